@@ -143,3 +143,48 @@ func TestTypeNames(t *testing.T) {
 		t.Errorf("FromOid(1043) = %v", ty)
 	}
 }
+
+func TestArrowRoundTrip(t *testing.T) {
+	env := DefaultEnv()
+	cases := []struct {
+		t  T
+		in []string
+	}{
+		{BoolType, []string{"t", "f"}},
+		{Int2Type, []string{"1", "-2"}},
+		{Int4Type, []string{"7"}},
+		{Int8Type, []string{"9000000000"}},
+		{Float4Type, []string{"1.5"}},
+		{Float8Type, []string{"0.1"}},
+		{NumericType, []string{"12.340"}},
+		{TextType, []string{"hello"}},
+		{ByteaType, []string{`\x00ff`}},
+		{DateType, []string{"2020-01-01"}},
+		{TimeType, []string{"01:02:03"}},
+		{TimestampType, []string{"2020-01-01 01:02:03.5"}},
+		{TimestampTZType, []string{"2020-01-01 01:02:03+00"}},
+		{IntervalType, []string{"1 mon 2 days 00:00:03"}},
+		{UUIDType, []string{"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}},
+		{ArrayOf(Int8), []string{"{1,NULL,3}"}},
+	}
+	for _, c := range cases {
+		var ds []Datum
+		for _, s := range c.in {
+			d, err := ParseText(c.t, s, env)
+			if err != nil {
+				t.Fatalf("%s %q: %v", c.t, s, err)
+			}
+			ds = append(ds, d)
+		}
+		ds = append(ds, nil)
+		arr := ArrayFromDatums(c.t, ds)
+		for i, s := range c.in {
+			if got := FormatText(c.t, DatumAt(c.t, arr, i), env); got != s {
+				t.Errorf("%s: row %d = %q, want %q", c.t, i, got, s)
+			}
+		}
+		if DatumAt(c.t, arr, len(c.in)) != nil {
+			t.Errorf("%s: NULL did not round-trip", c.t)
+		}
+	}
+}

@@ -292,7 +292,7 @@ var byName = map[string]T{
 	"float4": Float4Type, "real": Float4Type,
 	"float8": Float8Type, "double precision": Float8Type, "float": Float8Type,
 	"numeric": NumericType, "decimal": NumericType,
-	"text": TextType,
+	"text":    TextType,
 	"varchar": VarcharType, "character varying": VarcharType,
 	"bpchar": CharType, "char": CharN(1), "character": CharN(1),
 	"name":  NameType,
