@@ -85,6 +85,13 @@ func (e *Error) WithHint(hint string) *Error {
 	return &c
 }
 
+// WithCode returns a copy of e with another SQLSTATE.
+func (e *Error) WithCode(code Code) *Error {
+	c := *e
+	c.Code = code
+	return &c
+}
+
 // WithPosition returns a copy of e with the 1-based cursor position set.
 func (e *Error) WithPosition(pos int) *Error {
 	c := *e
