@@ -32,8 +32,8 @@ type Const struct {
 // Null returns the NULL constant of type t.
 func Null(t types.T) *Const { return &Const{T: t} }
 
-func (c *Const) Type() types.T           { return c.T }
-func (c *Const) Children() []Expr        { return nil }
+func (c *Const) Type() types.T            { return c.T }
+func (c *Const) Children() []Expr         { return nil }
 func (c *Const) WithChildren([]Expr) Expr { return c }
 func (c *Const) String() string {
 	if c.Value == nil {
@@ -62,8 +62,8 @@ type ColRef struct {
 	Name string // for display only
 }
 
-func (c *ColRef) Type() types.T           { return c.T }
-func (c *ColRef) Children() []Expr        { return nil }
+func (c *ColRef) Type() types.T            { return c.T }
+func (c *ColRef) Children() []Expr         { return nil }
 func (c *ColRef) WithChildren([]Expr) Expr { return c }
 func (c *ColRef) String() string {
 	if c.Name != "" {
@@ -78,10 +78,10 @@ type Param struct {
 	T     types.T
 }
 
-func (p *Param) Type() types.T           { return p.T }
-func (p *Param) Children() []Expr        { return nil }
+func (p *Param) Type() types.T            { return p.T }
+func (p *Param) Children() []Expr         { return nil }
 func (p *Param) WithChildren([]Expr) Expr { return p }
-func (p *Param) String() string          { return fmt.Sprintf("$%d", p.Index) }
+func (p *Param) String() string           { return fmt.Sprintf("$%d", p.Index) }
 
 // Call applies a resolved function or operator overload.
 type Call struct {
