@@ -1,0 +1,141 @@
+package parser
+
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+)
+
+// CustomKind is the kind of a portalsdb statement.
+type CustomKind uint8
+
+// portalsdb's own statements.
+const (
+	CreateStream CustomKind = iota + 1
+	CreateWorkflow
+	CreatePortal
+	CreateSequencer
+	CreateSplitter
+	Subscribe
+	DropStream
+	DropWorkflow
+	DropPortal
+	DropSequencer
+	DropSplitter
+	AlterWorkflow
+	Flush
+)
+
+var customNames = map[CustomKind]string{
+	CreateStream: "CREATE STREAM", CreateWorkflow: "CREATE WORKFLOW", CreatePortal: "CREATE PORTAL",
+	CreateSequencer: "CREATE SEQUENCER", CreateSplitter: "CREATE SPLITTER", Subscribe: "SUBSCRIBE",
+	DropStream: "DROP STREAM", DropWorkflow: "DROP WORKFLOW", DropPortal: "DROP PORTAL",
+	DropSequencer: "DROP SEQUENCER", DropSplitter: "DROP SPLITTER", AlterWorkflow: "ALTER WORKFLOW",
+	Flush: "FLUSH",
+}
+
+func (k CustomKind) String() string { return customNames[k] }
+
+// Custom is a portalsdb statement, recognized by its leading keywords.
+type Custom struct {
+	Kind CustomKind
+	// Tokens are the statement's tokens, for the statement's own parser.
+	Tokens []Token
+	Text   string
+}
+
+// Token is one lexical token of a custom statement.
+type Token struct {
+	Text    string
+	Start   int
+	Keyword bool
+	// Kind is PostgreSQL's token number (an identifier, a string, an
+	// operator character, ...).
+	Kind int32
+}
+
+// recognizeCustom reports whether text starts with the keywords of a
+// portalsdb statement.
+func recognizeCustom(text string) (*Custom, bool) {
+	res, err := pg_query.Scan(text)
+	if err != nil || len(res.Tokens) == 0 {
+		return nil, false
+	}
+	var toks []Token
+	for _, t := range res.Tokens {
+		if t.Token == pg_query.Token_SQL_COMMENT || t.Token == pg_query.Token_C_COMMENT {
+			continue
+		}
+		toks = append(toks, Token{
+			Text:    text[t.Start:t.End],
+			Start:   int(t.Start),
+			Keyword: t.KeywordKind != pg_query.KeywordKind_NO_KEYWORD,
+			Kind:    int32(t.Token),
+		})
+	}
+	word := func(i int) string {
+		if i < len(toks) {
+			return strings.ToUpper(toks[i].Text)
+		}
+		return ""
+	}
+	kind := CustomKind(0)
+	first, second := word(0), word(1)
+	if second == "OR" && word(2) == "REPLACE" {
+		second = word(3)
+	}
+	switch first {
+	case "CREATE":
+		switch second {
+		case "STREAM":
+			kind = CreateStream
+		case "WORKFLOW":
+			kind = CreateWorkflow
+		case "PORTAL":
+			kind = CreatePortal
+		case "SEQUENCER":
+			kind = CreateSequencer
+		case "SPLITTER":
+			kind = CreateSplitter
+		}
+	case "DROP":
+		switch second {
+		case "STREAM":
+			kind = DropStream
+		case "WORKFLOW":
+			kind = DropWorkflow
+		case "PORTAL":
+			kind = DropPortal
+		case "SEQUENCER":
+			kind = DropSequencer
+		case "SPLITTER":
+			kind = DropSplitter
+		}
+	case "ALTER":
+		if second == "WORKFLOW" {
+			kind = AlterWorkflow
+		}
+	case "SUBSCRIBE":
+		kind = Subscribe
+	case "FLUSH":
+		kind = Flush
+	}
+	if kind == 0 {
+		return nil, false
+	}
+	return &Custom{Kind: kind, Tokens: toks, Text: text}, true
+}
+
+// ParseQuery parses an embedded query (the AS part of CREATE WORKFLOW,
+// say) with PostgreSQL's grammar. offset is its byte offset in the
+// enclosing statement, for error positions.
+func ParseQuery(text string, offset int, enclosing string) (*pg_query.Node, error) {
+	tree, err := pg_query.Parse(text)
+	if err != nil {
+		return nil, shiftPosition(syntaxError(text, err), enclosing, offset)
+	}
+	if len(tree.Stmts) != 1 {
+		return nil, syntaxError(text, err)
+	}
+	return tree.Stmts[0].Stmt, nil
+}
