@@ -28,6 +28,9 @@ type Ctx struct {
 	// Random is the session's random source for random(); nil uses a
 	// fixed-seed source.
 	Random interface{ Float64() float64 }
+	// Session answers current_user, current_database and friends, and
+	// hands out sequence values; may be nil outside a session.
+	Session SessionInfo
 
 	regexes map[string]*regexp.Regexp
 }
@@ -67,6 +70,18 @@ type SubplanRunner interface {
 // CatalogResolver resolves object names for regclass and friends.
 type CatalogResolver interface {
 	ResolveRegName(t types.T, name string) (types.Datum, error)
+}
+
+// SessionInfo is what session-dependent functions need.
+type SessionInfo interface {
+	User() string
+	Database() string
+	SearchPath() []string
+	// NextVal advances the named sequence and returns its new value.
+	NextVal(name string) (int64, error)
+	// Setting returns a configuration parameter's value, for
+	// current_setting.
+	Setting(name string) (string, bool)
 }
 
 // Evaluator computes an expression over a batch.

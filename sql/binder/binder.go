@@ -1,0 +1,273 @@
+package binder
+
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"portalsdb/exec/expr"
+	"portalsdb/pgerror"
+	"portalsdb/planner/logical"
+	"portalsdb/sql/catalog"
+	"portalsdb/types"
+)
+
+// Relation is what a name in FROM resolves to.
+type Relation struct {
+	// Table is the catalog descriptor.
+	Table *catalog.Table
+	// Ref describes a stored table for scanning; nil for views.
+	Ref *logical.TableRef
+	// Virtual, when set, produces a system relation's rows.
+	Virtual *Virtual
+}
+
+// Virtual is a system relation computed on demand (pg_catalog,
+// information_schema, portals_catalog).
+type Virtual struct {
+	Name    string
+	Columns []logical.TableColumn
+	// Impl is handed to the executor through a FunctionScan.
+	Impl any
+}
+
+// Catalog is what the binder needs to resolve names.
+type Catalog interface {
+	// Relation resolves a relation name; schema is empty for an
+	// unqualified name, which follows the search path.
+	Relation(schema, name string) (*Relation, error)
+	// ParseView parses a view's stored query.
+	ParseView(t *catalog.Table) (*pg.Node, error)
+	// SetReturningFunction resolves a function in FROM that is not a
+	// built-in (portal calls); ok is false when there is none.
+	SetReturningFunction(name string, argTypes []types.T) (*SRF, bool, error)
+}
+
+// SRF is a set-returning function usable in FROM.
+type SRF struct {
+	Name     string
+	ArgTypes []types.T
+	Columns  []logical.TableColumn
+	Impl     any
+}
+
+// Bound is a bound statement.
+type Bound struct {
+	Plan logical.Node
+	// Columns are the result columns; nil when the statement returns no
+	// rows.
+	Columns []logical.Column
+	// Params are the types of $1.., inferred where the client left them
+	// open.
+	Params []types.T
+	// Kind is the statement's command: SELECT, INSERT, UPDATE, DELETE.
+	Kind string
+}
+
+// Binder binds the statements of one session. It is not safe for
+// concurrent use.
+type Binder struct {
+	cat    Catalog
+	reg    *expr.Registry
+	params []types.T
+	nextID expr.ColumnID
+	nextWT int
+	// ctes are the common table expressions in scope, innermost last.
+	ctes []*cteScope
+	// viewDepth guards against views that refer to themselves.
+	viewDepth int
+}
+
+// New returns a binder for one statement. paramTypes are the types the
+// client declared (Unknown where it did not).
+func New(cat Catalog, paramTypes []types.T) *Binder {
+	p := make([]types.T, len(paramTypes))
+	copy(p, paramTypes)
+	return &Binder{cat: cat, reg: expr.Builtins, params: p}
+}
+
+func (b *Binder) newID() expr.ColumnID {
+	b.nextID++
+	return b.nextID
+}
+
+// NextColumnID returns an id no column of the bound plan uses, for
+// rewrites that add columns.
+func (b *Binder) NextColumnID() expr.ColumnID { return b.newID() }
+
+// Bind binds one statement: SELECT, VALUES, INSERT, UPDATE or DELETE.
+func (b *Binder) Bind(stmt *pg.Node) (*Bound, error) {
+	var bound *Bound
+	var err error
+	switch {
+	case stmt.GetSelectStmt() != nil:
+		var plan logical.Node
+		plan, err = b.bindSelect(stmt.GetSelectStmt(), nil)
+		if err == nil {
+			bound = &Bound{Plan: plan, Columns: plan.Columns(), Kind: "SELECT"}
+		}
+	case stmt.GetInsertStmt() != nil:
+		bound, err = b.bindInsert(stmt.GetInsertStmt())
+	case stmt.GetUpdateStmt() != nil:
+		bound, err = b.bindUpdate(stmt.GetUpdateStmt())
+	case stmt.GetDeleteStmt() != nil:
+		bound, err = b.bindDelete(stmt.GetDeleteStmt())
+	default:
+		return nil, pgerror.Unsupportedf("statement is not a query")
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range b.params {
+		if p.Kind == types.Unknown {
+			// PostgreSQL leaves an unused or unconstrained parameter as
+			// text.
+			b.params[i] = types.TextType
+		}
+	}
+	bound.Params = b.params
+	return bound, nil
+}
+
+// scopeCol is a column visible to name resolution.
+type scopeCol struct {
+	qualifier string // the table alias or name
+	name      string
+	id        expr.ColumnID
+	typ       types.T
+	// hidden columns (row keys) are never found by name.
+	hidden bool
+	// merged marks the output column of a JOIN USING: found unqualified;
+	// the qualified names reach the sides' own columns.
+	merged bool
+	// shadowed marks a side column of a USING join: not found unqualified.
+	shadowed bool
+	tableOID uint32
+	attNum   int16
+}
+
+// scope is the set of columns an expression can name, with a link to the
+// enclosing query's scope for correlated references.
+type scope struct {
+	cols   []scopeCol
+	outer  *scope
+	level  *queryLevel
+	tables map[string]bool // qualifiers present, to report unknown tables
+}
+
+// queryLevel tracks one (sub)query being bound: the outer columns it
+// refers to.
+type queryLevel struct {
+	parent     *queryLevel
+	correlated []expr.ColumnID
+	corrTypes  []types.T
+	// aggs collects aggregate calls while binding in aggregate context.
+	agg *aggContext
+	// inAggArg is set while binding an aggregate's arguments.
+	inAggArg bool
+	// allowAggs is false in WHERE, JOIN ON and GROUP BY.
+	noAggReason string
+	// windows collects window function calls.
+	win *windowContext
+}
+
+func (l *queryLevel) addCorrelated(id expr.ColumnID, t types.T) {
+	for _, c := range l.correlated {
+		if c == id {
+			return
+		}
+	}
+	l.correlated = append(l.correlated, id)
+	l.corrTypes = append(l.corrTypes, t)
+}
+
+func newScope(outer *scope, level *queryLevel) *scope {
+	return &scope{outer: outer, level: level, tables: map[string]bool{}}
+}
+
+func (s *scope) add(c scopeCol) {
+	s.cols = append(s.cols, c)
+	if c.qualifier != "" {
+		s.tables[c.qualifier] = true
+	}
+}
+
+// resolve finds a column by optional qualifier and name. It walks out to
+// enclosing queries, recording the correlation.
+func (s *scope) resolve(qualifier, name string, loc int32) (*scopeCol, error) {
+	for cur := s; cur != nil; cur = cur.outer {
+		var found *scopeCol
+		for i := range cur.cols {
+			c := &cur.cols[i]
+			if c.hidden || c.name != name {
+				continue
+			}
+			if qualifier == "" && c.shadowed {
+				continue
+			}
+			if qualifier != "" && (c.qualifier != qualifier || c.merged) {
+				continue
+			}
+			if found != nil && found.id != c.id {
+				return nil, pgerror.Newf(pgerror.AmbiguousColumn, "column reference %q is ambiguous", name).WithPosition(int(loc) + 1)
+			}
+			found = c
+		}
+		if found != nil {
+			if cur.level != s.level {
+				for l := s.level; l != nil && l != cur.level; l = l.parent {
+					l.addCorrelated(found.id, found.typ)
+				}
+			}
+			return found, nil
+		}
+	}
+	if qualifier != "" {
+		for cur := s; cur != nil; cur = cur.outer {
+			if cur.tables[qualifier] {
+				return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %s.%s does not exist", qualifier, name).WithPosition(int(loc) + 1)
+			}
+		}
+		return nil, pgerror.Newf(pgerror.UndefinedTable, "missing FROM-clause entry for table %q", qualifier).WithPosition(int(loc) + 1)
+	}
+	return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %q does not exist", name).WithPosition(int(loc) + 1)
+}
+
+// strVal returns the string of a String node.
+func strVal(n *pg.Node) string {
+	if s := n.GetString_(); s != nil {
+		return s.Sval
+	}
+	return ""
+}
+
+// qualifiedName splits a list of String nodes into schema and name,
+// dropping a pg_catalog qualifier for built-ins.
+func qualifiedName(ns []*pg.Node) (string, string) {
+	parts := make([]string, 0, len(ns))
+	for _, n := range ns {
+		parts = append(parts, strVal(n))
+	}
+	switch len(parts) {
+	case 0:
+		return "", ""
+	case 1:
+		return "", parts[0]
+	}
+	return parts[len(parts)-2], parts[len(parts)-1]
+}
+
+func funcName(ns []*pg.Node) string {
+	schema, name := qualifiedName(ns)
+	if schema == "" || schema == "pg_catalog" {
+		return strings.ToLower(name)
+	}
+	return schema + "." + name
+}
+
+func posErr(err *pgerror.Error, loc int32) error {
+	if loc >= 0 && err.Position == 0 {
+		return err.WithPosition(int(loc) + 1)
+	}
+	return err
+}

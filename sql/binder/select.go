@@ -1,0 +1,863 @@
+package binder
+
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"portalsdb/exec/expr"
+	"portalsdb/pgerror"
+	"portalsdb/planner/logical"
+	"portalsdb/types"
+)
+
+// bindQuery binds a (sub)query as a new query level whose enclosing scope
+// is outer; it returns the plan and the level's correlations.
+func (b *Binder) bindQuery(s *pg.SelectStmt, outer *scope) (logical.Node, *queryLevel, error) {
+	var parent *queryLevel
+	if outer != nil {
+		parent = outer.level
+	}
+	lvl := &queryLevel{parent: parent}
+	plan, err := b.bindSelectLevel(s, outer, lvl)
+	return plan, lvl, err
+}
+
+// bindSelect binds a top-level or FROM-clause query.
+func (b *Binder) bindSelect(s *pg.SelectStmt, outer *scope) (logical.Node, error) {
+	plan, _, err := b.bindQuery(s, outer)
+	return plan, err
+}
+
+func (b *Binder) bindSelectLevel(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
+	if s.WithClause != nil {
+		pop, err := b.bindWith(s.WithClause, outer, lvl)
+		if err != nil {
+			return nil, err
+		}
+		defer pop()
+	}
+	if s.IntoClause != nil {
+		return nil, pgerror.Unsupportedf("SELECT INTO is not supported; use CREATE TABLE AS")
+	}
+	if len(s.LockingClause) > 0 {
+		// FOR UPDATE / FOR SHARE: snapshot isolation with first-committer
+		// wins already protects the rows a transaction writes; reading
+		// them needs no lock here.
+	}
+	if s.Op != pg.SetOperation_SETOP_NONE && s.Op != pg.SetOperation_SET_OPERATION_UNDEFINED {
+		return b.bindSetOp(s, outer, lvl)
+	}
+	if len(s.ValuesLists) > 0 {
+		v, err := b.bindValues(s.ValuesLists, outer, lvl)
+		if err != nil {
+			return nil, err
+		}
+		return b.bindOrderLimitOnOutput(v, s, outer, lvl)
+	}
+	return b.bindSimpleSelect(s, outer, lvl)
+}
+
+// target is one bound output column.
+type target struct {
+	e    expr.Expr
+	name string
+	// col describes a plain table column, for RowDescription.
+	tableOID uint32
+	attNum   int16
+}
+
+func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
+	input, sc, err := b.bindFrom(s.FromClause, outer, lvl)
+	if err != nil {
+		return nil, err
+	}
+	if s.WhereClause != nil {
+		lvl.noAggReason = "WHERE"
+		w, err := b.bindExpr(s.WhereClause, sc)
+		lvl.noAggReason = ""
+		if err != nil {
+			return nil, err
+		}
+		if w, err = b.coerceBool(w, "WHERE"); err != nil {
+			return nil, err
+		}
+		input = &logical.Filter{Input: input, Pred: w}
+	}
+
+	grouped := len(s.GroupClause) > 0 || s.HavingClause != nil || b.hasAggregates(s)
+	lvl.win = &windowContext{}
+	if grouped {
+		ac := &aggContext{inputIDs: map[expr.ColumnID]bool{}, checkGrouped: true}
+		for _, c := range sc.cols {
+			ac.inputIDs[c.id] = true
+		}
+		lvl.agg = ac
+		if err := b.bindGroupBy(s, sc, lvl); err != nil {
+			return nil, err
+		}
+	}
+
+	// Target list.
+	targets, err := b.bindTargets(s.TargetList, sc)
+	if err != nil {
+		return nil, err
+	}
+	var having expr.Expr
+	if s.HavingClause != nil {
+		h, err := b.bindExpr(s.HavingClause, sc)
+		if err != nil {
+			return nil, err
+		}
+		if having, err = b.coerceBool(h, "HAVING"); err != nil {
+			return nil, err
+		}
+	}
+	distinct := len(s.DistinctClause) > 0
+	distinctOn := distinct && s.DistinctClause[0] != nil
+	var distinctOnExprs []expr.Expr
+	if distinctOn {
+		for _, d := range s.DistinctClause {
+			e, err := b.bindOrderTerm(d, targets, sc)
+			if err != nil {
+				return nil, err
+			}
+			distinctOnExprs = append(distinctOnExprs, e)
+		}
+	}
+	// ORDER BY terms: output columns by name or ordinal, or expressions.
+	var keys []logical.SortKey
+	for _, o := range s.SortClause {
+		sb := o.GetSortBy()
+		e, err := b.bindOrderTerm(sb.Node, targets, sc)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, sortKey(e, sb))
+	}
+
+	// Grouping: build the Aggregate and rewrite expressions over it.
+	if grouped {
+		ac := lvl.agg
+		for i := range targets {
+			if targets[i].e, err = b.finalizeGrouped(targets[i].e, ac); err != nil {
+				return nil, err
+			}
+		}
+		if having != nil {
+			if having, err = b.finalizeGrouped(having, ac); err != nil {
+				return nil, err
+			}
+		}
+		for i := range keys {
+			if keys[i].Expr, err = b.finalizeGrouped(keys[i].Expr, ac); err != nil {
+				return nil, err
+			}
+		}
+		for i := range distinctOnExprs {
+			if distinctOnExprs[i], err = b.finalizeGrouped(distinctOnExprs[i], ac); err != nil {
+				return nil, err
+			}
+		}
+		for i := range lvl.win.calls {
+			wc := &lvl.win.calls[i]
+			for j := range wc.Args {
+				if wc.Args[j], err = b.finalizeGrouped(wc.Args[j], ac); err != nil {
+					return nil, err
+				}
+			}
+			for j := range wc.PartitionBy {
+				if wc.PartitionBy[j], err = b.finalizeGrouped(wc.PartitionBy[j], ac); err != nil {
+					return nil, err
+				}
+			}
+			for j := range wc.OrderBy {
+				if wc.OrderBy[j].Expr, err = b.finalizeGrouped(wc.OrderBy[j].Expr, ac); err != nil {
+					return nil, err
+				}
+			}
+		}
+		input = &logical.Aggregate{Input: input, GroupBy: ac.groupExprs, GroupCols: ac.groupCols, Aggs: ac.aggs}
+		if having != nil {
+			input = &logical.Filter{Input: input, Pred: having}
+		}
+		lvl.agg = nil
+	}
+	if len(lvl.win.calls) > 0 {
+		input = &logical.Window{Input: input, Funcs: lvl.win.calls}
+	}
+	lvl.win = nil
+
+	// Unknown-typed outputs become text.
+	for i := range targets {
+		if targets[i].e.Type().Kind == types.Unknown {
+			if targets[i].e, err = b.coerce(targets[i].e, types.TextType, expr.CastImplicit, ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b.finishSelect(input, targets, keys, distinct, distinctOnExprs, s, sc)
+}
+
+// finishSelect projects the targets (plus hidden sort columns), then
+// applies DISTINCT, ORDER BY and LIMIT.
+func (b *Binder) finishSelect(input logical.Node, targets []target, keys []logical.SortKey, distinct bool,
+	distinctOn []expr.Expr, s *pg.SelectStmt, sc *scope) (logical.Node, error) {
+	proj := &logical.Project{Input: input}
+	for _, t := range targets {
+		id := b.newID()
+		proj.Exprs = append(proj.Exprs, t.e)
+		proj.Cols = append(proj.Cols, logical.Column{ID: id, Name: t.name, Type: t.e.Type(), TableOID: t.tableOID, AttrNum: t.attNum})
+	}
+	visible := len(proj.Cols)
+	// Sort keys refer to output columns where they match a target;
+	// otherwise they become hidden columns of the projection.
+	outKeys := make([]logical.SortKey, len(keys))
+	for i, k := range keys {
+		outKeys[i] = k
+		matched := false
+		for j, t := range targets {
+			if exprEqual(k.Expr, t.e) {
+				outKeys[i].Expr = &expr.ColRef{ID: proj.Cols[j].ID, T: proj.Cols[j].Type, Name: proj.Cols[j].Name}
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		if distinct && len(distinctOn) == 0 {
+			return nil, pgerror.New(pgerror.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
+		}
+		id := b.newID()
+		proj.Exprs = append(proj.Exprs, k.Expr)
+		proj.Cols = append(proj.Cols, logical.Column{ID: id, Name: "?sort?", Type: k.Expr.Type()})
+		outKeys[i].Expr = &expr.ColRef{ID: id, T: k.Expr.Type()}
+	}
+	var onCols []expr.Expr
+	for _, d := range distinctOn {
+		matched := false
+		for j, t := range targets {
+			if exprEqual(d, t.e) {
+				onCols = append(onCols, &expr.ColRef{ID: proj.Cols[j].ID, T: proj.Cols[j].Type})
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			id := b.newID()
+			proj.Exprs = append(proj.Exprs, d)
+			proj.Cols = append(proj.Cols, logical.Column{ID: id, Name: "?distinct?", Type: d.Type()})
+			onCols = append(onCols, &expr.ColRef{ID: id, T: d.Type()})
+		}
+	}
+	var plan logical.Node = proj
+	if len(distinctOn) > 0 {
+		// DISTINCT ON keeps the first row per key in ORDER BY order, whose
+		// leading terms must be the DISTINCT ON expressions.
+		for i, d := range onCols {
+			if i < len(outKeys) && !exprEqual(d, outKeys[i].Expr) {
+				return nil, pgerror.New(pgerror.InvalidColumnReference, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
+			}
+		}
+		if len(outKeys) > 0 {
+			plan = &logical.Sort{Input: plan, Keys: outKeys}
+		}
+		plan = &logical.Distinct{Input: plan, On: onCols}
+		outKeys = nil
+	} else if distinct {
+		plan = &logical.Distinct{Input: plan}
+	}
+	if len(outKeys) > 0 {
+		plan = &logical.Sort{Input: plan, Keys: outKeys}
+	}
+	plan, err := b.bindLimit(plan, s, sc)
+	if err != nil {
+		return nil, err
+	}
+	if len(proj.Cols) > visible {
+		final := &logical.Project{Input: plan, Cols: proj.Cols[:visible]}
+		for _, c := range proj.Cols[:visible] {
+			final.Exprs = append(final.Exprs, &expr.ColRef{ID: c.ID, T: c.Type, Name: c.Name})
+		}
+		plan = final
+	}
+	return plan, nil
+}
+
+func (b *Binder) bindLimit(plan logical.Node, s *pg.SelectStmt, sc *scope) (logical.Node, error) {
+	if s.LimitCount == nil && s.LimitOffset == nil {
+		return plan, nil
+	}
+	if s.LimitOption == pg.LimitOption_LIMIT_OPTION_WITH_TIES {
+		return nil, pgerror.Unsupportedf("FETCH ... WITH TIES is not supported")
+	}
+	lim := &logical.Limit{Input: plan}
+	bind := func(n *pg.Node, what string) (expr.Expr, error) {
+		if n == nil {
+			return nil, nil
+		}
+		if c := n.GetAConst(); c != nil && c.Isnull {
+			return nil, nil // LIMIT NULL / LIMIT ALL
+		}
+		empty := newScope(sc.outer, sc.level)
+		e, err := b.bindExpr(n, empty)
+		if err != nil {
+			return nil, err
+		}
+		return b.coerce(e, types.Int8Type, expr.CastImplicit, "argument of "+what)
+	}
+	var err error
+	if lim.Count, err = bind(s.LimitCount, "LIMIT"); err != nil {
+		return nil, err
+	}
+	if lim.Offset, err = bind(s.LimitOffset, "OFFSET"); err != nil {
+		return nil, err
+	}
+	if lim.Count == nil && lim.Offset == nil {
+		return plan, nil
+	}
+	return lim, nil
+}
+
+// hasAggregates reports whether the target list, HAVING or ORDER BY call
+// an aggregate at this query level.
+func (b *Binder) hasAggregates(s *pg.SelectStmt) bool {
+	found := false
+	var walk func(n *pg.Node)
+	walk = func(n *pg.Node) {
+		if n == nil || found {
+			return
+		}
+		switch {
+		case n.GetFuncCall() != nil:
+			fc := n.GetFuncCall()
+			name := funcName(fc.Funcname)
+			if fc.Over == nil && b.reg.IsAggregate(name) && !b.reg.Has(name) {
+				found = true
+				return
+			}
+			for _, a := range fc.Args {
+				walk(a)
+			}
+			return
+		case n.GetSubLink() != nil:
+			// Aggregates inside a subquery belong to it.
+			walk(n.GetSubLink().Testexpr)
+			return
+		}
+		walkChildren(n, walk)
+	}
+	for _, t := range s.TargetList {
+		walk(t)
+	}
+	for _, o := range s.SortClause {
+		walk(o)
+	}
+	return found
+}
+
+// walkChildren calls fn on the expression children of n that the binder
+// looks into when searching for aggregates.
+func walkChildren(n *pg.Node, fn func(*pg.Node)) {
+	switch {
+	case n.GetResTarget() != nil:
+		fn(n.GetResTarget().Val)
+	case n.GetAExpr() != nil:
+		fn(n.GetAExpr().Lexpr)
+		fn(n.GetAExpr().Rexpr)
+	case n.GetBoolExpr() != nil:
+		for _, a := range n.GetBoolExpr().Args {
+			fn(a)
+		}
+	case n.GetTypeCast() != nil:
+		fn(n.GetTypeCast().Arg)
+	case n.GetNullTest() != nil:
+		fn(n.GetNullTest().Arg)
+	case n.GetBooleanTest() != nil:
+		fn(n.GetBooleanTest().Arg)
+	case n.GetCaseExpr() != nil:
+		c := n.GetCaseExpr()
+		fn(c.Arg)
+		for _, w := range c.Args {
+			fn(w.GetCaseWhen().Expr)
+			fn(w.GetCaseWhen().Result)
+		}
+		fn(c.Defresult)
+	case n.GetCoalesceExpr() != nil:
+		for _, a := range n.GetCoalesceExpr().Args {
+			fn(a)
+		}
+	case n.GetMinMaxExpr() != nil:
+		for _, a := range n.GetMinMaxExpr().Args {
+			fn(a)
+		}
+	case n.GetList() != nil:
+		for _, a := range n.GetList().Items {
+			fn(a)
+		}
+	case n.GetSortBy() != nil:
+		fn(n.GetSortBy().Node)
+	case n.GetAArrayExpr() != nil:
+		for _, a := range n.GetAArrayExpr().Elements {
+			fn(a)
+		}
+	case n.GetCollateClause() != nil:
+		fn(n.GetCollateClause().Arg)
+	case n.GetAIndirection() != nil:
+		fn(n.GetAIndirection().Arg)
+	}
+}
+
+// bindGroupBy binds GROUP BY terms, which may name output columns by
+// ordinal or alias.
+func (b *Binder) bindGroupBy(s *pg.SelectStmt, sc *scope, lvl *queryLevel) error {
+	ac := lvl.agg
+	lvl.noAggReason = "GROUP BY"
+	defer func() { lvl.noAggReason = "" }()
+	for _, g := range s.GroupClause {
+		if g.GetGroupingSet() != nil {
+			return pgerror.Unsupportedf("GROUPING SETS, ROLLUP and CUBE are not supported")
+		}
+		var e expr.Expr
+		var err error
+		// An integer constant is an ordinal of the target list.
+		if c := g.GetAConst(); c != nil {
+			if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
+				pos := int(iv.Ival.Ival)
+				if pos < 1 || pos > len(s.TargetList) {
+					return pgerror.Newf(pgerror.InvalidColumnReference, "GROUP BY position %d is not in select list", pos).WithPosition(int(c.Location) + 1)
+				}
+				rt := s.TargetList[pos-1].GetResTarget()
+				if rt.Val.GetColumnRef() != nil && rt.Val.GetColumnRef().Fields[len(rt.Val.GetColumnRef().Fields)-1].GetAStar() != nil {
+					return pgerror.Unsupportedf("GROUP BY position of * is not supported")
+				}
+				if e, err = b.bindExpr(rt.Val, sc); err != nil {
+					return err
+				}
+			}
+		}
+		if e == nil {
+			e, err = b.bindExpr(g, sc)
+			if err != nil {
+				// A bare name that is not an input column may be an output
+				// alias.
+				if cr := g.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && pgerror.CodeOf(err) == pgerror.UndefinedColumn {
+					name := strVal(cr.Fields[0])
+					for _, t := range s.TargetList {
+						if rt := t.GetResTarget(); rt.Name == name {
+							if e, err = b.bindExpr(rt.Val, sc); err != nil {
+								return err
+							}
+							break
+						}
+					}
+				}
+				if e == nil {
+					return err
+				}
+			}
+		}
+		if e.Type().Kind == types.Unknown {
+			e, _ = b.coerce(e, types.TextType, expr.CastImplicit, "")
+		}
+		dup := false
+		for _, prev := range ac.groupExprs {
+			if exprEqual(prev, e) {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		col := logical.Column{Name: "?group?", Type: e.Type()}
+		if r, ok := e.(*expr.ColRef); ok {
+			// A plain column keeps its id above the aggregate, so that
+			// correlated subqueries that name it need no remapping.
+			col.ID, col.Name = r.ID, r.Name
+		} else {
+			col.ID = b.newID()
+		}
+		ac.groupExprs = append(ac.groupExprs, e)
+		ac.groupCols = append(ac.groupCols, col)
+	}
+	return nil
+}
+
+// finalizeGrouped rewrites an expression of a grouped query over the
+// Aggregate's output: GROUP BY expressions become references to the group
+// columns, and any other reference to an input column is an error.
+func (b *Binder) finalizeGrouped(e expr.Expr, ac *aggContext) (expr.Expr, error) {
+	for i, g := range ac.groupExprs {
+		if exprEqual(e, g) {
+			c := ac.groupCols[i]
+			return &expr.ColRef{ID: c.ID, T: c.Type, Name: c.Name}, nil
+		}
+	}
+	switch x := e.(type) {
+	case *expr.ColRef:
+		if ac.inputIDs[x.ID] && !isGroupCol(ac, x.ID) {
+			return nil, pgerror.Newf(pgerror.GroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", x.Name)
+		}
+		return x, nil
+	case *expr.Subquery:
+		for _, id := range x.Correlated {
+			if ac.inputIDs[id] && !isGroupCol(ac, id) {
+				return nil, pgerror.New(pgerror.GroupingError, "subquery uses ungrouped column from outer query")
+			}
+		}
+	}
+	ch := e.Children()
+	if len(ch) == 0 {
+		return e, nil
+	}
+	out := make([]expr.Expr, len(ch))
+	changed := false
+	for i, c := range ch {
+		n, err := b.finalizeGrouped(c, ac)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+		changed = changed || n != c
+	}
+	if !changed {
+		return e, nil
+	}
+	return e.WithChildren(out), nil
+}
+
+func isGroupCol(ac *aggContext, id expr.ColumnID) bool {
+	for _, c := range ac.groupCols {
+		if c.ID == id {
+			return true
+		}
+	}
+	for _, a := range ac.aggs {
+		if a.Col.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// bindTargets binds the SELECT list, expanding * and t.*.
+func (b *Binder) bindTargets(list []*pg.Node, sc *scope) ([]target, error) {
+	var out []target
+	for _, n := range list {
+		rt := n.GetResTarget()
+		if cr := rt.Val.GetColumnRef(); cr != nil && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
+			qual := ""
+			if len(cr.Fields) > 1 {
+				qual = strVal(cr.Fields[len(cr.Fields)-2])
+			}
+			expanded, err := b.expandStar(qual, sc, cr.Location)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, expanded...)
+			continue
+		}
+		e, err := b.bindExpr(rt.Val, sc)
+		if err != nil {
+			return nil, err
+		}
+		t := target{e: e, name: rt.Name}
+		if t.name == "" {
+			t.name = figureColname(rt.Val)
+		}
+		if r, ok := e.(*expr.ColRef); ok {
+			for _, c := range sc.cols {
+				if c.id == r.ID {
+					t.tableOID, t.attNum = c.tableOID, c.attNum
+				}
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (b *Binder) expandStar(qual string, sc *scope, loc int32) ([]target, error) {
+	var out []target
+	found := false
+	for _, c := range sc.cols {
+		if c.hidden {
+			continue
+		}
+		if qual == "" && c.shadowed {
+			continue
+		}
+		if qual != "" && (c.qualifier != qual || c.merged) {
+			continue
+		}
+		found = true
+		out = append(out, target{e: &expr.ColRef{ID: c.id, T: c.typ, Name: c.name}, name: c.name, tableOID: c.tableOID, attNum: c.attNum})
+	}
+	if qual != "" && !found && !sc.tables[qual] {
+		return nil, pgerror.Newf(pgerror.UndefinedTable, "missing FROM-clause entry for table %q", qual).WithPosition(int(loc) + 1)
+	}
+	if qual == "" && len(sc.cols) == 0 && len(out) == 0 {
+		return nil, pgerror.New(pgerror.Syntax, "SELECT * with no tables specified is not valid").WithPosition(int(loc) + 1)
+	}
+	return out, nil
+}
+
+// figureColname names an output column as PostgreSQL's FigureColname does.
+func figureColname(n *pg.Node) string {
+	switch {
+	case n.GetColumnRef() != nil:
+		f := n.GetColumnRef().Fields
+		return strVal(f[len(f)-1])
+	case n.GetFuncCall() != nil:
+		_, name := qualifiedName(n.GetFuncCall().Funcname)
+		return strings.ToLower(name)
+	case n.GetTypeCast() != nil:
+		tc := n.GetTypeCast()
+		if name := figureColname(tc.Arg); name != "?column?" {
+			return name
+		}
+		_, name := qualifiedName(tc.TypeName.Names)
+		if t, ok := types.FromName(name); ok {
+			if t.Kind == types.Char && name == "bpchar" {
+				return "bpchar"
+			}
+			return strings.ToLower(name)
+		}
+		return name
+	case n.GetCaseExpr() != nil:
+		if d := n.GetCaseExpr().Defresult; d != nil {
+			if name := figureColname(d); name != "?column?" {
+				return name
+			}
+		}
+		return "case"
+	case n.GetCoalesceExpr() != nil:
+		return "coalesce"
+	case n.GetMinMaxExpr() != nil:
+		if n.GetMinMaxExpr().Op == pg.MinMaxOp_IS_GREATEST {
+			return "greatest"
+		}
+		return "least"
+	case n.GetSubLink() != nil:
+		sl := n.GetSubLink()
+		switch sl.SubLinkType {
+		case pg.SubLinkType_EXISTS_SUBLINK:
+			return "exists"
+		case pg.SubLinkType_ARRAY_SUBLINK:
+			return "array"
+		case pg.SubLinkType_EXPR_SUBLINK:
+			if sel := sl.Subselect.GetSelectStmt(); sel != nil && len(sel.TargetList) == 1 {
+				rt := sel.TargetList[0].GetResTarget()
+				if rt.Name != "" {
+					return rt.Name
+				}
+				return figureColname(rt.Val)
+			}
+		}
+	case n.GetAArrayExpr() != nil:
+		return "array"
+	case n.GetSqlvalueFunction() != nil:
+		switch n.GetSqlvalueFunction().Op {
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
+			return "current_date"
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
+			return "current_timestamp"
+		case pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+			return "localtimestamp"
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_USER:
+			return "current_user"
+		case pg.SQLValueFunctionOp_SVFOP_SESSION_USER:
+			return "session_user"
+		case pg.SQLValueFunctionOp_SVFOP_USER:
+			return "user"
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
+			return "current_catalog"
+		case pg.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
+			return "current_schema"
+		}
+	case n.GetAExpr() != nil:
+		if n.GetAExpr().Kind == pg.A_Expr_Kind_AEXPR_NULLIF {
+			return "nullif"
+		}
+	case n.GetCollateClause() != nil:
+		return figureColname(n.GetCollateClause().Arg)
+	case n.GetAIndirection() != nil:
+		return figureColname(n.GetAIndirection().Arg)
+	}
+	return "?column?"
+}
+
+// bindOrderTerm binds an ORDER BY or DISTINCT ON term: an ordinal, an
+// output column name, or an expression over the input.
+func (b *Binder) bindOrderTerm(n *pg.Node, targets []target, sc *scope) (expr.Expr, error) {
+	if c := n.GetAConst(); c != nil {
+		if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
+			pos := int(iv.Ival.Ival)
+			if pos < 1 || pos > len(targets) {
+				return nil, pgerror.Newf(pgerror.InvalidColumnReference, "ORDER BY position %d is not in select list", pos).WithPosition(int(c.Location) + 1)
+			}
+			return targets[pos-1].e, nil
+		}
+	}
+	if cr := n.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && cr.Fields[0].GetString_() != nil {
+		name := strVal(cr.Fields[0])
+		var match *target
+		for i := range targets {
+			if targets[i].name == name {
+				if match != nil && !exprEqual(match.e, targets[i].e) {
+					return nil, pgerror.Newf(pgerror.AmbiguousColumn, "ORDER BY %q is ambiguous", name).WithPosition(int(cr.Location) + 1)
+				}
+				match = &targets[i]
+			}
+		}
+		if match != nil {
+			return match.e, nil
+		}
+	}
+	return b.bindExpr(n, sc)
+}
+
+// bindOrderLimitOnOutput applies ORDER BY and LIMIT to a plan whose output
+// columns are all ORDER BY may name (set operations, VALUES).
+func (b *Binder) bindOrderLimitOnOutput(plan logical.Node, s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
+	cols := plan.Columns()
+	sc := newScope(outer, lvl)
+	targets := make([]target, len(cols))
+	for i, c := range cols {
+		sc.add(scopeCol{name: c.Name, id: c.ID, typ: c.Type})
+		targets[i] = target{e: &expr.ColRef{ID: c.ID, T: c.Type, Name: c.Name}, name: c.Name}
+	}
+	if len(s.SortClause) > 0 {
+		var keys []logical.SortKey
+		for _, o := range s.SortClause {
+			sb := o.GetSortBy()
+			e, err := b.bindOrderTerm(sb.Node, targets, sc)
+			if err != nil {
+				return nil, err
+			}
+			if _, ok := e.(*expr.ColRef); !ok {
+				return nil, pgerror.New(pgerror.FeatureNotSupported, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause").
+					WithDetail("Only result column names can be used, not expressions or functions.")
+			}
+			keys = append(keys, sortKey(e, sb))
+		}
+		plan = &logical.Sort{Input: plan, Keys: keys}
+	}
+	return b.bindLimit(plan, s, sc)
+}
+
+// bindValues binds a VALUES list; each column takes the common type of its
+// rows.
+func (b *Binder) bindValues(lists []*pg.Node, outer *scope, lvl *queryLevel) (logical.Node, error) {
+	sc := newScope(outer, lvl)
+	rows := make([][]expr.Expr, len(lists))
+	width := -1
+	for i, l := range lists {
+		items := l.GetList().Items
+		if width >= 0 && len(items) != width {
+			return nil, pgerror.New(pgerror.Syntax, "VALUES lists must all be the same length")
+		}
+		width = len(items)
+		rows[i] = make([]expr.Expr, width)
+		for j, it := range items {
+			if it.GetSetToDefault() != nil {
+				return nil, pgerror.New(pgerror.Syntax, "DEFAULT is not allowed in this context")
+			}
+			e, err := b.bindExpr(it, sc)
+			if err != nil {
+				return nil, err
+			}
+			rows[i][j] = e
+		}
+	}
+	cols := make([]logical.Column, width)
+	for j := 0; j < width; j++ {
+		ts := make([]types.T, len(rows))
+		for i := range rows {
+			ts[i] = rows[i][j].Type()
+		}
+		t, err := commonType(ts, "VALUES")
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			if rows[i][j], err = b.coerce(rows[i][j], t, expr.CastImplicit, ""); err != nil {
+				return nil, err
+			}
+		}
+		cols[j] = logical.Column{ID: b.newID(), Name: "column" + itoa(j+1), Type: t}
+	}
+	return &logical.Values{Rows: rows, Cols: cols}, nil
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// bindSetOp binds UNION / INTERSECT / EXCEPT.
+func (b *Binder) bindSetOp(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
+	left, err := b.bindSelectLevel(s.Larg, outer, lvl)
+	if err != nil {
+		return nil, err
+	}
+	right, err := b.bindSelectLevel(s.Rarg, outer, lvl)
+	if err != nil {
+		return nil, err
+	}
+	var kind logical.SetOpKind
+	name := "UNION"
+	switch s.Op {
+	case pg.SetOperation_SETOP_INTERSECT:
+		kind, name = logical.Intersect, "INTERSECT"
+	case pg.SetOperation_SETOP_EXCEPT:
+		kind, name = logical.Except, "EXCEPT"
+	}
+	lc, rc := left.Columns(), right.Columns()
+	if len(lc) != len(rc) {
+		return nil, pgerror.Newf(pgerror.Syntax, "each %s query must have the same number of columns", name)
+	}
+	cols := make([]logical.Column, len(lc))
+	lcast, rcast := make([]expr.Expr, len(lc)), make([]expr.Expr, len(lc))
+	needL, needR := false, false
+	for i := range lc {
+		t, err := commonType([]types.T{lc[i].Type, rc[i].Type}, name)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = logical.Column{ID: b.newID(), Name: lc[i].Name, Type: t}
+		lcast[i], needL = castCol(b, lc[i], t, needL)
+		rcast[i], needR = castCol(b, rc[i], t, needR)
+	}
+	if needL {
+		left = projectCasts(b, left, lcast)
+	}
+	if needR {
+		right = projectCasts(b, right, rcast)
+	}
+	plan := &logical.SetOp{Kind: kind, All: s.All, Left: left, Right: right, Cols: cols}
+	return b.bindOrderLimitOnOutput(plan, s, outer, lvl)
+}
+
+func castCol(b *Binder, c logical.Column, t types.T, need bool) (expr.Expr, bool) {
+	ref := &expr.ColRef{ID: c.ID, T: c.Type, Name: c.Name}
+	if c.Type.Equal(t) {
+		return ref, need
+	}
+	e, err := b.coerce(ref, t, expr.CastImplicit, "")
+	if err != nil {
+		return &expr.Cast{Arg: ref, To: t}, true
+	}
+	return e, true
+}
+
+func projectCasts(b *Binder, in logical.Node, es []expr.Expr) logical.Node {
+	cols := make([]logical.Column, len(es))
+	for i, e := range es {
+		cols[i] = logical.Column{ID: b.newID(), Name: in.Columns()[i].Name, Type: e.Type()}
+	}
+	return &logical.Project{Input: in, Exprs: es, Cols: cols}
+}

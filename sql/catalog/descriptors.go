@@ -1,0 +1,160 @@
+package catalog
+
+import (
+	"portalsdb/types"
+)
+
+// OID ranges. User objects start where PostgreSQL's do, so that tools that
+// filter on oid >= 16384 see them as user objects.
+const (
+	FirstUserOID      uint32 = 16384
+	PgCatalogOID      uint32 = 11
+	PublicOID         uint32 = 2200
+	InformationSchOID uint32 = 13000
+	PortalsCatalogOID uint32 = 13100
+	PostgresRoleOID   uint32 = 10
+	PostgresDBOID     uint32 = 5
+)
+
+// ObjectKind is the kind of a relation-like object.
+type ObjectKind uint8
+
+// Relation kinds. The values are stored: append only.
+const (
+	KindTable    ObjectKind = 1
+	KindView     ObjectKind = 2
+	KindStream   ObjectKind = 3
+	KindWorkflow ObjectKind = 4
+)
+
+func (k ObjectKind) String() string {
+	switch k {
+	case KindTable:
+		return "table"
+	case KindView:
+		return "view"
+	case KindStream:
+		return "stream"
+	case KindWorkflow:
+		return "workflow"
+	}
+	return "object"
+}
+
+// Schema is a namespace.
+type Schema struct {
+	OID   uint32 `json:"oid"`
+	Name  string `json:"name"`
+	Owner uint32 `json:"owner"`
+}
+
+// Column is a table column. IDs are never reused within a table, so that
+// stored rows keep their meaning across ADD and DROP COLUMN.
+type Column struct {
+	ID      uint32  `json:"id"`
+	Name    string  `json:"name"`
+	Type    types.T `json:"type"`
+	NotNull bool    `json:"not_null,omitempty"`
+	// Default is the DEFAULT expression as SQL text, empty for none.
+	Default string `json:"default,omitempty"`
+	// Sequence names the counter of a serial column.
+	Sequence string `json:"sequence,omitempty"`
+	Identity bool   `json:"identity,omitempty"`
+}
+
+// Index is a secondary index, or the description of the primary key.
+type Index struct {
+	OID     uint32   `json:"oid"`
+	Name    string   `json:"name"`
+	Columns []uint32 `json:"columns"` // column ids
+	Desc    []bool   `json:"desc,omitempty"`
+	Unique  bool     `json:"unique,omitempty"`
+	// Constraint is true when the index was made by a UNIQUE constraint
+	// rather than CREATE INDEX (it then shows in \d as a constraint).
+	Constraint bool `json:"constraint,omitempty"`
+}
+
+// Check is a CHECK constraint.
+type Check struct {
+	Name string `json:"name"`
+	Expr string `json:"expr"` // SQL text
+}
+
+// Table describes a table, view, stream or workflow: anything that can be
+// read like a table.
+type Table struct {
+	OID    uint32     `json:"oid"`
+	Schema uint32     `json:"schema"`
+	Name   string     `json:"name"`
+	Kind   ObjectKind `json:"kind"`
+	Owner  uint32     `json:"owner"`
+
+	Columns      []Column `json:"columns"`
+	NextColumnID uint32   `json:"next_column_id"`
+	// PrimaryKey lists column ids; empty means a hidden row id.
+	PrimaryKey []uint32 `json:"primary_key,omitempty"`
+	PKName     string   `json:"pk_name,omitempty"`
+	// PKOID is the OID of the primary key's index, for pg_index.
+	PKOID   uint32  `json:"pk_oid,omitempty"`
+	Indexes []Index `json:"indexes,omitempty"`
+	Checks  []Check `json:"checks,omitempty"`
+
+	// ViewSQL is a view's defining query.
+	ViewSQL string `json:"view_sql,omitempty"`
+
+	// Options holds kind-specific settings (stream retention, workflow
+	// definitions), as the owning subsystem encodes them.
+	Options map[string]string `json:"options,omitempty"`
+}
+
+// Column returns the column with the given name, case-sensitively (names
+// are already folded by the parser).
+func (t *Table) Column(name string) (*Column, int, bool) {
+	for i := range t.Columns {
+		if t.Columns[i].Name == name {
+			return &t.Columns[i], i, true
+		}
+	}
+	return nil, -1, false
+}
+
+// ColumnByID returns the column with the given id.
+func (t *Table) ColumnByID(id uint32) (*Column, int, bool) {
+	for i := range t.Columns {
+		if t.Columns[i].ID == id {
+			return &t.Columns[i], i, true
+		}
+	}
+	return nil, -1, false
+}
+
+// Clone returns a deep copy, to be changed by DDL.
+func (t *Table) Clone() *Table {
+	c := *t
+	c.Columns = append([]Column(nil), t.Columns...)
+	c.PrimaryKey = append([]uint32(nil), t.PrimaryKey...)
+	c.Indexes = make([]Index, len(t.Indexes))
+	for i, ix := range t.Indexes {
+		ix.Columns = append([]uint32(nil), ix.Columns...)
+		ix.Desc = append([]bool(nil), ix.Desc...)
+		c.Indexes[i] = ix
+	}
+	c.Checks = append([]Check(nil), t.Checks...)
+	if t.Options != nil {
+		c.Options = make(map[string]string, len(t.Options))
+		for k, v := range t.Options {
+			c.Options[k] = v
+		}
+	}
+	return &c
+}
+
+// Role is a login or group role.
+type Role struct {
+	OID       uint32 `json:"oid"`
+	Name      string `json:"name"`
+	Login     bool   `json:"login"`
+	Superuser bool   `json:"superuser"`
+	// SCRAMSecret is the stored SCRAM-SHA-256 verifier, empty for none.
+	SCRAMSecret string `json:"scram_secret,omitempty"`
+}
