@@ -29,7 +29,7 @@ type Txn struct {
 	// remove after commit.
 	drops []uint64
 	// rowIDs is a block of hidden row ids taken from the "rowid" counter.
-	rowIDs struct{ next, end uint64 }
+	rowIDs struct{ start, next, end uint64 }
 }
 
 // Savepoint marks a point in a transaction's writes. RollbackTo(sp) undoes

@@ -68,7 +68,7 @@ func NewRowCodec(cols []Column) (*RowCodec, error) {
 			return nil, err
 		}
 	}
-	slices.SortFunc(c.byID, func(a, b int) int { return int(int64(cols[a].ID) - int64(cols[b].ID)) })
+	slices.SortStableFunc(c.byID, func(a, b int) int { return int(int64(cols[a].ID) - int64(cols[b].ID)) })
 	for i := 1; i < len(c.byID); i++ {
 		if cols[c.byID[i]].ID == cols[c.byID[i-1]].ID {
 			return nil, pgerror.Internalf("rowcodec: duplicate column id %d", cols[c.byID[i]].ID)
