@@ -1,0 +1,267 @@
+package storage
+
+import (
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"portalsdb/pgerror"
+)
+
+// Options configure a DB. Start from DefaultOptions: the zero value turns
+// fsync off.
+type Options struct {
+	// Sync makes Commit wait until the commit is on stable storage (WAL
+	// fsync). Turn it off only for benchmarks and throwaway databases.
+	Sync bool
+	// CacheSize is the Pebble block cache in bytes. Pebble's own default of
+	// 8 MiB is far too small for a database.
+	CacheSize int64
+	// MemTableSize is the size of each Pebble memtable in bytes.
+	MemTableSize uint64
+	// Logger receives Pebble's log and storage events; nil discards them.
+	Logger *slog.Logger
+	// FS is the filesystem, for tests (vfs.NewMem(), errorfs); nil is the
+	// operating system's.
+	FS vfs.FS
+	// GCInterval is how often the background garbage collector runs; zero or
+	// negative disables it (db.GC still works).
+	GCInterval time.Duration
+	// RetainSeqs keeps the versions that the newest RetainSeqs commits'
+	// snapshots can see, for time travel (BeginAt). SetRetention changes it
+	// later.
+	RetainSeqs uint64
+}
+
+// DefaultOptions returns the options of a production database.
+func DefaultOptions() Options {
+	return Options{
+		Sync:         true,
+		CacheSize:    256 << 20,
+		MemTableSize: 64 << 20,
+		GCInterval:   time.Minute,
+	}
+}
+
+// DB is a durable multi-version key-value store with snapshot-isolation
+// transactions, on Pebble. It is safe for concurrent use; a Txn is not.
+type DB struct {
+	pdb    *pebble.DB
+	opts   Options
+	logger *slog.Logger
+
+	// mu guards the commit and snapshot bookkeeping below; it is held only
+	// for short, memory-only work.
+	mu sync.Mutex
+	// visibleCond is signalled (with mu) whenever visible advances.
+	visibleCond *sync.Cond
+	// nextSeq is the seq the next committer gets.
+	nextSeq Seq
+	// visible is the newest seq that is durable and whose predecessors are
+	// all durable: the snapshot of new transactions.
+	visible Seq
+	// finished holds seqs above visible whose commit has finished (durable,
+	// or failed before writing anything), waiting for a smaller one.
+	finished map[Seq]bool
+	// recent holds the write sets of commits that an active transaction
+	// could still conflict with, in seq order.
+	recent []recentCommit
+	// writers are the snapshots of active read-write transactions, readers
+	// those of every active transaction (for GC).
+	writers, readers snapshotSet
+	// gcFloor is the oldest seq whose snapshot is complete: GC may have
+	// removed versions that older snapshots need.
+	gcFloor    Seq
+	retainSeqs uint64
+	// failed is set when a commit was applied but could not be made durable:
+	// the database refuses further commits, as PostgreSQL PANICs on a
+	// failed fsync.
+	failed error
+	closed bool
+
+	// applyMu and applyCond make commits apply to Pebble in seq order.
+	applyMu   sync.Mutex
+	applyCond *sync.Cond
+	applied   Seq
+
+	idMu     sync.Mutex
+	counters map[string]*idBlock
+
+	gcMu   sync.Mutex // one collection at a time
+	gcStop chan struct{}
+	gcDone chan struct{}
+}
+
+// recentCommit is the write set of one commit, kept while a transaction
+// whose snapshot is older than it is active. writes is the committed
+// transaction's write buffer, which no one modifies after Commit.
+type recentCommit struct {
+	seq    Seq
+	writes *writeBuffer
+}
+
+// snapshotSet is a multiset of snapshot seqs.
+type snapshotSet map[Seq]int
+
+func (s snapshotSet) add(seq Seq) { s[seq]++ }
+
+func (s snapshotSet) remove(seq Seq) {
+	if s[seq] <= 1 {
+		delete(s, seq)
+		return
+	}
+	s[seq]--
+}
+
+// min returns the smallest snapshot, or def when the set is empty.
+func (s snapshotSet) min(def Seq) Seq {
+	m := def
+	for seq := range s {
+		if seq < m {
+			m = seq
+		}
+	}
+	return m
+}
+
+// Open opens the database in dir, creating it if needed, and resumes commit
+// numbering after the last durable commit.
+func Open(dir string, opts Options) (*DB, error) {
+	if opts.CacheSize <= 0 {
+		opts.CacheSize = DefaultOptions().CacheSize
+	}
+	if opts.MemTableSize == 0 {
+		opts.MemTableSize = DefaultOptions().MemTableSize
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	cache := pebble.NewCache(opts.CacheSize)
+	defer cache.Unref()
+	popts := &pebble.Options{
+		Cache:              cache,
+		FS:                 opts.FS,
+		MemTableSize:       opts.MemTableSize,
+		Logger:             pebbleLogger{logger},
+		FormatMajorVersion: pebble.FormatNewest,
+	}
+	pdb, err := pebble.Open(dir, popts)
+	if err != nil {
+		return nil, pgerror.Wrapf(err, pgerror.IOError, "storage: open %s", dir)
+	}
+	db := &DB{
+		pdb:        pdb,
+		opts:       opts,
+		logger:     logger,
+		finished:   map[Seq]bool{},
+		writers:    snapshotSet{},
+		readers:    snapshotSet{},
+		counters:   map[string]*idBlock{},
+		retainSeqs: opts.RetainSeqs,
+	}
+	db.visibleCond = sync.NewCond(&db.mu)
+	db.applyCond = sync.NewCond(&db.applyMu)
+	last, err := db.readSysSeq(sysLastSeqKey)
+	if err != nil {
+		_ = pdb.Close()
+		return nil, err
+	}
+	floor, err := db.readSysSeq(sysGCFloorKey)
+	if err != nil {
+		_ = pdb.Close()
+		return nil, err
+	}
+	db.visible, db.applied, db.nextSeq, db.gcFloor = last, last, last+1, floor
+	if opts.GCInterval > 0 {
+		db.gcStop = make(chan struct{})
+		db.gcDone = make(chan struct{})
+		go db.gcLoop(opts.GCInterval)
+	}
+	return db, nil
+}
+
+// readSysSeq reads a system record that holds a seq; absent reads as 0.
+func (db *DB) readSysSeq(key []byte) (Seq, error) {
+	v, closer, err := db.pdb.Get(key)
+	if err == pebble.ErrNotFound {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, pgerror.Wrapf(err, pgerror.IOError, "storage: read %x", key)
+	}
+	defer closer.Close()
+	if len(v) != 8 {
+		return 0, pgerror.Newf(pgerror.DataCorrupted, "storage: system record %x has %d bytes, want 8", key, len(v))
+	}
+	return Seq(binary.BigEndian.Uint64(v)), nil
+}
+
+// Close stops the garbage collector and closes the database. Every
+// transaction and iterator must be finished first.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	if db.closed {
+		db.mu.Unlock()
+		return nil
+	}
+	db.closed = true
+	db.mu.Unlock()
+	if db.gcStop != nil {
+		close(db.gcStop)
+		<-db.gcDone
+	}
+	if err := db.pdb.Close(); err != nil {
+		return pgerror.Wrapf(err, pgerror.IOError, "storage: close")
+	}
+	return nil
+}
+
+// VisibleSeq returns the newest commit that is durable and visible to new
+// snapshots.
+func (db *DB) VisibleSeq() Seq {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.visible
+}
+
+// SetRetention keeps the versions that the snapshots of the newest
+// retainSeqs commits need, so that BeginAt can read them. A later caller
+// that retains a time window converts it to a number of commits and calls
+// this again as time passes. Lowering the retention lets the next GC
+// discard history; raising it cannot bring back what GC already removed.
+func (db *DB) SetRetention(retainSeqs uint64) {
+	db.mu.Lock()
+	db.retainSeqs = retainSeqs
+	db.mu.Unlock()
+}
+
+// errClosed is returned by operations on a closed database.
+func errClosed() error {
+	return pgerror.New(pgerror.ObjectNotInPrerequisiteState, "storage: database is closed")
+}
+
+// pebbleLogger sends Pebble's log lines to slog.
+type pebbleLogger struct{ l *slog.Logger }
+
+func (p pebbleLogger) Infof(format string, args ...any) {
+	p.l.Info(fmt.Sprintf(format, args...), "component", "pebble")
+}
+
+func (p pebbleLogger) Errorf(format string, args ...any) {
+	p.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
+}
+
+// Fatalf is called by Pebble only when its on-disk state can no longer be
+// trusted. Like PostgreSQL's PANIC on a failed fsync, the process must stop
+// rather than serve data it may have lost.
+func (p pebbleLogger) Fatalf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	p.l.Error(msg, "component", "pebble", "fatal", true)
+	panic("pebble: " + msg)
+}

@@ -1,0 +1,397 @@
+package storage
+
+import (
+	"bytes"
+	"strings"
+	"time"
+
+	"portalsdb/pgerror"
+	"portalsdb/storage/rowcodec"
+	"portalsdb/types"
+)
+
+// ColumnSpec is a table column as storage sees it. ID is stable for the
+// column's life and never reused in its table: row values are keyed by it.
+type ColumnSpec struct {
+	ID   uint32
+	Name string
+	Type types.T
+}
+
+// IndexSpec is a secondary index: Columns are ordinals into the table's
+// Columns, Desc (when not nil) flags the descending ones. ID is an object id,
+// distinct from every table's and index's.
+type IndexSpec struct {
+	ID      uint64
+	Name    string
+	Columns []int
+	Desc    []bool
+	Unique  bool
+}
+
+// TableSpec is a table as storage sees it. PrimaryKey lists column ordinals;
+// when it is empty, each row gets a hidden int8 row id from the "rowid"
+// counter, and that is the key. PKName is the primary key constraint's name
+// for 23505 errors ("<table>_pkey" when empty).
+type TableSpec struct {
+	ID         uint64
+	Name       string
+	Columns    []ColumnSpec
+	PrimaryKey []int
+	PKName     string
+	Indexes    []IndexSpec
+}
+
+// RowKey is the logical key of a row in its table: the table's object
+// prefix and the key-encoded primary key (or hidden row id).
+type RowKey []byte
+
+// rowIDCounter is the AllocateIDs counter of hidden row ids.
+const rowIDCounter = "rowid"
+
+// pkName returns the primary key constraint's name.
+func (ts *TableSpec) pkName() string {
+	if ts.PKName != "" {
+		return ts.PKName
+	}
+	return ts.Name + "_pkey"
+}
+
+// codec returns the row codec of the table's current columns.
+func (ts *TableSpec) codec() (*rowcodec.RowCodec, error) {
+	cols := make([]rowcodec.Column, len(ts.Columns))
+	for i, c := range ts.Columns {
+		cols[i] = rowcodec.Column{ID: c.ID, Type: c.Type}
+	}
+	return rowcodec.NewRowCodec(cols)
+}
+
+// rowKey returns the key of row, which must have a primary key.
+func (ts *TableSpec) rowKey(row []types.Datum) (RowKey, error) {
+	key := AppendObjectPrefix(make([]byte, 0, 32), ts.ID)
+	for _, ord := range ts.PrimaryKey {
+		if row[ord] == nil {
+			e := pgerror.Newf(pgerror.NotNullViolation, "null value in column %q of relation %q violates not-null constraint",
+				ts.Columns[ord].Name, ts.Name)
+			e.Table, e.Column = ts.Name, ts.Columns[ord].Name
+			return nil, e
+		}
+		var err error
+		if key, err = rowcodec.AppendKey(key, ts.Columns[ord].Type, row[ord], false); err != nil {
+			return nil, err
+		}
+	}
+	return key, nil
+}
+
+// indexKey returns the key of row's entry in idx. Non-unique indexes, and
+// unique ones when an indexed value is NULL (NULLs never conflict), append
+// the row key's primary key part to keep entries distinct.
+func (ts *TableSpec) indexKey(idx *IndexSpec, row []types.Datum, rk RowKey) (key []byte, checkUnique bool, err error) {
+	key = AppendObjectPrefix(make([]byte, 0, 32+len(rk)), idx.ID)
+	hasNull := false
+	for i, ord := range idx.Columns {
+		desc := i < len(idx.Desc) && idx.Desc[i]
+		if row[ord] == nil {
+			hasNull = true
+		}
+		if key, err = rowcodec.AppendKey(key, ts.Columns[ord].Type, row[ord], desc); err != nil {
+			return nil, false, err
+		}
+	}
+	if !idx.Unique || hasNull {
+		key = append(key, rk[len(ObjectPrefix(0)):]...)
+		return key, false, nil
+	}
+	return key, true, nil
+}
+
+// check validates the spec's shape against a row's width.
+func (ts *TableSpec) check(row []types.Datum) error {
+	if len(row) != len(ts.Columns) {
+		return pgerror.Internalf("storage: row of %d values for table %q of %d columns", len(row), ts.Name, len(ts.Columns))
+	}
+	return nil
+}
+
+// uniqueViolation is PostgreSQL's 23505 error for constraint name on table
+// ts, with the conflicting values of cols in the detail.
+func uniqueViolation(ts *TableSpec, name string, cols []int, row []types.Datum) error {
+	var names, vals strings.Builder
+	env := &types.Env{Loc: time.UTC}
+	for i, ord := range cols {
+		if i > 0 {
+			names.WriteString(", ")
+			vals.WriteString(", ")
+		}
+		names.WriteString(ts.Columns[ord].Name)
+		if row[ord] == nil {
+			vals.WriteString("null")
+			continue
+		}
+		vals.Write(types.AppendText(nil, ts.Columns[ord].Type, row[ord], env))
+	}
+	e := pgerror.Newf(pgerror.UniqueViolation, "duplicate key value violates unique constraint %q", name).
+		WithDetail("Key (" + names.String() + ")=(" + vals.String() + ") already exists.")
+	e.Table, e.Constraint = ts.Name, name
+	return e
+}
+
+// nextRowID returns a fresh hidden row id. The transaction takes ids from
+// the database in growing blocks, so a bulk load makes few allocations.
+func (t *Txn) nextRowID() (int64, error) {
+	if t.rowIDs.next == t.rowIDs.end {
+		n := min(max(64, 2*(t.rowIDs.end-t.rowIDs.start)), 1<<16)
+		first, err := t.db.AllocateIDs(rowIDCounter, n)
+		if err != nil {
+			return 0, err
+		}
+		t.rowIDs.start, t.rowIDs.next, t.rowIDs.end = first, first, first+n
+	}
+	id := t.rowIDs.next
+	t.rowIDs.next++
+	return int64(id), nil
+}
+
+// indexWrite is one planned index entry change.
+type indexWrite struct {
+	key    []byte
+	delete bool
+}
+
+// InsertRow inserts row (values in ts.Columns order) and its index entries,
+// and returns its key. It fails with 23505 when the primary key or a unique
+// index already has the row's values, and with 23502 when a primary key
+// column is NULL; on error it writes nothing.
+func (t *Txn) InsertRow(ts *TableSpec, row []types.Datum) (RowKey, error) {
+	if err := t.checkWritable(); err != nil {
+		return nil, err
+	}
+	if err := ts.check(row); err != nil {
+		return nil, err
+	}
+	var key RowKey
+	if len(ts.PrimaryKey) == 0 {
+		id, err := t.nextRowID()
+		if err != nil {
+			return nil, err
+		}
+		key = hiddenRowKey(ts.ID, id)
+	} else {
+		var err error
+		if key, err = ts.rowKey(row); err != nil {
+			return nil, err
+		}
+		_, exists, err := t.Get(key)
+		if err != nil {
+			return nil, err
+		}
+		if exists {
+			return nil, uniqueViolation(ts, ts.pkName(), ts.PrimaryKey, row)
+		}
+	}
+	codec, err := ts.codec()
+	if err != nil {
+		return nil, err
+	}
+	value, err := codec.Encode(nil, row)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([][]byte, len(ts.Indexes))
+	for i := range ts.Indexes {
+		idx := &ts.Indexes[i]
+		k, unique, err := ts.indexKey(idx, row, key)
+		if err != nil {
+			return nil, err
+		}
+		if unique {
+			if err := t.checkUnique(ts, idx, k, row); err != nil {
+				return nil, err
+			}
+		}
+		entries[i] = k
+	}
+	t.writes.write(key, value, false)
+	for _, k := range entries {
+		t.writes.write(k, key, false)
+	}
+	return key, nil
+}
+
+// hiddenRowKey returns the key of the row with hidden row id id: the id
+// key-encoded as an int8, as if it were a primary key column.
+func hiddenRowKey(table uint64, id int64) RowKey {
+	key, _ := rowcodec.AppendKey(AppendObjectPrefix(make([]byte, 0, 20), table), types.Int8Type, id, false)
+	return key
+}
+
+func (t *Txn) checkUnique(ts *TableSpec, idx *IndexSpec, key []byte, row []types.Datum) error {
+	_, exists, err := t.Get(key)
+	if err != nil {
+		return err
+	}
+	if exists {
+		return uniqueViolation(ts, idx.Name, idx.Columns, row)
+	}
+	return nil
+}
+
+// DeleteRow deletes the row at key, whose current values are old, and its
+// index entries.
+func (t *Txn) DeleteRow(ts *TableSpec, key RowKey, old []types.Datum) error {
+	if err := t.checkWritable(); err != nil {
+		return err
+	}
+	if err := ts.check(old); err != nil {
+		return err
+	}
+	entries := make([][]byte, len(ts.Indexes))
+	for i := range ts.Indexes {
+		k, _, err := ts.indexKey(&ts.Indexes[i], old, key)
+		if err != nil {
+			return err
+		}
+		entries[i] = k
+	}
+	t.writes.write(key, nil, true)
+	for _, k := range entries {
+		t.writes.write(k, nil, true)
+	}
+	return nil
+}
+
+// UpdateRow replaces the row at key, whose current values are old, with new
+// and returns its key, which changes when the primary key does. Index
+// entries are rewritten only where they change. Errors are InsertRow's; on
+// error it writes nothing.
+func (t *Txn) UpdateRow(ts *TableSpec, key RowKey, old, new []types.Datum) (RowKey, error) {
+	if err := t.checkWritable(); err != nil {
+		return nil, err
+	}
+	if err := ts.check(old); err != nil {
+		return nil, err
+	}
+	if err := ts.check(new); err != nil {
+		return nil, err
+	}
+	newKey := key
+	if len(ts.PrimaryKey) > 0 {
+		var err error
+		if newKey, err = ts.rowKey(new); err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(newKey, key) {
+			_, exists, err := t.Get(newKey)
+			if err != nil {
+				return nil, err
+			}
+			if exists {
+				return nil, uniqueViolation(ts, ts.pkName(), ts.PrimaryKey, new)
+			}
+		}
+	}
+	codec, err := ts.codec()
+	if err != nil {
+		return nil, err
+	}
+	value, err := codec.Encode(nil, new)
+	if err != nil {
+		return nil, err
+	}
+	keyChanged := !bytes.Equal(newKey, key)
+	var writes []indexWrite
+	for i := range ts.Indexes {
+		idx := &ts.Indexes[i]
+		oldK, _, err := ts.indexKey(idx, old, key)
+		if err != nil {
+			return nil, err
+		}
+		newK, unique, err := ts.indexKey(idx, new, newKey)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Equal(oldK, newK) {
+			if keyChanged {
+				// Same entry, but it must point at the new row key.
+				writes = append(writes, indexWrite{key: newK})
+			}
+			continue
+		}
+		if unique {
+			if err := t.checkUnique(ts, idx, newK, new); err != nil {
+				return nil, err
+			}
+		}
+		writes = append(writes, indexWrite{key: oldK, delete: true}, indexWrite{key: newK})
+	}
+	if keyChanged {
+		t.writes.write(key, nil, true)
+	}
+	t.writes.write(newKey, value, false)
+	for _, w := range writes {
+		if w.delete {
+			t.writes.write(w.key, nil, true)
+		} else {
+			t.writes.write(w.key, newKey, false)
+		}
+	}
+	return newKey, nil
+}
+
+// GetRow looks a row up by its primary key values (the hidden row id, an
+// int8, for a table without a primary key) and returns its key and values.
+func (t *Txn) GetRow(ts *TableSpec, pk []types.Datum) (RowKey, []types.Datum, bool, error) {
+	key, err := ts.keyFromPK(pk)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	row, ok, err := t.GetRowByKey(ts, key)
+	if !ok || err != nil {
+		return nil, nil, false, err
+	}
+	return key, row, true, nil
+}
+
+// keyFromPK encodes primary key values as a row key.
+func (ts *TableSpec) keyFromPK(pk []types.Datum) (RowKey, error) {
+	if len(ts.PrimaryKey) == 0 {
+		var id int64
+		ok := len(pk) == 1
+		if ok {
+			id, ok = pk[0].(int64)
+		}
+		if !ok {
+			return nil, pgerror.Internalf("storage: table %q has no primary key: look rows up by one int8 row id", ts.Name)
+		}
+		return hiddenRowKey(ts.ID, id), nil
+	}
+	if len(pk) != len(ts.PrimaryKey) {
+		return nil, pgerror.Internalf("storage: %d primary key values for table %q, want %d", len(pk), ts.Name, len(ts.PrimaryKey))
+	}
+	key := ObjectPrefix(ts.ID)
+	for i, ord := range ts.PrimaryKey {
+		var err error
+		if key, err = rowcodec.AppendKey(key, ts.Columns[ord].Type, pk[i], false); err != nil {
+			return nil, err
+		}
+	}
+	return key, nil
+}
+
+// GetRowByKey returns the values of the row at key.
+func (t *Txn) GetRowByKey(ts *TableSpec, key RowKey) ([]types.Datum, bool, error) {
+	value, ok, err := t.Get(key)
+	if !ok || err != nil {
+		return nil, false, err
+	}
+	codec, err := ts.codec()
+	if err != nil {
+		return nil, false, err
+	}
+	row := make([]types.Datum, len(ts.Columns))
+	if err := codec.Decode(value, row); err != nil {
+		return nil, false, err
+	}
+	return row, true, nil
+}
