@@ -561,3 +561,12 @@ func NumericDivScale(a, b *apd.Decimal) int32 {
 	}
 	return int32(rscale)
 }
+
+// NumericAdd adds two numerics.
+func NumericAdd(a, b *apd.Decimal) (*apd.Decimal, error) {
+	v, err := NumericArith(opAdd, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return v.(*apd.Decimal), nil
+}

@@ -397,3 +397,13 @@ func truncTimestamp(unit string, ts types.TimestampValue, loc *time.Location) (t
 	}
 	return r, nil
 }
+
+// AddInterval adds an interval to a timestamp of type t (timestamp or
+// timestamptz), as the + operator does.
+func AddInterval(ctx *Ctx, t types.T, ts types.TimestampValue, iv types.IntervalValue) (types.TimestampValue, error) {
+	var loc *time.Location
+	if t.Kind == types.TimestampTZ {
+		loc = ctx.env().Loc
+	}
+	return addInterval(ts, iv, loc)
+}
