@@ -14,7 +14,7 @@
 //
 // SQLite's format (the corpus in ../shared/sqllogictest/sqlite) prints one
 // value per result line, rendered by the column letter of the query header:
-// I as an integer (%d), R with %.3f, T as text with "(empty)" for ''. NULL is
+// I as an integer (%d), R with %.3f, T as text with "(empty)" for the empty string. NULL is
 // "NULL" and control characters are '@'. The text PostgreSQL sends is
 // converted to the type the header asks for, as the official runner does
 // through ODBC: numeric 2.5 in an I column is 2, float8 -0 is 0, booleans
