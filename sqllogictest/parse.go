@@ -39,6 +39,7 @@ func parse(name, src string, dialect Dialect, depth int) *Script {
 		dialect = DetectDialect(name, lines)
 	}
 	p := &parser{file: name, lines: lines, dialect: dialect, depth: depth}
+	p.records = make([]Record, 0, countRecordHeaders(lines))
 	p.run()
 	return &Script{Path: name, Dialect: dialect, Records: p.records}
 }
@@ -77,6 +78,18 @@ func isBlank(s string) bool {
 	return true
 }
 
+// countRecordHeaders estimates the number of records, to size the slice
+// once.
+func countRecordHeaders(lines []string) int {
+	n := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "query") || strings.HasPrefix(l, "statement") {
+			n++
+		}
+	}
+	return n
+}
+
 func isComment(line string) bool { return len(line) > 0 && line[0] == '#' }
 
 // directives are the words that can start a record. A multi-line expected
@@ -110,6 +123,7 @@ var rsOnlyDirectives = map[string]bool{
 //     *.test are SQLite's format and all others are rs.
 func DetectDialect(name string, lines []string) Dialect {
 	rowVotes, valueVotes := 0, 0
+	var buf [16]string
 	atStart := true // the previous non-comment line was blank
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
@@ -124,7 +138,7 @@ func DetectDialect(name string, lines []string) Dialect {
 			continue
 		}
 		atStart = false
-		fields := strings.Fields(line)
+		fields := appendFields(buf[:0], line)
 		head := fields[0]
 		if rsOnlyDirectives[head] {
 			return DialectRS
@@ -240,6 +254,7 @@ type parser struct {
 	records    []Record
 	conditions []Condition
 	connection string
+	words      [16]string // scratch for headerFields
 }
 
 // next returns the next line and advances. In SQLite's format comment lines
@@ -293,12 +308,32 @@ func (p *parser) takeConnection() string {
 	return c
 }
 
+// appendFields appends the space-separated words of s to dst, like
+// strings.Fields without allocating when dst has room.
+func appendFields(dst []string, s string) []string {
+	i := 0
+	for i < len(s) {
+		for i < len(s) && isSpaceByte(s[i]) {
+			i++
+		}
+		start := i
+		for i < len(s) && !isSpaceByte(s[i]) {
+			i++
+		}
+		if i > start {
+			dst = append(dst, s[start:i])
+		}
+	}
+	return dst
+}
+
 // headerFields splits a directive line into words. A word starting with '#'
-// begins a trailing comment (`skipif mysql # why`), which is dropped.
-func headerFields(line string) []string {
-	fields := strings.Fields(line)
+// begins a trailing comment (`skipif mysql # why`), which is dropped. The
+// result aliases p's buffer and is valid until the next call.
+func (p *parser) headerFields(line string) []string {
+	fields := appendFields(p.words[:0], line)
 	for i, f := range fields {
-		if strings.HasPrefix(f, "#") {
+		if f[0] == '#' {
 			return fields[:i]
 		}
 	}
@@ -314,7 +349,7 @@ func (p *parser) run() {
 		}
 		lineNo := p.i + 1
 		p.i++
-		fields := headerFields(line)
+		fields := p.headerFields(line)
 		if len(fields) == 0 {
 			continue
 		}
@@ -397,37 +432,69 @@ func (p *parser) simple(r Record) {
 // body reads the SQL lines of a record up to a blank line or `----`, and
 // says whether it stopped at `----`.
 func (p *parser) body() (string, bool) {
+	first, n := "", 0
 	var b strings.Builder
-	n := 0
 	for {
 		line, ok := p.peek()
 		if !ok || line == "" {
-			return b.String(), false
+			break
 		}
 		p.next()
 		if line == "----" {
-			return b.String(), true
+			return joined(first, n, &b), true
 		}
-		if n > 0 {
+		switch n {
+		case 0:
+			first = line
+		case 1:
+			b.WriteString(first)
+			fallthrough
+		default:
 			b.WriteByte('\n')
+			b.WriteString(line)
 		}
-		b.WriteString(line)
 		n++
 	}
+	return joined(first, n, &b), false
 }
 
-// resultLines reads expected result lines up to a blank line. They are
-// slices of the file's text, not copies.
+func joined(first string, n int, b *strings.Builder) string {
+	if n <= 1 {
+		return first
+	}
+	return b.String()
+}
+
+// resultLines reads expected result lines up to a blank line. When no
+// comment is dropped from among them they are a slice of the file's lines,
+// not a copy.
 func (p *parser) resultLines() []string {
+	start := p.i
+	contiguous := true
 	var out []string
 	for {
 		line, ok := p.peek()
 		if !ok || line == "" {
-			return out
+			break
 		}
+		before := p.i
 		p.next()
-		out = append(out, line)
+		if p.i != before+1 && contiguous {
+			// next skipped comment lines: copy what we have so far.
+			contiguous = false
+			out = append(out, p.lines[start:before]...)
+		}
+		if !contiguous {
+			out = append(out, line)
+		}
 	}
+	if contiguous {
+		if p.i == start {
+			return nil
+		}
+		return p.lines[start:p.i:p.i]
+	}
+	return out
 }
 
 // multilineError reads an expected error message under `----`. It ends at
@@ -705,7 +772,7 @@ func (p *parser) control(lineNo int, fields []string) {
 		p.invalid(lineNo, "unknown control %q", fields[1])
 		return
 	}
-	p.simple(Record{Kind: KindControl, Line: lineNo, Control: fields[1:]})
+	p.simple(Record{Kind: KindControl, Line: lineNo, Control: append([]string(nil), fields[1:]...)})
 }
 
 func (p *parser) system(lineNo int, fields []string) {

@@ -531,7 +531,7 @@ func (fr *fileRun) executeOnce(ctx context.Context, rec *Record) outcome {
 
 func checkError(rec *Record, res execResult) outcome {
 	if res.serverErr == nil {
-		return outcome{reason: "succeeded, but an error was expected", expected: []string{rec.Error.String()}}
+		return outcome{reason: "succeeded, but an error was expected", expected: []string{rec.Error.String()}, actual: []string{"(no error)"}}
 	}
 	if !rec.Error.matches(res.serverErr) {
 		return outcome{
@@ -763,8 +763,10 @@ const maxShownLines = 40
 func (fr *fileRun) report(rec *Record, o outcome) {
 	w := &fr.res.output
 	fmt.Fprintf(w, "FAIL %s:%d: %s\n", rec.File, rec.Line, o.reason)
-	fmt.Fprintf(w, "    sql:\n")
-	writeIndented(w, strings.Split(rec.SQL, "\n"))
+	if rec.SQL != "" {
+		fmt.Fprintf(w, "    sql:\n")
+		writeIndented(w, strings.Split(rec.SQL, "\n"))
+	}
 	if o.expected != nil || o.actual != nil {
 		fmt.Fprintf(w, "    expected:\n")
 		writeIndented(w, o.expected)
