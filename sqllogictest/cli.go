@@ -69,8 +69,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, startSer
 	checkDiv := fl.Bool("check-divergences", false, "fail when a listed divergence passes or names no record (run against real PostgreSQL)")
 	listFailures := fl.String("list-failures", "", "write the failing records to `FILE` in the divergence-list format")
 	corpusRoot := fl.String("corpus-root", "", "with --list-failures: write paths relative to `DIR`")
-	reset := fl.String("reset", "", "how each file gets an empty database: fresh-db (CREATE/DROP DATABASE, default with --addr/--dsn), drop-tables, none, or server (a fresh server per file, default otherwise)")
-	jobs := fl.Int("jobs", 1, "files run at once (needs --reset fresh-db or server)")
+	reset := fl.String("reset", "", "how each file gets an empty database: fresh-db (CREATE/DROP DATABASE, default with --addr/--dsn), fresh-schema (a schema per file on search_path, fast on PostgreSQL), drop-tables, none, or server (a fresh server per file, default otherwise)")
+	jobs := fl.Int("jobs", 1, "files run at once (needs --reset fresh-db, fresh-schema or server)")
 	dialectFlag := fl.String("dialect", "auto", "force the dialect: sqlite, rs or auto")
 	quiet := fl.Bool("q", false, "no progress lines on stderr")
 
@@ -130,8 +130,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, startSer
 		fmt.Fprintln(stderr, "slt: no server: give --addr or --dsn")
 		return 2
 	}
-	if *jobs > 1 && mode != "fresh-db" && mode != "server" {
-		fmt.Fprintln(stderr, "slt: --jobs > 1 needs --reset fresh-db or server")
+	if *jobs > 1 && mode != "fresh-db" && mode != "fresh-schema" && mode != "server" {
+		fmt.Fprintln(stderr, "slt: --jobs > 1 needs --reset fresh-db, fresh-schema or server")
 		return 2
 	}
 	if target == "" && mode != "server" {
@@ -147,6 +147,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, startSer
 	switch mode {
 	case "fresh-db":
 		f, err := NewFreshDatabases(target)
+		if err != nil {
+			fmt.Fprintf(stderr, "slt: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		cfg.Prepare = f.Prepare
+	case "fresh-schema":
+		f, err := NewFreshSchemas(target)
 		if err != nil {
 			fmt.Fprintf(stderr, "slt: %v\n", err)
 			return 2

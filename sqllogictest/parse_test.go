@@ -266,3 +266,91 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// corpusDir returns SQLite's corpus, ../shared/sqllogictest/sqlite from the
+// module root, or skips the test with one line when it is absent.
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+	corpus := filepath.Join(dir, "..", "shared", "sqllogictest", "sqlite")
+	if _, err := os.Stat(corpus); err != nil {
+		t.Skipf("sqllogictest corpus not found at %s; skipping corpus tests", corpus)
+	}
+	return corpus
+}
+
+func corpusFiles(t testing.TB) []string {
+	t.Helper()
+	files, err := expandFiles([]string{corpusDir(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestCorpusParses parses every corpus file: each is SQLite's format, has no
+// record the parser rejects, and every expected result is a hash line or a
+// whole number of rows.
+func TestCorpusParses(t *testing.T) {
+	total := 0
+	for _, f := range corpusFiles(t) {
+		s, err := ParseFile(f, DialectAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Dialect != DialectSQLite {
+			t.Errorf("%s: detected %v, want sqlite", f, s.Dialect)
+		}
+		for _, r := range s.Records {
+			total++
+			switch r.Kind {
+			case KindInvalid:
+				t.Errorf("%s:%d: %s", f, r.Line, r.ParseError)
+			case KindQuery:
+				if len(r.Results) == 1 && isHashLine(r.Results[0]) {
+					continue
+				}
+				if len(r.Types) == 0 || len(r.Results)%len(r.Types) != 0 {
+					t.Errorf("%s:%d: %d values for %d columns", f, r.Line, len(r.Results), len(r.Types))
+				}
+			}
+		}
+	}
+	if total == 0 {
+		t.Fatal("the corpus has no records")
+	}
+}
+
+func BenchmarkParseCorpus(b *testing.B) {
+	files := corpusFiles(b)
+	var size int64
+	srcs := make([]string, len(files))
+	for i, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srcs[i] = string(data)
+		size += int64(len(data))
+	}
+	b.SetBytes(size)
+	b.ResetTimer()
+	for range b.N {
+		for i, src := range srcs {
+			Parse(files[i], src, DialectAuto)
+		}
+	}
+}

@@ -344,3 +344,55 @@ func TestFailFastStopsOnPostgres(t *testing.T) {
 		t.Errorf("fail-fast: stopped=%v %d failed %d passed over %d files\n%s", sum.Stopped, sum.Failed, sum.Passed, len(sum.Files), out)
 	}
 }
+
+// TestCorpusOnPostgres runs SQLite's corpus against real PostgreSQL with
+// the shipped divergence list: nothing may fail, every listed record must
+// still fail, and the list must be complete. With -short only evidence/
+// runs.
+func TestCorpusOnPostgres(t *testing.T) {
+	files := corpusFiles(t)
+	dsn := postgresDSN(t)
+	if testing.Short() {
+		var evidence []string
+		for _, f := range files {
+			if strings.Contains(filepath.ToSlash(f), "/evidence/") {
+				evidence = append(evidence, f)
+			}
+		}
+		files = evidence
+	}
+	list, err := BuiltinDivergences()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A schema per file: the corpus uses unqualified names only, and
+	// CREATE DATABASE would cost PostgreSQL more than the files themselves.
+	fresh, err := NewFreshSchemas(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	var out bytes.Buffer
+	sum, err := Run(context.Background(), Config{
+		Prepare: fresh.Prepare, Jobs: 2, Divergences: list, CheckDivergences: true, Verbose: true,
+	}, files, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.OK(true) {
+		t.Errorf("%d failed, %d listed entries pass, %d stale\n%s", sum.Failed, len(sum.ListedPassing), len(sum.ListedStale), out.String())
+	}
+	wantDiv := list.Len()
+	if testing.Short() {
+		wantDiv = 0
+		for _, e := range list.Entries() {
+			if strings.HasPrefix(e.Path, "evidence/") {
+				wantDiv++
+			}
+		}
+	}
+	if sum.Divergences != wantDiv {
+		t.Errorf("%d divergences counted, want %d", sum.Divergences, wantDiv)
+	}
+	t.Logf("%d records in %v: %d passed, %d skipped, %d divergences", sum.Records(), sum.Elapsed, sum.Passed, sum.Skipped, sum.Divergences)
+}
