@@ -413,6 +413,7 @@ func (fr *fileRun) runRecords(ctx context.Context, records []Record) bool {
 				fr.res.summary.Skipped++
 				continue
 			}
+			fr.markRan(rec)
 			fr.record(rec, outcome{reason: "parse error: " + rec.ParseError})
 		case KindStatement, KindQuery:
 			if skip {
@@ -709,7 +710,8 @@ func (fr *fileRun) checkRSQuery(rec *Record, rows *resultSet) outcome {
 	return fr.compare(rec, values, lines, expected)
 }
 
-// markRan notes that the record at rec's line ran, for the stale check.
+// markRan notes that the record at rec's line ran, for the stale check of
+// the divergence list.
 func (fr *fileRun) markRan(rec *Record) {
 	m := fr.ran[rec.File]
 	if m == nil {
