@@ -187,8 +187,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, startSer
 		fmt.Fprintf(stderr, "slt: %v\n", err)
 		return 2
 	}
-	fmt.Fprintf(stderr, "slt: %d records in %.1fs, %.0f records/s\n",
-		sum.Records(), sum.Elapsed.Seconds(), float64(sum.Records())/max(sum.Elapsed.Seconds(), 1e-9))
+	secs := max(sum.Elapsed.Seconds(), 1e-9)
+	ran := sum.Passed + sum.Failed + sum.Divergences
+	fmt.Fprintf(stderr, "slt: %d records (%d run, %d skipped) in %.1fs: %.0f records/s, %.0f run/s\n",
+		sum.Records(), ran, sum.Skipped, sum.Elapsed.Seconds(), float64(sum.Records())/secs, float64(ran)/secs)
 	if *listFailures != "" {
 		if err := writeFailures(*listFailures, *corpusRoot, sum.Failures); err != nil {
 			fmt.Fprintf(stderr, "slt: %v\n", err)

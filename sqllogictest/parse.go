@@ -33,12 +33,13 @@ func Parse(name string, src string, dialect Dialect) *Script {
 	return parse(name, src, dialect, 0)
 }
 
-func parse(name, src string, dialect Dialect, depth int) *Script {
+func parse(name, src string, forced Dialect, depth int) *Script {
 	lines := splitLines(src)
+	dialect := forced
 	if dialect == DialectAuto {
 		dialect = DetectDialect(name, lines)
 	}
-	p := &parser{file: name, lines: lines, dialect: dialect, depth: depth}
+	p := &parser{file: name, lines: lines, dialect: dialect, forced: forced, depth: depth}
 	p.records = make([]Record, 0, countRecordHeaders(lines))
 	p.run()
 	return &Script{Path: name, Dialect: dialect, Records: p.records}
@@ -248,6 +249,7 @@ type parser struct {
 	file    string
 	lines   []string
 	dialect Dialect
+	forced  Dialect // the caller's choice, DialectAuto to detect; included files get it too
 	depth   int
 	i       int // index of the next line to read
 
@@ -812,7 +814,7 @@ func (p *parser) include(lineNo int, pattern string) {
 			p.invalid(lineNo, "include: %v", err)
 			return
 		}
-		sub := parse(m, string(src), DialectAuto, p.depth+1)
+		sub := parse(m, string(src), p.forced, p.depth+1)
 		p.records = append(p.records, sub.Records...)
 	}
 }
