@@ -102,6 +102,10 @@ type Table struct {
 	// ViewSQL is a view's defining query.
 	ViewSQL string `json:"view_sql,omitempty"`
 
+	// DependsOn lists the relations a view (or workflow) reads, so that
+	// dropping them is refused without CASCADE.
+	DependsOn []uint32 `json:"depends_on,omitempty"`
+
 	// Options holds kind-specific settings (stream retention, workflow
 	// definitions), as the owning subsystem encodes them.
 	Options map[string]string `json:"options,omitempty"`
@@ -140,6 +144,7 @@ func (t *Table) Clone() *Table {
 		c.Indexes[i] = ix
 	}
 	c.Checks = append([]Check(nil), t.Checks...)
+	c.DependsOn = append([]uint32(nil), t.DependsOn...)
 	if t.Options != nil {
 		c.Options = make(map[string]string, len(t.Options))
 		for k, v := range t.Options {

@@ -131,6 +131,13 @@ func corrupt(key string, err error) error {
 }
 
 func schemaKey(oid uint32) string { return "cat/schema/" + strconv.FormatUint(uint64(oid), 10) }
+
+// nameKey is written with every relation, so that two transactions that
+// create the same name conflict in storage (first committer wins) instead
+// of both committing.
+func nameKey(schema uint32, name string) string {
+	return "names/" + strconv.FormatUint(uint64(schema), 10) + "/" + name
+}
 func tableKey(oid uint32) string  { return "cat/table/" + strconv.FormatUint(uint64(oid), 10) }
 func roleKey(name string) string  { return "cat/role/" + name }
 
@@ -249,6 +256,14 @@ func (s *Snapshot) PutTable(st Store, t *Table) (*Snapshot, error) {
 	if err := put(st, tableKey(t.OID), t); err != nil {
 		return nil, err
 	}
+	if old, ok := s.tables[t.OID]; ok && (old.Name != t.Name || old.Schema != t.Schema) {
+		if err := st.DeleteMeta(nameKey(old.Schema, old.Name)); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.PutMeta(nameKey(t.Schema, t.Name), []byte(strconv.FormatUint(uint64(t.OID), 10))); err != nil {
+		return nil, err
+	}
 	c := s.clone()
 	c.tables[t.OID] = t
 	c.reindex()
@@ -259,6 +274,11 @@ func (s *Snapshot) PutTable(st Store, t *Table) (*Snapshot, error) {
 func (s *Snapshot) DropTable(st Store, oid uint32) (*Snapshot, error) {
 	if err := st.DeleteMeta(tableKey(oid)); err != nil {
 		return nil, err
+	}
+	if old, ok := s.tables[oid]; ok {
+		if err := st.DeleteMeta(nameKey(old.Schema, old.Name)); err != nil {
+			return nil, err
+		}
 	}
 	c := s.clone()
 	delete(c.tables, oid)

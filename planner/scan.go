@@ -1,0 +1,214 @@
+package planner
+
+import (
+	"portalsdb/exec"
+	"portalsdb/exec/expr"
+	"portalsdb/planner/logical"
+	"portalsdb/storage"
+	"portalsdb/types"
+)
+
+// sarg is a predicate usable to bound a scan: column op value.
+type sarg struct {
+	col   int // table column ordinal
+	op    string
+	value expr.Expr
+}
+
+var flipped = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+// sargs finds the conjuncts of filter that compare a plain scan column
+// with a value known when the scan opens.
+func sargs(s *logical.Scan, filter expr.Expr) []sarg {
+	ord := map[expr.ColumnID]int{}
+	for i, c := range s.Cols {
+		ord[c.ID] = i
+	}
+	var out []sarg
+	for _, c := range expr.Conjuncts(filter) {
+		call, ok := c.(*expr.Call)
+		if !ok || len(call.Args) != 2 || call.Fn.Match != nil {
+			continue
+		}
+		op, ok := flipped[call.Fn.Name]
+		if !ok {
+			continue
+		}
+		l, r := call.Args[0], call.Args[1]
+		if ref, ok := l.(*expr.ColRef); ok {
+			if i, ok := ord[ref.ID]; ok && openTimeValue(r, ord) && ref.T.Same(r.Type()) {
+				out = append(out, sarg{col: i, op: call.Fn.Name, value: r})
+				continue
+			}
+		}
+		if ref, ok := r.(*expr.ColRef); ok {
+			if i, ok := ord[ref.ID]; ok && openTimeValue(l, ord) && ref.T.Same(l.Type()) {
+				out = append(out, sarg{col: i, op: op, value: l})
+			}
+		}
+	}
+	return out
+}
+
+// openTimeValue reports whether e can be computed when a scan opens: it
+// refers to none of the scan's columns and calls nothing volatile.
+func openTimeValue(e expr.Expr, scanCols map[expr.ColumnID]int) bool {
+	if expr.IsVolatile(e) || expr.HasSubquery(e) {
+		return false
+	}
+	for id := range expr.ColumnsUsed(e) {
+		if _, ok := scanCols[id]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+// accessPath is a way to scan a table: an index (nil for the primary key)
+// and bounds on a prefix of its columns.
+type accessPath struct {
+	index        *storage.IndexSpec
+	name         string
+	eq           int // leading columns bound by equality
+	hasRange     bool
+	unique       bool
+	lower, upper *exec.ScanBound
+	boundTypes   []types.T
+}
+
+func (p accessPath) better(q accessPath) bool {
+	if p.eq != q.eq {
+		return p.eq > q.eq
+	}
+	if p.hasRange != q.hasRange {
+		return p.hasRange
+	}
+	return p.unique && !q.unique
+}
+
+// choosePath picks the index whose leading columns the predicates bound
+// the most tightly; ok is false when no index helps.
+func choosePath(s *logical.Scan, args []sarg) (accessPath, bool) {
+	spec := s.Table.Spec.(*storage.TableSpec)
+	var best accessPath
+	found := false
+	try := func(idx *storage.IndexSpec, name string, cols []int, desc []bool, unique bool) {
+		p := accessPath{index: idx, name: name, unique: unique}
+		var eqVals []expr.Expr
+		for k, col := range cols {
+			var eq *sarg
+			for i := range args {
+				if args[i].col == col && args[i].op == "=" {
+					eq = &args[i]
+					break
+				}
+			}
+			if eq == nil {
+				// A range on this column ends the usable prefix.
+				var lo, hi *sarg
+				for i := range args {
+					a := &args[i]
+					if a.col != col {
+						continue
+					}
+					switch a.op {
+					case ">", ">=":
+						if lo == nil {
+							lo = a
+						}
+					case "<", "<=":
+						if hi == nil {
+							hi = a
+						}
+					}
+				}
+				if lo == nil && hi == nil {
+					break
+				}
+				isDesc := k < len(desc) && desc[k]
+				if isDesc {
+					lo, hi = hi, lo
+				}
+				bt := append(p.boundTypes[:len(p.boundTypes):len(p.boundTypes)], s.Table.Columns[col].Type)
+				if lo != nil {
+					p.lower = &exec.ScanBound{Values: append(append([]expr.Expr(nil), eqVals...), lo.value), Inclusive: lo.op == ">=" || lo.op == "<="}
+				}
+				if hi != nil {
+					p.upper = &exec.ScanBound{Values: append(append([]expr.Expr(nil), eqVals...), hi.value), Inclusive: hi.op == "<=" || hi.op == ">="}
+				}
+				if p.lower == nil && p.eq > 0 {
+					p.lower = &exec.ScanBound{Values: eqVals, Inclusive: true}
+				}
+				if p.upper == nil && p.eq > 0 {
+					p.upper = &exec.ScanBound{Values: eqVals, Inclusive: true}
+				}
+				p.boundTypes = bt
+				p.hasRange = true
+				break
+			}
+			eqVals = append(eqVals, eq.value)
+			p.boundTypes = append(p.boundTypes, s.Table.Columns[col].Type)
+			p.eq++
+		}
+		if p.eq == 0 && !p.hasRange {
+			return
+		}
+		if !p.hasRange {
+			p.lower = &exec.ScanBound{Values: eqVals, Inclusive: true}
+			p.upper = &exec.ScanBound{Values: eqVals, Inclusive: true}
+		}
+		if !found || p.better(best) {
+			best, found = p, true
+		}
+	}
+	if len(spec.PrimaryKey) > 0 {
+		try(nil, "primary key", spec.PrimaryKey, nil, true)
+	}
+	for i := range spec.Indexes {
+		idx := &spec.Indexes[i]
+		try(idx, idx.Name, idx.Columns, idx.Desc, idx.Unique)
+	}
+	return best, found
+}
+
+// buildScan lowers a scan with its filter, choosing an index range when
+// the filter bounds an index's leading columns. The whole filter still
+// runs over the rows read, so bounds need only be conservative.
+func (b *builder) buildScan(s *logical.Scan, filter expr.Expr) (built, error) {
+	spec := s.Table.Spec.(*storage.TableSpec)
+	var cols []int
+	var ids []expr.ColumnID
+	var ts []types.T
+	for i, c := range s.Cols {
+		if b.used[c.ID] {
+			cols = append(cols, i)
+			ids = append(ids, c.ID)
+			ts = append(ts, c.Type)
+		}
+	}
+	rowKey := s.RowKey != nil
+	if rowKey {
+		ids = append(ids, s.RowKey.ID)
+		ts = append(ts, s.RowKey.Type)
+	}
+	var path accessPath
+	var ok bool
+	if filter != nil {
+		path, ok = choosePath(s, sargs(s, filter))
+	}
+	var op *exec.TableScan
+	var err error
+	if ok {
+		op, err = exec.NewTableScan(spec, cols, rowKey, path.index, path.lower, path.upper, path.boundTypes, s.Alias)
+	} else {
+		op, err = exec.NewTableScan(spec, cols, rowKey, nil, nil, nil, nil, s.Alias)
+	}
+	if err != nil {
+		return built{}, err
+	}
+	out := built{op: wrap(op), ids: ids, types: ts}
+	if filter != nil {
+		return b.filter(out, filter)
+	}
+	return out, nil
+}
