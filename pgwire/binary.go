@@ -49,6 +49,22 @@ func fromPGTimestamp(v int64) types.TimestampValue {
 	return types.TimestampValue(v + pgEpochMicros)
 }
 
+// float4Bits and float8Bits send NaN as the one quiet NaN PostgreSQL
+// sends, whatever NaN payload the value carries.
+func float4Bits(f float32) uint32 {
+	if f != f {
+		return 0x7fc00000
+	}
+	return math.Float32bits(f)
+}
+
+func float8Bits(f float64) uint64 {
+	if f != f {
+		return 0x7ff8000000000000
+	}
+	return math.Float64bits(f)
+}
+
 // binaryOutputSupported reports whether values of t can be sent in binary.
 func binaryOutputSupported(t types.T) bool {
 	switch t.Kind {
@@ -99,13 +115,13 @@ func appendBinaryDatum(buf []byte, t types.T, d types.Datum) ([]byte, error) {
 		if !ok {
 			return bad()
 		}
-		return binary.BigEndian.AppendUint32(buf, math.Float32bits(float32(v))), nil
+		return binary.BigEndian.AppendUint32(buf, float4Bits(float32(v))), nil
 	case types.Float8:
 		v, ok := d.(float64)
 		if !ok {
 			return bad()
 		}
-		return binary.BigEndian.AppendUint64(buf, math.Float64bits(v)), nil
+		return binary.BigEndian.AppendUint64(buf, float8Bits(v)), nil
 	case types.Numeric:
 		v, ok := d.(*apd.Decimal)
 		if !ok {

@@ -2,7 +2,6 @@ package pgwire
 
 import (
 	"encoding/binary"
-	"math"
 	"strconv"
 	"time"
 
@@ -228,7 +227,7 @@ func (f float4Field) appendField(buf []byte, i int) ([]byte, error) {
 		return appendNull(buf), nil
 	}
 	if f.binary {
-		return binary.BigEndian.AppendUint32(append(buf, 0, 0, 0, 4), math.Float32bits(f.vals[i])), nil
+		return binary.BigEndian.AppendUint32(append(buf, 0, 0, 0, 4), float4Bits(f.vals[i])), nil
 	}
 	buf, at := beginField(buf)
 	return endField(types.AppendFloat(buf, float64(f.vals[i]), 32), at), nil
@@ -245,7 +244,7 @@ func (f float8Field) appendField(buf []byte, i int) ([]byte, error) {
 		return appendNull(buf), nil
 	}
 	if f.binary {
-		return binary.BigEndian.AppendUint64(append(buf, 0, 0, 0, 8), math.Float64bits(f.vals[i])), nil
+		return binary.BigEndian.AppendUint64(append(buf, 0, 0, 0, 8), float8Bits(f.vals[i])), nil
 	}
 	buf, at := beginField(buf)
 	return endField(types.AppendFloat(buf, f.vals[i], 64), at), nil

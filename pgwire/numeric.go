@@ -20,6 +20,10 @@ const (
 	numericNInf = 0xF000
 	// numericMaxDScale is the largest display scale PostgreSQL accepts.
 	numericMaxDScale = 0x3FFF
+	// numericInfDScale is the display scale PostgreSQL sends with the
+	// infinities: an artifact of how it stores them, which clients ignore,
+	// copied so that the bytes are the same as PostgreSQL's.
+	numericInfDScale = 0x20
 )
 
 // appendNumericBinary writes a numeric given as decimal text (the Arrow form
@@ -32,9 +36,9 @@ func appendNumericBinary(buf []byte, s string) ([]byte, error) {
 	case "NaN":
 		return appendNumericHeader(buf, 0, 0, numericNaN, 0), nil
 	case "Infinity":
-		return appendNumericHeader(buf, 0, 0, numericPInf, 0), nil
+		return appendNumericHeader(buf, 0, 0, numericPInf, numericInfDScale), nil
 	case "-Infinity":
-		return appendNumericHeader(buf, 0, 0, numericNInf, 0), nil
+		return appendNumericHeader(buf, 0, 0, numericNInf, numericInfDScale), nil
 	}
 	if strings.ContainsAny(s, "eE") {
 		// Not in canonical form; let apd write it out plainly first.
