@@ -33,6 +33,7 @@ import (
 //	execerror                Execute fails with 23505 and every error field
 //	panic <split|prepare|execute|next>
 //	sleep                    Execute waits for its context, then fails 57014
+//	block                    Execute waits for fakeEngine.release
 //	notice <text>            sends a NOTICE while it runs
 //	set timezone <zone>      changes TimeZone and reports it
 //	begin | commit | rollback
@@ -56,6 +57,10 @@ type fakeEngine struct {
 	// canceled receives one value as each such query sees its context end.
 	sleeping chan context.Context
 	canceled chan struct{}
+	// release ends the "block" statements, which wait for it, ignoring
+	// their context; blocked receives one value as each starts.
+	release chan struct{}
+	blocked chan struct{}
 }
 
 func newFakeEngine() *fakeEngine {
@@ -67,6 +72,8 @@ func newFakeEngine() *fakeEngine {
 		tables:   map[string][]byte{},
 		sleeping: make(chan context.Context, 16),
 		canceled: make(chan struct{}, 16),
+		release:  make(chan struct{}),
+		blocked:  make(chan struct{}, 16),
 	}
 }
 
@@ -229,7 +236,7 @@ func (s *fakeSession) Prepare(ctx context.Context, stmt RawStatement, paramOIDs 
 	case "copy":
 		low := strings.ToLower(rest)
 		p.copySpec = &CopySpec{In: strings.Contains(low, "from stdin"), Binary: strings.Contains(low, "binary"), Columns: 2}
-	case "insert", "execerror", "sleep", "notice", "set", "begin", "commit", "rollback", "idle":
+	case "insert", "execerror", "sleep", "block", "notice", "set", "begin", "commit", "rollback", "idle":
 	default:
 		return nil, pgerror.Newf(pgerror.Syntax, "syntax error at or near %q", p.kind).WithPosition(1)
 	}
@@ -408,6 +415,10 @@ func (s *fakeSession) Execute(ctx context.Context, prep Prepared, params []types
 		<-ctx.Done()
 		s.eng.canceled <- struct{}{}
 		return nil, pgerror.New(pgerror.QueryCanceled, "canceling statement due to user request")
+	case "block":
+		s.eng.blocked <- struct{}{}
+		<-s.eng.release
+		return newFakeResult(nil, nil, 0, "BLOCK"), nil
 	case "notice":
 		s.notifier.Notice(&pgerror.Error{Code: pgerror.Warning, Severity: pgerror.SeverityNotice, Message: p.arg})
 		return newFakeResult(nil, nil, 0, "NOTICE"), nil
