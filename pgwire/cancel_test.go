@@ -116,4 +116,3 @@ func TestCancelRequestIsNotASession(t *testing.T) {
 		t.Fatalf("got %v", pe)
 	}
 }
-
