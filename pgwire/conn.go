@@ -410,6 +410,9 @@ func (c *conn) maybeFlush() error {
 // only as long as the transaction they were made in, so outside a
 // transaction block they all go, as in PostgreSQL.
 func (c *conn) sendReadyForQuery() {
+	if c.terminating.Load() {
+		return // a forced shutdown: FATAL 57P01 comes instead
+	}
 	status := c.sess.TxnStatus()
 	if status == 'I' {
 		for name, p := range c.portals {
