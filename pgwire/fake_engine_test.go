@@ -292,7 +292,7 @@ func (s *fakeSession) prepareSelect(p *fakePrepared, rest string, paramOIDs []ui
 				return err
 			}
 			it.typ, it.value = t, v
-			name = t.TypName()
+			name = strings.TrimPrefix(t.TypName(), "_") // as PostgreSQL names a cast column
 		case strings.HasPrefix(lit, "'"):
 			it.typ, it.value = types.TextType, unquote(lit)
 		default:
@@ -428,7 +428,10 @@ func (s *fakeSession) Execute(ctx context.Context, prep Prepared, params []types
 		s.eng.mu.Unlock()
 		return newFakeResult(nil, nil, 0, "IDLE"), nil
 	case "set":
-		f := strings.Fields(p.arg)
+		f := strings.Fields(strings.ReplaceAll(p.arg, "=", " "))
+		if len(f) == 3 && strings.EqualFold(f[1], "to") {
+			f = []string{f[0], f[2]}
+		}
 		if len(f) == 2 && strings.EqualFold(f[0], "timezone") {
 			loc, err := time.LoadLocation(unquote(f[1]))
 			if err != nil {
@@ -476,6 +479,13 @@ func (s *fakeSession) copy(p *fakePrepared, opts ExecOptions) (Result, error) {
 	data, err := io.ReadAll(opts.CopyIn)
 	if err != nil {
 		return nil, err
+	}
+	if !p.copySpec.Binary {
+		// Text COPY ends at a line "\." if there is one: psql sends it
+		// as data, and the COPY text parser (the SQL layer's) stops there.
+		if i := bytes.Index(append([]byte("\n"), data...), []byte("\n\\.\n")); i >= 0 {
+			data = data[:i]
+		}
 	}
 	rows := bytes.Count(data, []byte("\n"))
 	if p.copySpec.Binary {
