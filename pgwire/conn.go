@@ -32,6 +32,7 @@ const readAhead = 256 << 10
 type conn struct {
 	srv *Server
 	nc  net.Conn // the socket, or the TLS connection over it
+	raw net.Conn // the socket; set once, so Shutdown may set its deadlines
 	log *slog.Logger
 
 	rd  *connReader
@@ -60,6 +61,8 @@ type conn struct {
 	// skipToSync is set after an error in an extended-query message: the
 	// rest of the messages up to Sync are discarded.
 	skipToSync bool
+	// flushNeeded asks receive to write the output out before it waits.
+	flushNeeded bool
 	// fatal, when set, ends the connection after the current message: the
 	// socket failed or the client broke the protocol in a way that leaves
 	// the stream unusable.
@@ -91,6 +94,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{
 		srv:     s,
 		nc:      nc,
+		raw:     nc,
 		log:     s.log.With("remote", nc.RemoteAddr().String()),
 		ctx:     ctx,
 		cancel:  cancel,
@@ -182,14 +186,21 @@ func (c *conn) loop() {
 	}
 }
 
-// receive flushes what is pending and waits for the client's next
-// message, marking the connection idle while it waits.
+// receive waits for the client's next message, marking the connection idle
+// while it waits. Output is written out when a ReadyForQuery or a Flush
+// asked for it: as in PostgreSQL, the answers to a pipeline of
+// extended-query messages go out together at its Sync, in one write.
 func (c *conn) receive() (pgproto3.FrontendMessage, error) {
-	if err := c.flush(); err != nil {
-		return nil, err
+	if c.flushNeeded || len(c.out) >= flushThreshold {
+		c.flushNeeded = false
+		if err := c.flush(); err != nil {
+			return nil, err
+		}
 	}
 	c.mu.Lock()
-	c.busy = false
+	// Notices may be written at once while idle, unless answers are still
+	// buffered: they would overtake them.
+	c.busy = len(c.out) > 0
 	c.mu.Unlock()
 	c.rd.setIdle(true)
 	msg, err := c.be.Receive()
@@ -248,7 +259,7 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) (done bool) {
 	case *pgproto3.Sync:
 		c.sync()
 	case *pgproto3.Flush:
-		_ = c.flush()
+		c.flushNeeded = true
 	case *pgproto3.Terminate:
 		return true
 	case *pgproto3.CopyData, *pgproto3.CopyDone, *pgproto3.CopyFail:
@@ -341,7 +352,7 @@ func (c *conn) terminate() {
 	}
 	// Give the FATAL message a moment to reach a client that reads, and
 	// unblock a write to one that does not.
-	_ = c.nc.SetDeadline(time.Now().Add(time.Second))
+	_ = c.raw.SetDeadline(time.Now().Add(time.Second))
 	c.cancel()
 }
 
@@ -429,6 +440,7 @@ func (c *conn) sendReadyForQuery() {
 		c.send(&pgproto3.ParameterStatus{Name: p.name, Value: p.value})
 	}
 	c.send(&pgproto3.ReadyForQuery{TxStatus: status})
+	c.flushNeeded = true
 }
 
 // drainNotices writes the notices the session sent while this connection
