@@ -64,9 +64,12 @@ type conn struct {
 	// flushNeeded asks receive to write the output out before it waits.
 	flushNeeded bool
 	// fatal, when set, ends the connection after the current message: the
-	// socket failed or the client broke the protocol in a way that leaves
-	// the stream unusable.
+	// socket failed, so nothing more can be sent.
 	fatal error
+	// broken, when set, ends the connection after the current message with
+	// a FATAL error: the client broke the protocol inside a COPY in a way
+	// that leaves the stream unusable.
+	broken error
 	// env is the text conversion environment of the current statement.
 	env types.Env
 
@@ -180,7 +183,10 @@ func (c *conn) loop() {
 			return
 		}
 		if c.fatal != nil {
-			c.receiveFailed(c.fatal)
+			return
+		}
+		if c.broken != nil {
+			c.receiveFailed(c.broken)
 			return
 		}
 	}
@@ -421,8 +427,8 @@ func (c *conn) maybeFlush() error {
 // only as long as the transaction they were made in, so outside a
 // transaction block they all go, as in PostgreSQL.
 func (c *conn) sendReadyForQuery() {
-	if c.terminating.Load() {
-		return // a forced shutdown: FATAL 57P01 comes instead
+	if c.terminating.Load() || c.broken != nil || c.fatal != nil {
+		return // the connection ends; a FATAL error comes instead, if it can
 	}
 	status := c.sess.TxnStatus()
 	if status == 'I' {

@@ -51,8 +51,13 @@ func (c *conn) copyIn(ctx context.Context, p Prepared, params []types.Datum, spe
 	}
 	in.closed = true
 	if err != nil {
-		if in.connErr != nil {
+		var gone *clientGoneError
+		switch {
+		case errors.As(in.connErr, &gone):
 			c.fatal = in.connErr
+		case in.connErr != nil:
+			c.broken = in.connErr
+			return false // the FATAL for it follows
 		}
 		c.sendError(err, posBase)
 		return false

@@ -126,3 +126,35 @@ func TestCopyInExtendedProtocol(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestCopyInProtocolViolations(t *testing.T) {
+	eng := newFakeEngine()
+	_, addr := startServer(t, Config{}, eng)
+	c := startRaw(t, addr)
+	// A well-formed message of the wrong kind fails the COPY only.
+	c.send(&pgproto3.Query{String: "copy t6 from stdin"})
+	if got := c.next(); got != "G 0 [0 0]" {
+		t.Fatalf("got %q", got)
+	}
+	c.send(&pgproto3.CopyData{Data: []byte("1\tx\n")}, &pgproto3.Query{String: "select 1"})
+	want := []string{"E ERROR 08P01 unexpected message type Query during COPY from stdin", "Z I"}
+	if got := c.untilReady(); !equalStrings(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if len(eng.table("t6")) != 0 {
+		t.Fatal("a failed copy stored data")
+	}
+	// A message that cannot be read ends the connection.
+	c.send(&pgproto3.Query{String: "copy t6 from stdin"})
+	if got := c.next(); got != "G 0 [0 0]" {
+		t.Fatalf("got %q", got)
+	}
+	if _, err := c.conn.Write([]byte{'Y', 0, 0, 0, 4}); err != nil {
+		t.Fatal(err)
+	}
+	got := c.untilClosed()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "E FATAL 08P01 invalid frontend message: unknown message type: Y") {
+		t.Fatalf("got %q", got)
+	}
+	servesAnotherClient(t, addr)
+}

@@ -30,7 +30,7 @@ func (c *conn) sendError(err error, posBase int) {
 }
 
 func (c *conn) sendErrorResponse(e *pgerror.Error, posBase int) {
-	c.log.Warn("pgwire: error", "pid", c.pid, "user", c.user, "severity", severityOf(e, pgerror.SeverityError),
+	c.log.Warn("pgwire: error", "pid", c.pid, "severity", severityOf(e, pgerror.SeverityError),
 		"code", string(e.Code), "message", e.Message)
 	c.send(c.errorFields(e, posBase, pgerror.SeverityError))
 }

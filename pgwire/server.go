@@ -231,6 +231,7 @@ func (s *Server) serveConn(nc net.Conn) {
 	c := newConn(s, nc)
 	if !s.track(c) {
 		c.closeWithFatal(shuttingDownError())
+		c.close()
 		return
 	}
 	defer s.untrack(c)
