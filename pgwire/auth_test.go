@@ -1,7 +1,9 @@
 package pgwire
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -154,11 +156,42 @@ func TestSCRAMWithPgx(t *testing.T) {
 func TestSCRAMOverTLS(t *testing.T) {
 	_, addr := startServer(t, Config{Auth: AuthSCRAM, TLS: selfSignedTLS(t)}, scramEngine())
 	host, port, _ := net.SplitHostPort(addr)
-	conn, err := pgx.Connect(testCtx(t), "host="+host+" port="+port+" user=alice password=wonderland sslmode=require")
-	if err != nil {
-		t.Fatal(err)
+	base := "host=" + host + " port=" + port + " user=alice sslmode=require "
+	// channel_binding=require: pgx must find SCRAM-SHA-256-PLUS offered,
+	// bind to the certificate's hash, and verify the server's signature.
+	for _, binding := range []string{"require", "disable"} {
+		conn, err := pgx.Connect(testCtx(t), base+"password=wonderland channel_binding="+binding)
+		if err != nil {
+			t.Fatalf("channel_binding=%s: %v", binding, err)
+		}
+		conn.Close(context.Background())
 	}
-	conn.Close(context.Background())
+	_, err := pgx.Connect(testCtx(t), base+"password=wrong channel_binding=require")
+	if pe := pgError(t, err); pe.Code != "28P01" {
+		t.Fatalf("wrong password with binding: %v", pe)
+	}
+}
+
+func TestNoChannelBindingWithoutTLS(t *testing.T) {
+	_, addr := startServer(t, Config{Auth: AuthSCRAM}, scramEngine())
+	if _, err := connectErr(addr, "alice", "password=wonderland channel_binding=require"); err == nil {
+		t.Fatal("channel binding required, and granted without TLS")
+	}
+}
+
+func TestTLSServerEndPointHash(t *testing.T) {
+	cfg := selfSignedTLS(t)
+	var chosen *tls.Certificate
+	server := serverTLS(cfg, &chosen)
+	cert, err := server.GetCertificate(&tls.ClientHelloInfo{})
+	if err != nil || chosen != cert || cert != &cfg.Certificates[0] {
+		t.Fatalf("chosen %p, returned %p (%v), configured %p", chosen, cert, err, &cfg.Certificates[0])
+	}
+	// An ECDSA-SHA256 certificate binds with SHA-256 of its DER bytes.
+	want := sha256.Sum256(cert.Certificate[0])
+	if got := tlsServerEndPoint(cert); !bytes.Equal(got, want[:]) {
+		t.Fatalf("tls-server-end-point = %x, want %x", got, want)
+	}
 }
 
 func TestTrustChecksRoleAndSession(t *testing.T) {

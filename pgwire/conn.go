@@ -55,6 +55,9 @@ type conn struct {
 	countedSession bool
 	user           string
 	sess           Session
+	// channelBinding is the tls-server-end-point data of the connection's
+	// TLS certificate, for SCRAM-SHA-256-PLUS; nil without TLS.
+	channelBinding []byte
 
 	stmts   map[string]*statement
 	portals map[string]*portal

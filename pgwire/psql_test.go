@@ -119,7 +119,7 @@ func TestPsqlSCRAMAndTLS(t *testing.T) {
 	_, addr := startServer(t, Config{Auth: AuthSCRAM, TLS: selfSignedTLS(t)}, scramEngine())
 	target := serverTarget(addr)
 	target.user = "alice"
-	target.env = []string{"PGPASSWORD=wonderland", "PGSSLMODE=require"}
+	target.env = []string{"PGPASSWORD=wonderland", "PGSSLMODE=require", "PGCHANNELBINDING=require"}
 	stdout, stderr, err := runPsql(t, target, "-c", `\conninfo`, "-c", "select 'in'")
 	if err != nil {
 		t.Fatalf("psql: %v\n%s", err, stderr)

@@ -121,12 +121,14 @@ func (c *conn) readStartup() (map[string]string, bool) {
 			if _, err := c.nc.Write([]byte{'S'}); err != nil {
 				return nil, false
 			}
-			tc := tls.Server(c.nc, c.srv.cfg.TLS)
+			var cert *tls.Certificate
+			tc := tls.Server(c.nc, serverTLS(c.srv.cfg.TLS, &cert))
 			if err := tc.HandshakeContext(c.ctx); err != nil {
 				c.log.Warn("pgwire: TLS handshake failed", "err", err)
 				return nil, false
 			}
 			c.nc = tc
+			c.channelBinding = tlsServerEndPoint(cert)
 			encrypted = true
 		case gssEncRequestCode:
 			if _, err := c.nc.Write([]byte{'N'}); err != nil {
@@ -258,12 +260,15 @@ func (c *conn) scram(role RoleInfo, exists bool) error {
 	if x == nil {
 		x = auth.NewMockExchange(c.user, c.srv.mockKey)
 	}
+	if c.channelBinding != nil {
+		x.OfferChannelBinding(c.channelBinding)
+	}
 	failed := func() error {
 		c.log.Warn("pgwire: authentication failed", "method", "scram-sha-256", "reason", reason)
 		return pgerror.Newf(pgerror.InvalidPassword, "password authentication failed for user %q", c.user)
 	}
 
-	c.send(&pgproto3.AuthenticationSASL{AuthMechanisms: []string{auth.Mechanism}})
+	c.send(&pgproto3.AuthenticationSASL{AuthMechanisms: x.Mechanisms()})
 	if err := c.flush(); err != nil {
 		return err
 	}
@@ -276,8 +281,8 @@ func (c *conn) scram(role RoleInfo, exists bool) error {
 	if !ok {
 		return pgerror.Newf(pgerror.ProtocolViolation, "expected SASL response, got %s", msgName(msg))
 	}
-	if initial.AuthMechanism != auth.Mechanism {
-		return pgerror.New(pgerror.ProtocolViolation, "client selected an invalid SASL authentication mechanism")
+	if err := x.SelectMechanism(initial.AuthMechanism); err != nil {
+		return err
 	}
 	serverFirst, err := x.ServerFirst(initial.Data)
 	if err != nil {

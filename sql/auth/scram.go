@@ -12,9 +12,18 @@ import (
 	"portalsdb/pgerror"
 )
 
-// Mechanism is the SASL mechanism name of SCRAM-SHA-256 without channel
-// binding, the one the server advertises.
-const Mechanism = "SCRAM-SHA-256"
+// The SASL mechanism names: SCRAM-SHA-256 without channel binding, which
+// the server always offers, and with tls-server-end-point channel binding
+// (RFC 5929), which it offers on TLS connections whose certificate it
+// knows. Binding the exchange to the TLS channel proves that no one in the
+// middle terminated TLS with another certificate.
+const (
+	Mechanism     = "SCRAM-SHA-256"
+	MechanismPlus = "SCRAM-SHA-256-PLUS"
+)
+
+// channelBindingType is the only channel-binding type supported.
+const channelBindingType = "tls-server-end-point"
 
 // serverNonceLen is the number of random bytes in the server's nonce
 // (PostgreSQL uses 18 as well), base64 encoded on the wire.
@@ -35,6 +44,12 @@ type Exchange struct {
 	// a fresh random nonce.
 	serverNonce string
 
+	// bindingData is the tls-server-end-point hash of the server's
+	// certificate when the server offers MechanismPlus, nil otherwise.
+	bindingData []byte
+	// plus records that the client selected MechanismPlus.
+	plus bool
+
 	step            int // 0: expect client-first; 1: expect client-final; 2: done
 	gs2Header       string
 	clientFirstBare string
@@ -53,6 +68,31 @@ func NewMockExchange(user string, key []byte) *Exchange {
 	return &Exchange{secret: MockSecret(user, key), mock: true}
 }
 
+// OfferChannelBinding makes the server offer MechanismPlus, bound to the
+// TLS channel by data: the hash of the server's certificate as RFC 5929's
+// tls-server-end-point defines it.
+func (x *Exchange) OfferChannelBinding(data []byte) { x.bindingData = data }
+
+// Mechanisms returns the mechanisms to advertise, the preferred first.
+func (x *Exchange) Mechanisms() []string {
+	if x.bindingData != nil {
+		return []string{MechanismPlus, Mechanism}
+	}
+	return []string{Mechanism}
+}
+
+// SelectMechanism records the mechanism the client chose from Mechanisms.
+func (x *Exchange) SelectMechanism(name string) error {
+	switch {
+	case name == Mechanism:
+	case name == MechanismPlus && x.bindingData != nil:
+		x.plus = true
+	default:
+		return pgerror.New(pgerror.ProtocolViolation, "client selected an invalid SASL authentication mechanism")
+	}
+	return nil
+}
+
 func malformed(format string, args ...any) error {
 	return pgerror.Newf(pgerror.ProtocolViolation, "malformed SCRAM message: "+format, args...)
 }
@@ -62,9 +102,10 @@ func malformed(format string, args ...any) error {
 var ErrAuthFailed = pgerror.New(pgerror.InvalidPassword, "password authentication failed")
 
 // ServerFirst reads the client-first-message and returns the
-// server-first-message. Channel binding is not supported: a client that
-// asks for it ("p=...") is refused; one that could have used it ("y")
-// is accepted, since this server does not offer SCRAM-SHA-256-PLUS.
+// server-first-message. Its gs2 header must agree with the mechanism:
+// "p=tls-server-end-point" with MechanismPlus; "n" (the client cannot
+// bind) or "y" (it could, but saw no -PLUS offer) otherwise, and "y" is
+// refused when the server did offer -PLUS.
 func (x *Exchange) ServerFirst(clientFirst []byte) ([]byte, error) {
 	if x.step != 0 {
 		return nil, malformed("unexpected client-first-message")
@@ -77,10 +118,21 @@ func (x *Exchange) ServerFirst(clientFirst []byte) ([]byte, error) {
 		return nil, malformed("missing gs2 header")
 	}
 	switch {
+	case (flag == "n" || flag == "y") && x.plus:
+		return nil, malformed("the client selected %s, but the message does not include channel binding data", MechanismPlus)
+	case flag == "y" && x.bindingData != nil:
+		// The client could bind but believes the server cannot: someone
+		// removed the -PLUS mechanism from what the server advertised.
+		return nil, pgerror.New(pgerror.ProtocolViolation, "SCRAM channel binding negotiation error").
+			WithDetail("The client supports SCRAM channel binding but thinks the server does not.  However, this server does support channel binding.")
 	case flag == "n", flag == "y":
 	case strings.HasPrefix(flag, "p="):
-		return nil, pgerror.New(pgerror.ProtocolViolation,
-			"channel binding is not supported by this server; use SCRAM-SHA-256 without channel binding")
+		if !x.plus {
+			return nil, malformed("the client selected %s without channel binding, but the message includes channel binding data", Mechanism)
+		}
+		if flag[2:] != channelBindingType {
+			return nil, pgerror.Newf(pgerror.FeatureNotSupported, "unsupported SCRAM channel-binding type %q", flag[2:])
+		}
 	default:
 		return nil, malformed("unexpected channel-binding flag %q", flag)
 	}
@@ -155,8 +207,12 @@ func (x *Exchange) ServerFinal(clientFinal []byte) ([]byte, error) {
 		return nil, malformed("expected attributes \"c\" and \"r\"")
 	}
 	binding, err := base64.StdEncoding.DecodeString(attrs[0][2:])
-	if err != nil || string(binding) != x.gs2Header {
-		return nil, malformed("unexpected channel-binding data")
+	want := x.gs2Header
+	if x.plus {
+		want += string(x.bindingData)
+	}
+	if err != nil || subtle.ConstantTimeCompare(binding, []byte(want)) != 1 {
+		return nil, malformed("SCRAM channel binding check failed")
 	}
 	if attrs[1][2:] != x.nonce {
 		return nil, malformed("nonce does not match")

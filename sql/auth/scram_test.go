@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"crypto/pbkdf2"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -207,4 +209,90 @@ func TestSASLprep(t *testing.T) {
 			t.Errorf("saslPrep(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+}
+
+// clientFinal plays the client's side: it computes the proof for password
+// over the exchange so far.
+func clientFinal(t *testing.T, password string, x *Exchange, clientFirstBare, serverFirst, cbind string) string {
+	t.Helper()
+	attrs := strings.Split(serverFirst, ",")
+	nonce := strings.TrimPrefix(attrs[0], "r=")
+	salt, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(attrs[1], "s="))
+	s, err := NewSecret(password, salt, DefaultIterations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withoutProof := "c=" + base64.StdEncoding.EncodeToString([]byte(cbind)) + ",r=" + nonce
+	authMessage := clientFirstBare + "," + serverFirst + "," + withoutProof
+	// ClientKey = StoredKey's preimage: recompute it from the password.
+	salted, _ := pbkdf2Key(password, salt)
+	clientKey := hmacSHA256(salted, "Client Key")
+	sig := hmacSHA256(s.StoredKey, authMessage)
+	proof := make([]byte, len(clientKey))
+	for i := range proof {
+		proof[i] = clientKey[i] ^ sig[i]
+	}
+	return withoutProof + ",p=" + base64.StdEncoding.EncodeToString(proof)
+}
+
+func TestExchangeWithChannelBinding(t *testing.T) {
+	secret, err := NewSecret("pw", []byte("0123456789abcdef"), DefaultIterations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	binding := []byte("certificate hash")
+	const bare = "n=,r=clientnonce"
+
+	x := NewExchange(secret)
+	x.OfferChannelBinding(binding)
+	if got := x.Mechanisms(); len(got) != 2 || got[0] != MechanismPlus {
+		t.Fatalf("Mechanisms() = %q", got)
+	}
+	if err := x.SelectMechanism(MechanismPlus); err != nil {
+		t.Fatal(err)
+	}
+	header := "p=tls-server-end-point,,"
+	first, err := x.ServerFirst([]byte(header + bare))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.ServerFinal([]byte(clientFinal(t, "pw", x, bare, string(first), header+string(binding)))); err != nil {
+		t.Fatalf("bound exchange failed: %v", err)
+	}
+
+	// The same proof bound to another certificate fails.
+	x = NewExchange(secret)
+	x.OfferChannelBinding(binding)
+	_ = x.SelectMechanism(MechanismPlus)
+	first, _ = x.ServerFirst([]byte(header + bare))
+	_, err = x.ServerFinal([]byte(clientFinal(t, "pw", x, bare, string(first), header+"other certificate")))
+	if pgerror.CodeOf(err) != pgerror.ProtocolViolation {
+		t.Fatalf("wrong binding data: %v", err)
+	}
+
+	cases := []struct {
+		name, mechanism, first string
+	}{
+		{"PLUS without binding data", MechanismPlus, "n,," + bare},
+		{"downgrade: client could bind", Mechanism, "y,," + bare},
+		{"binding data without PLUS", Mechanism, header + bare},
+	}
+	for _, c := range cases {
+		x := NewExchange(secret)
+		x.OfferChannelBinding(binding)
+		if err := x.SelectMechanism(c.mechanism); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.ServerFirst([]byte(c.first)); pgerror.CodeOf(err) != pgerror.ProtocolViolation {
+			t.Errorf("%s: err = %v", c.name, err)
+		}
+	}
+	// Without an offer, -PLUS cannot be selected.
+	if err := NewExchange(secret).SelectMechanism(MechanismPlus); err == nil {
+		t.Error("selected SCRAM-SHA-256-PLUS that was not offered")
+	}
+}
+
+func pbkdf2Key(password string, salt []byte) ([]byte, error) {
+	return pbkdf2.Key(sha256.New, saslPrep(password), salt, DefaultIterations, sha256.Size)
 }
