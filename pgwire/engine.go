@@ -3,6 +3,7 @@ package pgwire
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -29,6 +30,9 @@ type Engine interface {
 type RoleInfo struct {
 	CanLogin    bool
 	SCRAMSecret string
+	// Superuser is reported to the client as the is_superuser parameter;
+	// psql shows it in its prompt ('#' rather than '>').
+	Superuser bool
 }
 
 // Notifier receives what a session reports outside of results.
@@ -103,7 +107,9 @@ type CopySpec struct {
 type ExecOptions struct {
 	// CopyIn is the data of COPY FROM STDIN: the concatenated CopyData
 	// payloads. It returns io.EOF after CopyDone, and an error after
-	// CopyFail.
+	// CopyFail. It reads the client's connection, so it must not be used
+	// after Execute returns, nor from two goroutines at once. Data the
+	// statement leaves unread is discarded up to CopyDone.
 	CopyIn io.Reader
 	// CopyOut receives COPY TO STDOUT data, one call per CopyData message.
 	CopyOut func(data []byte) error
@@ -122,4 +128,12 @@ type Result interface {
 	Tag() string
 	// Close releases the result; an unfinished result is abandoned.
 	Close() error
+}
+
+// SessionTimeZone is implemented by sessions that have a TimeZone setting.
+// pgwire asks it before each statement, to write timestamptz values in the
+// session's zone (text format) and to read timestamptz parameters sent as
+// text. Sessions that do not implement it are in UTC.
+type SessionTimeZone interface {
+	TimeZone() *time.Location
 }
