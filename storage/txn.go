@@ -30,6 +30,8 @@ type Txn struct {
 	drops []uint64
 	// rowIDs is a block of hidden row ids taken from the "rowid" counter.
 	rowIDs struct{ start, next, end uint64 }
+	// codecCache is the last table's row codec.
+	codecCache codecCache
 }
 
 // Savepoint marks a point in a transaction's writes. RollbackTo(sp) undoes

@@ -40,6 +40,10 @@ type writeBuffer struct {
 	// bytes approximates the size of the keys and values written, to size
 	// the commit batch.
 	bytes int
+	// hint remembers the B-tree path of the last access: a bulk load writes
+	// keys in or near order, and the next access then starts where the
+	// last one ended.
+	hint btree.PathHint
 }
 
 func newWriteBuffer() writeBuffer {
@@ -49,7 +53,7 @@ func newWriteBuffer() writeBuffer {
 func (w *writeBuffer) len() int { return w.tree.Len() }
 
 func (w *writeBuffer) get(key []byte) (bufEntry, bool) {
-	return w.tree.Get(bufEntry{key: key})
+	return w.tree.GetHint(bufEntry{key: key}, &w.hint)
 }
 
 // write records a put (or, with tombstone set, a delete) of key.
@@ -59,7 +63,7 @@ func (w *writeBuffer) write(key, value []byte, tombstone bool) {
 	if w.recording {
 		// Reuse the key bytes already in the arena when the key was written
 		// before.
-		if prev, ok := w.tree.Get(bufEntry{key: key}); ok {
+		if prev, ok := w.tree.GetHint(bufEntry{key: key}, &w.hint); ok {
 			e.key = prev.key
 			w.undo = append(w.undo, undoRecord{key: prev.key, prev: prev, existed: true})
 		} else {
@@ -72,7 +76,7 @@ func (w *writeBuffer) write(key, value []byte, tombstone bool) {
 	if !tombstone {
 		e.value = w.arena.copy(value)
 	}
-	w.tree.Set(e)
+	w.tree.SetHint(e, &w.hint)
 }
 
 func (w *writeBuffer) savepoint() Savepoint {
