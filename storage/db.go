@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -83,6 +84,9 @@ type DB struct {
 	// failed fsync.
 	failed error
 	closed bool
+	// isClosed mirrors closed for lock-free checks on read paths: Pebble
+	// must not be used after Close.
+	isClosed atomic.Bool
 
 	// applyMu and applyCond make commits apply to Pebble in seq order.
 	applyMu   sync.Mutex
@@ -211,11 +215,15 @@ func (db *DB) Close() error {
 		return nil
 	}
 	db.closed = true
+	db.isClosed.Store(true)
 	db.mu.Unlock()
 	if db.gcStop != nil {
 		close(db.gcStop)
 		<-db.gcDone
 	}
+	// Wait for a collection started by a direct GC call.
+	db.gcMu.Lock()
+	defer db.gcMu.Unlock()
 	if err := db.pdb.Close(); err != nil {
 		return pgerror.Wrapf(err, pgerror.IOError, "storage: close")
 	}

@@ -139,6 +139,16 @@ func TestClosedDB(t *testing.T) {
 	if _, err := db.BeginAt(0); err == nil {
 		t.Fatal("BeginAt on a closed database succeeded")
 	}
+	reader := db.Begin()
+	_, _, err = reader.Get([]byte("a"))
+	wantCode(t, err, pgerror.ObjectNotInPrerequisiteState)
+	_, err = reader.NewIter(nil, nil)
+	wantCode(t, err, pgerror.ObjectNotInPrerequisiteState)
+	_, err = db.AllocateIDs("x", 1)
+	wantCode(t, err, pgerror.ObjectNotInPrerequisiteState)
+	if _, err := db.GC(); err == nil {
+		t.Fatal("GC on a closed database succeeded")
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal("second Close:", err)
 	}

@@ -27,6 +27,9 @@ func (db *DB) AllocateIDs(counter string, n uint64) (first uint64, err error) {
 	if n == 0 {
 		return 0, pgerror.Internalf("storage: AllocateIDs(%q, 0)", counter)
 	}
+	if db.isClosed.Load() {
+		return 0, errClosed()
+	}
 	db.idMu.Lock()
 	defer db.idMu.Unlock()
 	b := db.counters[counter]

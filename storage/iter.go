@@ -42,6 +42,9 @@ func (t *Txn) NewIter(lower, upper []byte) (*Iter, error) {
 	if t.finished {
 		return nil, pgerror.New(pgerror.InvalidTransactionState, "storage: transaction is already finished")
 	}
+	if t.db.isClosed.Load() {
+		return nil, errClosed()
+	}
 	if bytes.Compare(lower, minUserKey) < 0 {
 		lower = minUserKey
 	}

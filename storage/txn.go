@@ -137,6 +137,9 @@ func (t *Txn) Get(key []byte) (value []byte, ok bool, err error) {
 // getCommitted reads the newest version of key at the snapshot, ignoring the
 // transaction's own writes.
 func (t *Txn) getCommitted(key []byte) ([]byte, bool, error) {
+	if t.db.isClosed.Load() {
+		return nil, false, errClosed()
+	}
 	if t.reader == nil {
 		it, err := t.db.pdb.NewIter(nil)
 		if err != nil {
