@@ -180,3 +180,17 @@ func TestCorruptVersionIsAnError(t *testing.T) {
 		t.Fatalf("Close = %v, want the iterator's error", err)
 	}
 }
+
+func TestOpenCreatesDirectory(t *testing.T) {
+	dir := t.TempDir() + "/a/b/db"
+	opts := DefaultOptions()
+	opts.GCInterval = 0
+	opts.CacheSize = 8 << 20
+	db, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
