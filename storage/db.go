@@ -30,8 +30,9 @@ type Options struct {
 	// FS is the filesystem, for tests (vfs.NewMem(), errorfs); nil is the
 	// operating system's.
 	FS vfs.FS
-	// GCInterval is how often the background garbage collector runs; zero or
-	// negative disables it (db.GC still works).
+	// GCInterval is how often the background garbage collector runs a step
+	// (a bounded slice of the key space); zero or negative disables it
+	// (db.GC still works).
 	GCInterval time.Duration
 	// RetainSeqs keeps the versions that the newest RetainSeqs commits'
 	// snapshots can see, for time travel (BeginAt). SetRetention changes it
@@ -45,7 +46,7 @@ func DefaultOptions() Options {
 		Sync:         true,
 		CacheSize:    256 << 20,
 		MemTableSize: 64 << 20,
-		GCInterval:   time.Minute,
+		GCInterval:   10 * time.Second,
 	}
 }
 
