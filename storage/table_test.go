@@ -558,3 +558,39 @@ func TestTimeTravelScan(t *testing.T) {
 		txn.Rollback()
 	}
 }
+
+func TestScanWithoutColumns(t *testing.T) {
+	// count(*) needs rows but no columns.
+	db := openMem(t)
+	ts := testTable()
+	txn := db.Begin()
+	defer txn.Rollback()
+	for a := range int64(5) {
+		if _, err := txn.InsertRow(ts, row(a, nil, nil, nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := txn.ScanRows(ts, ScanOptions{BatchSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	total := int64(0)
+	for {
+		rec, err := s.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.NumCols() != 0 {
+			t.Fatalf("%d columns", rec.NumCols())
+		}
+		total += rec.NumRows()
+		rec.Release()
+	}
+	if total != 5 {
+		t.Fatalf("counted %d rows, want 5", total)
+	}
+}

@@ -140,6 +140,10 @@ func (t *Txn) getCommitted(key []byte) ([]byte, bool, error) {
 	if t.db.isClosed.Load() {
 		return nil, false, errClosed()
 	}
+	if t.finished {
+		// A scan that outlived its transaction: its reader is closed.
+		return nil, false, pgerror.New(pgerror.InvalidTransactionState, "storage: transaction is already finished")
+	}
 	if t.reader == nil {
 		it, err := t.db.pdb.NewIter(nil)
 		if err != nil {
