@@ -60,16 +60,13 @@ type DB struct {
 	// mu guards the commit and snapshot bookkeeping below; it is held only
 	// for short, memory-only work.
 	mu sync.Mutex
-	// visibleCond is signalled (with mu) whenever visible advances.
-	visibleCond *sync.Cond
 	// nextSeq is the seq the next committer gets.
 	nextSeq Seq
 	// visible is the newest seq that is durable and whose predecessors are
-	// all durable: the snapshot of new transactions.
+	// all durable: the snapshot of new transactions. Batches are applied in
+	// seq order and the WAL is synced in order, so when seq's sync returns,
+	// every smaller seq is durable too.
 	visible Seq
-	// finished holds seqs above visible whose commit has finished (durable,
-	// or failed before writing anything), waiting for a smaller one.
-	finished map[Seq]bool
 	// recent holds the write sets of commits that an active transaction
 	// could still conflict with, in seq order.
 	recent []recentCommit
@@ -89,10 +86,9 @@ type DB struct {
 	// must not be used after Close.
 	isClosed atomic.Bool
 
-	// applyMu and applyCond make commits apply to Pebble in seq order.
-	applyMu   sync.Mutex
-	applyCond *sync.Cond
-	applied   Seq
+	// commitMu serializes seq assignment and the apply of commit batches
+	// to Pebble, so they reach Pebble in seq order. It is taken before mu.
+	commitMu sync.Mutex
 
 	idMu     sync.Mutex
 	counters map[string]*idBlock
@@ -164,14 +160,11 @@ func Open(dir string, opts Options) (*DB, error) {
 		pdb:        pdb,
 		opts:       opts,
 		logger:     logger,
-		finished:   map[Seq]bool{},
 		writers:    snapshotSet{},
 		readers:    snapshotSet{},
 		counters:   map[string]*idBlock{},
 		retainSeqs: opts.RetainSeqs,
 	}
-	db.visibleCond = sync.NewCond(&db.mu)
-	db.applyCond = sync.NewCond(&db.applyMu)
 	last, err := db.readSysSeq(sysLastSeqKey)
 	if err != nil {
 		_ = pdb.Close()
@@ -182,7 +175,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		_ = pdb.Close()
 		return nil, err
 	}
-	db.visible, db.applied, db.nextSeq, db.gcFloor = last, last, last+1, floor
+	db.visible, db.nextSeq, db.gcFloor = last, last+1, floor
 	if opts.GCInterval > 0 {
 		db.gcStop = make(chan struct{})
 		db.gcDone = make(chan struct{})

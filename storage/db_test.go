@@ -164,7 +164,7 @@ func TestCorruptVersionIsAnError(t *testing.T) {
 	if err := db.pdb.Set([]byte{spaceMeta, 1}, []byte{1}, nil); err != nil {
 		t.Fatal(err)
 	}
-	db.visible, db.nextSeq, db.applied = 1, 2, 1
+	db.visible, db.nextSeq = 1, 2
 	txn := db.Begin()
 	defer txn.Rollback()
 	_, _, err := txn.Get([]byte("bad"))

@@ -105,22 +105,28 @@ func (w *writeBuffer) snapshot() *btree.BTreeG[bufEntry] {
 	return w.tree.Copy()
 }
 
-// arena hands out copies of byte slices carved from large chunks.
+// arena hands out copies of byte slices carved from chunks. Chunks start
+// small, so a one-row transaction allocates little, and double up to
+// arenaMaxChunk, so a bulk load allocates rarely.
 type arena struct {
 	chunk []byte
 }
 
-const arenaChunkSize = 64 << 10
+const (
+	arenaMinChunk = 256
+	arenaMaxChunk = 64 << 10
+)
 
 func (a *arena) copy(b []byte) []byte {
 	if len(b) == 0 {
 		return []byte{}
 	}
-	if len(b) > arenaChunkSize/8 {
+	if len(b) > arenaMaxChunk/8 {
 		return bytes.Clone(b)
 	}
 	if cap(a.chunk)-len(a.chunk) < len(b) {
-		a.chunk = make([]byte, 0, arenaChunkSize)
+		size := min(max(2*cap(a.chunk), arenaMinChunk), arenaMaxChunk)
+		a.chunk = make([]byte, 0, max(size, len(b)))
 	}
 	n := len(a.chunk)
 	a.chunk = append(a.chunk, b...)
