@@ -27,6 +27,15 @@
 // sees part of an atom or an atom whose predecessors it cannot see.
 // Concurrent committers share fsyncs (group commit).
 //
+// # Garbage collection
+//
+// GC keeps, for every key, the versions that snapshots at or above the
+// horizon (the oldest active transaction, or the start of the retention
+// window of SetRetention if older) can read, and deletes the rest; below
+// the horizon BeginAt fails with "snapshot too old". Dropped tables and
+// indexes are removed with range deletions once the horizon passes the
+// dropping commit (see DropTableData).
+//
 // # Key layout in Pebble
 //
 // Every Pebble key starts with a byte that names its space:
