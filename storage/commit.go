@@ -22,7 +22,9 @@ import (
 // writes. Concurrent committers share WAL fsyncs: each applies its batch to
 // Pebble without syncing, in seq order under a short lock, then waits for a
 // sync through Pebble's commit pipeline, which syncs once for all the
-// batches written before it.
+// batches written before it. A large transaction builds its batch under
+// that lock, delaying the commits behind it, which could not become
+// visible before it anyway; new transactions can still begin.
 func (t *Txn) Commit() (Seq, error) {
 	if t.finished {
 		return 0, pgerror.New(pgerror.InvalidTransactionState, "storage: transaction is already finished")
@@ -34,11 +36,16 @@ func (t *Txn) Commit() (Seq, error) {
 	}
 	t.finish()
 
+	// commitMu orders commits: seq assignment, batch building and the
+	// unsynced apply happen together, so batches reach Pebble in seq order
+	// and the last-seq record always holds the largest applied seq.
+	db.commitMu.Lock()
 	db.mu.Lock()
 	if db.closed || db.failed != nil {
 		err := db.failed
 		t.unregisterLocked()
 		db.mu.Unlock()
+		db.commitMu.Unlock()
 		if err == nil {
 			err = errClosed()
 		}
@@ -47,6 +54,7 @@ func (t *Txn) Commit() (Seq, error) {
 	if db.nextSeq-1 > t.snap && db.conflictsLocked(t) {
 		t.unregisterLocked()
 		db.mu.Unlock()
+		db.commitMu.Unlock()
 		return 0, pgerror.New(pgerror.SerializationFailure, "could not serialize access due to concurrent update")
 	}
 	seq := db.nextSeq
@@ -56,16 +64,20 @@ func (t *Txn) Commit() (Seq, error) {
 	}
 	t.unregisterLocked()
 	db.mu.Unlock()
-
 	batch := t.buildBatch(seq)
-	applyErr := db.applyInOrder(seq, batch)
+	var applyErr error
+	if err := batch.Commit(pebble.NoSync); err != nil {
+		applyErr = pgerror.Wrapf(err, pgerror.IOError, "storage: apply commit %d", seq)
+	}
+	db.commitMu.Unlock()
 	_ = batch.Close()
 
 	var syncErr error
 	if applyErr == nil && db.opts.Sync {
-		// An empty synced write waits for the WAL to be synced past every
-		// batch applied before it, ours included; concurrent callers share
-		// one fsync.
+		// An empty synced write returns once the WAL is synced past every
+		// batch applied before it: ours and, since batches are applied in
+		// seq order, every smaller seq's. Concurrent callers share one
+		// fsync.
 		if err := db.pdb.LogData(nil, pebble.Sync); err != nil {
 			syncErr = pgerror.Wrapf(err, pgerror.IOError, "storage: sync commit %d", seq)
 		}
@@ -73,31 +85,26 @@ func (t *Txn) Commit() (Seq, error) {
 
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if syncErr != nil {
+	switch {
+	case syncErr != nil:
 		// The batch is in Pebble's memtable but maybe not on disk: it must
 		// never become visible, and nothing after it can.
 		if db.failed == nil {
 			db.failed = syncErr
 			db.logger.Error("storage: commit could not be made durable; refusing further commits", "seq", seq, "err", syncErr)
 		}
-		db.visibleCond.Broadcast()
 		return 0, syncErr
+	case db.failed != nil:
+		return 0, db.failed
 	}
-	db.finished[seq] = true
-	for db.finished[db.visible+1] {
-		delete(db.finished, db.visible+1)
-		db.visible++
-	}
-	db.visibleCond.Broadcast()
-	for db.visible < seq && db.failed == nil {
-		db.visibleCond.Wait()
+	// Every seq up to ours is applied and durable now, so snapshots may
+	// include them all. A failed apply left a gap with nothing in it.
+	if seq > db.visible {
+		db.visible = seq
 	}
 	db.pruneRecentLocked()
 	if applyErr != nil {
 		return 0, applyErr
-	}
-	if db.visible < seq {
-		return 0, db.failed
 	}
 	return seq, nil
 }
@@ -177,22 +184,4 @@ func (t *Txn) buildBatch(seq Seq) *pebble.Batch {
 	}
 	_ = b.Set(sysLastSeqKey, seqBytes[:], nil)
 	return b
-}
-
-// applyInOrder applies batch to Pebble without syncing, after every smaller
-// seq has been applied, so that the last-seq record always holds the largest
-// applied seq and recovery resumes numbering after it.
-func (db *DB) applyInOrder(seq Seq, batch *pebble.Batch) error {
-	db.applyMu.Lock()
-	defer db.applyMu.Unlock()
-	for db.applied != seq-1 {
-		db.applyCond.Wait()
-	}
-	err := batch.Commit(pebble.NoSync)
-	db.applied = seq
-	db.applyCond.Broadcast()
-	if err != nil {
-		return pgerror.Wrapf(err, pgerror.IOError, "storage: apply commit %d", seq)
-	}
-	return nil
 }

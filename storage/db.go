@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -29,8 +30,9 @@ type Options struct {
 	// FS is the filesystem, for tests (vfs.NewMem(), errorfs); nil is the
 	// operating system's.
 	FS vfs.FS
-	// GCInterval is how often the background garbage collector runs; zero or
-	// negative disables it (db.GC still works).
+	// GCInterval is how often the background garbage collector runs a step
+	// (a bounded slice of the key space); zero or negative disables it
+	// (db.GC still works).
 	GCInterval time.Duration
 	// RetainSeqs keeps the versions that the newest RetainSeqs commits'
 	// snapshots can see, for time travel (BeginAt). SetRetention changes it
@@ -44,7 +46,7 @@ func DefaultOptions() Options {
 		Sync:         true,
 		CacheSize:    256 << 20,
 		MemTableSize: 64 << 20,
-		GCInterval:   time.Minute,
+		GCInterval:   10 * time.Second,
 	}
 }
 
@@ -58,16 +60,13 @@ type DB struct {
 	// mu guards the commit and snapshot bookkeeping below; it is held only
 	// for short, memory-only work.
 	mu sync.Mutex
-	// visibleCond is signalled (with mu) whenever visible advances.
-	visibleCond *sync.Cond
 	// nextSeq is the seq the next committer gets.
 	nextSeq Seq
 	// visible is the newest seq that is durable and whose predecessors are
-	// all durable: the snapshot of new transactions.
+	// all durable: the snapshot of new transactions. Batches are applied in
+	// seq order and the WAL is synced in order, so when seq's sync returns,
+	// every smaller seq is durable too.
 	visible Seq
-	// finished holds seqs above visible whose commit has finished (durable,
-	// or failed before writing anything), waiting for a smaller one.
-	finished map[Seq]bool
 	// recent holds the write sets of commits that an active transaction
 	// could still conflict with, in seq order.
 	recent []recentCommit
@@ -83,11 +82,13 @@ type DB struct {
 	// failed fsync.
 	failed error
 	closed bool
+	// isClosed mirrors closed for lock-free checks on read paths: Pebble
+	// must not be used after Close.
+	isClosed atomic.Bool
 
-	// applyMu and applyCond make commits apply to Pebble in seq order.
-	applyMu   sync.Mutex
-	applyCond *sync.Cond
-	applied   Seq
+	// commitMu serializes seq assignment and the apply of commit batches
+	// to Pebble, so they reach Pebble in seq order. It is taken before mu.
+	commitMu sync.Mutex
 
 	idMu     sync.Mutex
 	counters map[string]*idBlock
@@ -159,14 +160,11 @@ func Open(dir string, opts Options) (*DB, error) {
 		pdb:        pdb,
 		opts:       opts,
 		logger:     logger,
-		finished:   map[Seq]bool{},
 		writers:    snapshotSet{},
 		readers:    snapshotSet{},
 		counters:   map[string]*idBlock{},
 		retainSeqs: opts.RetainSeqs,
 	}
-	db.visibleCond = sync.NewCond(&db.mu)
-	db.applyCond = sync.NewCond(&db.applyMu)
 	last, err := db.readSysSeq(sysLastSeqKey)
 	if err != nil {
 		_ = pdb.Close()
@@ -177,7 +175,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		_ = pdb.Close()
 		return nil, err
 	}
-	db.visible, db.applied, db.nextSeq, db.gcFloor = last, last, last+1, floor
+	db.visible, db.nextSeq, db.gcFloor = last, last+1, floor
 	if opts.GCInterval > 0 {
 		db.gcStop = make(chan struct{})
 		db.gcDone = make(chan struct{})
@@ -211,11 +209,15 @@ func (db *DB) Close() error {
 		return nil
 	}
 	db.closed = true
+	db.isClosed.Store(true)
 	db.mu.Unlock()
 	if db.gcStop != nil {
 		close(db.gcStop)
 		<-db.gcDone
 	}
+	// Wait for a collection started by a direct GC call.
+	db.gcMu.Lock()
+	defer db.gcMu.Unlock()
 	if err := db.pdb.Close(); err != nil {
 		return pgerror.Wrapf(err, pgerror.IOError, "storage: close")
 	}

@@ -139,6 +139,16 @@ func TestClosedDB(t *testing.T) {
 	if _, err := db.BeginAt(0); err == nil {
 		t.Fatal("BeginAt on a closed database succeeded")
 	}
+	reader := db.Begin()
+	_, _, err = reader.Get([]byte("a"))
+	wantCode(t, err, pgerror.ObjectNotInPrerequisiteState)
+	_, err = reader.NewIter(nil, nil)
+	wantCode(t, err, pgerror.ObjectNotInPrerequisiteState)
+	_, err = db.AllocateIDs("x", 1)
+	wantCode(t, err, pgerror.ObjectNotInPrerequisiteState)
+	if _, err := db.GC(); err == nil {
+		t.Fatal("GC on a closed database succeeded")
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal("second Close:", err)
 	}
@@ -154,7 +164,7 @@ func TestCorruptVersionIsAnError(t *testing.T) {
 	if err := db.pdb.Set([]byte{spaceMeta, 1}, []byte{1}, nil); err != nil {
 		t.Fatal(err)
 	}
-	db.visible, db.nextSeq, db.applied = 1, 2, 1
+	db.visible, db.nextSeq = 1, 2
 	txn := db.Begin()
 	defer txn.Rollback()
 	_, _, err := txn.Get([]byte("bad"))
@@ -168,5 +178,19 @@ func TestCorruptVersionIsAnError(t *testing.T) {
 	wantCode(t, it.Error(), pgerror.DataCorrupted)
 	if err := it.Close(); !errors.Is(err, it.Error()) {
 		t.Fatalf("Close = %v, want the iterator's error", err)
+	}
+}
+
+func TestOpenCreatesDirectory(t *testing.T) {
+	dir := t.TempDir() + "/a/b/db"
+	opts := DefaultOptions()
+	opts.GCInterval = 0
+	opts.CacheSize = 8 << 20
+	db, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -27,6 +27,15 @@
 // sees part of an atom or an atom whose predecessors it cannot see.
 // Concurrent committers share fsyncs (group commit).
 //
+// # Garbage collection
+//
+// GC keeps, for every key, the versions that snapshots at or above the
+// horizon (the oldest active transaction, or the start of the retention
+// window of SetRetention if older) can read, and deletes the rest; below
+// the horizon BeginAt fails with "snapshot too old". Dropped tables and
+// indexes are removed with range deletions once the horizon passes the
+// dropping commit (see DropTableData).
+//
 // # Key layout in Pebble
 //
 // Every Pebble key starts with a byte that names its space:
@@ -36,7 +45,7 @@
 //	     0x00 'g'                       GC floor: oldest readable Seq
 //	     0x00 'c' <name>                id counter: reserved limit
 //	     0x00 'd' <object id, 8 BE>     pending drop: Seq of the dropping commit
-//	0x01 catalog records (PutMeta)      0x01 <escaped name> 0x00 0x01
+//	0x01 catalog records (PutMeta)      0x01 <name key-encoded as text>
 //	0x02 objects                        0x02 <object id, 8 bytes BE> ...
 //	0x03.. free for other layers' own prefix-free key spaces
 //

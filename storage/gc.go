@@ -20,19 +20,30 @@ type GCStats struct {
 	ObjectsDropped  int
 }
 
-// gcLoop runs GC every interval until Close.
+// gcStepKeys is how many stored versions one background collection step
+// scans, so that each step's cost is bounded however large the database.
+const gcStepKeys = 1 << 20
+
+// gcLoop runs a collection step every interval until Close. Each step
+// scans the next gcStepKeys versions after where the previous one stopped,
+// wrapping around at the end, so the whole key space is visited over
+// successive steps.
 func (db *DB) gcLoop(interval time.Duration) {
 	defer close(db.gcDone)
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	var cursor []byte
 	for {
 		select {
 		case <-db.gcStop:
 			return
 		case <-tick.C:
-			if _, err := db.GC(); err != nil {
+			_, next, err := db.collect(cursor, gcStepKeys)
+			if err != nil {
 				db.logger.Error("storage: garbage collection failed", "err", err)
+				continue
 			}
+			cursor = next
 		}
 	}
 }
@@ -55,15 +66,24 @@ func (db *DB) gcHorizonLocked() Seq {
 // data of objects dropped at or below the horizon, with range deletions.
 // The horizon becomes the floor below which BeginAt fails.
 //
-// It scans every versioned key; the background collector runs it every
-// Options.GCInterval.
+// GC scans every stored version; the background collector does the same
+// work in bounded steps, one every Options.GCInterval.
 func (db *DB) GC() (GCStats, error) {
+	stats, _, err := db.collect(nil, 0)
+	return stats, err
+}
+
+// collect advances the GC floor, drops the objects whose drop is below it,
+// and scans the versions from start (nil: the beginning) for garbage,
+// stopping at the first key after limit versions (0: no limit). It returns
+// where the next step should start, nil after the end.
+func (db *DB) collect(start []byte, limit int) (GCStats, []byte, error) {
 	db.gcMu.Lock()
 	defer db.gcMu.Unlock()
 	db.mu.Lock()
 	if db.closed {
 		db.mu.Unlock()
-		return GCStats{}, errClosed()
+		return GCStats{}, nil, errClosed()
 	}
 	horizon := db.gcHorizonLocked()
 	if horizon > db.gcFloor {
@@ -78,15 +98,16 @@ func (db *DB) GC() (GCStats, error) {
 	var floor [8]byte
 	binary.BigEndian.PutUint64(floor[:], uint64(horizon))
 	if err := db.pdb.Set(sysGCFloorKey, floor[:], pebble.NoSync); err != nil {
-		return stats, pgerror.Wrapf(err, pgerror.IOError, "storage: gc")
+		return stats, start, pgerror.Wrapf(err, pgerror.IOError, "storage: gc")
 	}
 	if err := db.gcDrops(horizon, &stats); err != nil {
-		return stats, err
+		return stats, start, err
 	}
-	if err := db.gcVersions(horizon, &stats); err != nil {
-		return stats, err
+	next, err := db.gcVersions(horizon, start, limit, &stats)
+	if err != nil {
+		return stats, start, err
 	}
-	return stats, nil
+	return stats, next, nil
 }
 
 // gcDrops removes the key ranges of objects whose drop committed at or below
@@ -124,11 +145,16 @@ func (db *DB) gcDrops(horizon Seq, stats *GCStats) error {
 	return nil
 }
 
-// gcVersions scans all versioned keys and deletes those nothing can see.
-func (db *DB) gcVersions(horizon Seq, stats *GCStats) error {
-	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: minUserKey})
+// gcVersions scans the versions from start and deletes those nothing can
+// see. With a limit, it stops at a key boundary once it has scanned limit
+// versions, and returns that key to resume from.
+func (db *DB) gcVersions(horizon Seq, start []byte, limit int, stats *GCStats) ([]byte, error) {
+	if bytes.Compare(start, minUserKey) < 0 {
+		start = minUserKey
+	}
+	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: start})
 	if err != nil {
-		return pgerror.Wrapf(err, pgerror.IOError, "storage: gc")
+		return nil, pgerror.Wrapf(err, pgerror.IOError, "storage: gc")
 	}
 	defer it.Close()
 	b := db.pdb.NewBatch()
@@ -146,16 +172,23 @@ func (db *DB) gcVersions(horizon Seq, stats *GCStats) error {
 	var cur []byte     // the logical key whose versions are being walked
 	var pending []byte // a tombstone to delete after the versions it shadows
 	keep := true       // whether the next version of cur is still needed
+	var next []byte    // where the next step starts
+	scanned := 0
 	for it.First(); it.Valid(); it.Next() {
 		logical, seq, err := splitVersionKey(it.Key())
 		if err != nil {
-			return err
+			return nil, err
 		}
+		scanned++
 		if !bytes.Equal(logical, cur) {
 			if pending != nil {
 				_ = b.Delete(pending, nil)
 				stats.VersionsDeleted++
 				pending = nil
+			}
+			if limit > 0 && scanned > limit {
+				next = append([]byte(nil), logical...)
+				break
 			}
 			cur = append(cur[:0], logical...)
 			keep = true
@@ -172,7 +205,7 @@ func (db *DB) gcVersions(horizon Seq, stats *GCStats) error {
 			keep = false
 			v, err := it.ValueAndErr()
 			if err != nil {
-				return pgerror.Wrapf(err, pgerror.IOError, "storage: gc")
+				return nil, pgerror.Wrapf(err, pgerror.IOError, "storage: gc")
 			}
 			if len(v) > 0 && v[0] == tagTombstone {
 				pending = append([]byte(nil), it.Key()...)
@@ -180,16 +213,16 @@ func (db *DB) gcVersions(horizon Seq, stats *GCStats) error {
 		}
 		if b.Count() >= gcBatchLimit {
 			if err := flush(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if err := it.Error(); err != nil {
-		return pgerror.Wrapf(err, pgerror.IOError, "storage: gc")
+		return nil, pgerror.Wrapf(err, pgerror.IOError, "storage: gc")
 	}
 	if pending != nil {
 		_ = b.Delete(pending, nil)
 		stats.VersionsDeleted++
 	}
-	return flush()
+	return next, flush()
 }

@@ -27,6 +27,9 @@ func (db *DB) AllocateIDs(counter string, n uint64) (first uint64, err error) {
 	if n == 0 {
 		return 0, pgerror.Internalf("storage: AllocateIDs(%q, 0)", counter)
 	}
+	if db.isClosed.Load() {
+		return 0, errClosed()
+	}
 	db.idMu.Lock()
 	defer db.idMu.Unlock()
 	b := db.counters[counter]
@@ -52,11 +55,9 @@ func (db *DB) AllocateIDs(counter string, n uint64) (first uint64, err error) {
 		}
 		var v [8]byte
 		binary.BigEndian.PutUint64(v[:], newLimit)
-		wo := pebble.NoSync
-		if db.opts.Sync {
-			wo = pebble.Sync
-		}
-		if err := db.pdb.Set(key, v[:], wo); err != nil {
+		// Always synced, even when commits are not: a lost reservation
+		// would hand out its ids again. It happens once per block.
+		if err := db.pdb.Set(key, v[:], pebble.Sync); err != nil {
 			return 0, pgerror.Wrapf(err, pgerror.IOError, "storage: reserve ids of %q", counter)
 		}
 		b.limit = newLimit

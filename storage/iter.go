@@ -15,8 +15,9 @@ import (
 // (writes made later are not seen, so a statement never sees the rows it is
 // writing). Deleted keys are skipped. It moves forward and backward.
 //
-// Key and Value are valid until the next positioning call. An iterator must
-// be closed, and before the database is. A key that is a proper prefix of
+// Key and Value are valid until the next positioning call. Next and Prev on
+// an exhausted iterator return false: reposition it with a seek, First or
+// Last. An iterator must be closed, and before the database is. A key that is a proper prefix of
 // upper is not seen: callers' keys are prefix-free and bounds are keys or
 // prefixes of key ranges, so this does not arise in practice.
 type Iter struct {
@@ -41,6 +42,9 @@ var minUserKey = []byte{spaceMeta}
 func (t *Txn) NewIter(lower, upper []byte) (*Iter, error) {
 	if t.finished {
 		return nil, pgerror.New(pgerror.InvalidTransactionState, "storage: transaction is already finished")
+	}
+	if t.db.isClosed.Load() {
+		return nil, errClosed()
 	}
 	if bytes.Compare(lower, minUserKey) < 0 {
 		lower = minUserKey

@@ -29,7 +29,9 @@ type IndexSpec struct {
 	Unique  bool
 }
 
-// TableSpec is a table as storage sees it. PrimaryKey lists column ordinals;
+// TableSpec is a table as storage sees it. Treat a TableSpec as immutable
+// while transactions use it: a schema change makes a new one. PrimaryKey
+// lists column ordinals;
 // when it is empty, each row gets a hidden int8 row id from the "rowid"
 // counter, and that is the key. PKName is the primary key constraint's name
 // for 23505 errors ("<table>_pkey" when empty).
@@ -55,6 +57,34 @@ func (ts *TableSpec) pkName() string {
 		return ts.PKName
 	}
 	return ts.Name + "_pkey"
+}
+
+// codecFor returns the row codec of ts, remembering the last one: a
+// statement writes many rows of one table. The cache is keyed by the spec's
+// address and its columns' backing array, so a new TableSpec (or a new
+// Columns slice) after a schema change gets a new codec.
+func (t *Txn) codecFor(ts *TableSpec) (*rowcodec.RowCodec, error) {
+	c := &t.codecCache
+	if c.spec == ts && len(ts.Columns) == c.ncols && (c.ncols == 0 || &ts.Columns[0] == c.first) {
+		return c.codec, nil
+	}
+	codec, err := ts.codec()
+	if err != nil {
+		return nil, err
+	}
+	*c = codecCache{spec: ts, ncols: len(ts.Columns), codec: codec}
+	if c.ncols > 0 {
+		c.first = &ts.Columns[0]
+	}
+	return codec, nil
+}
+
+// codecCache is a Txn's last-used row codec.
+type codecCache struct {
+	spec  *TableSpec
+	ncols int
+	first *ColumnSpec
+	codec *rowcodec.RowCodec
 }
 
 // codec returns the row codec of the table's current columns.
@@ -190,7 +220,7 @@ func (t *Txn) InsertRow(ts *TableSpec, row []types.Datum) (RowKey, error) {
 			return nil, uniqueViolation(ts, ts.pkName(), ts.PrimaryKey, row)
 		}
 	}
-	codec, err := ts.codec()
+	codec, err := t.codecFor(ts)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +321,7 @@ func (t *Txn) UpdateRow(ts *TableSpec, key RowKey, old, new []types.Datum) (RowK
 			}
 		}
 	}
-	codec, err := ts.codec()
+	codec, err := t.codecFor(ts)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +415,7 @@ func (t *Txn) GetRowByKey(ts *TableSpec, key RowKey) ([]types.Datum, bool, error
 	if !ok || err != nil {
 		return nil, false, err
 	}
-	codec, err := ts.codec()
+	codec, err := t.codecFor(ts)
 	if err != nil {
 		return nil, false, err
 	}

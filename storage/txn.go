@@ -30,6 +30,8 @@ type Txn struct {
 	drops []uint64
 	// rowIDs is a block of hidden row ids taken from the "rowid" counter.
 	rowIDs struct{ start, next, end uint64 }
+	// codecCache is the last table's row codec.
+	codecCache codecCache
 }
 
 // Savepoint marks a point in a transaction's writes. RollbackTo(sp) undoes
@@ -135,6 +137,13 @@ func (t *Txn) Get(key []byte) (value []byte, ok bool, err error) {
 // getCommitted reads the newest version of key at the snapshot, ignoring the
 // transaction's own writes.
 func (t *Txn) getCommitted(key []byte) ([]byte, bool, error) {
+	if t.db.isClosed.Load() {
+		return nil, false, errClosed()
+	}
+	if t.finished {
+		// A scan that outlived its transaction: its reader is closed.
+		return nil, false, pgerror.New(pgerror.InvalidTransactionState, "storage: transaction is already finished")
+	}
 	if t.reader == nil {
 		it, err := t.db.pdb.NewIter(nil)
 		if err != nil {

@@ -2,7 +2,10 @@ package storage
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"portalsdb/pgerror"
@@ -299,5 +302,80 @@ func TestGroupCommitConcurrent(t *testing.T) {
 	}
 	if len(seen) != workers*perWorker || db.VisibleSeq() != Seq(workers*perWorker) {
 		t.Fatalf("%d distinct seqs, visible %d", len(seen), db.VisibleSeq())
+	}
+}
+
+// TestBankInvariant moves money between accounts from several goroutines
+// while others scan every account: each scan, at any snapshot, must see the
+// same total, since a transfer is one atom.
+func TestBankInvariant(t *testing.T) {
+	db := openMem(t)
+	const accounts, initial = 10, 100
+	setup := db.Begin()
+	for i := range accounts {
+		put(t, setup, fmt.Sprintf("acct%02d$", i), fmt.Sprint(initial))
+	}
+	mustCommit(t, setup)
+	balance := func(txn *Txn, k string) int {
+		v, ok, err := txn.Get([]byte(k))
+		if err != nil || !ok {
+			t.Errorf("read %s: %v %v", k, ok, err)
+		}
+		n, _ := strconv.Atoi(string(v))
+		return n
+	}
+	var wg sync.WaitGroup
+	var transfers atomic.Int64
+	for w := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 1))
+			for range 100 {
+				a, b := fmt.Sprintf("acct%02d$", r.IntN(accounts)), fmt.Sprintf("acct%02d$", r.IntN(accounts))
+				if a == b {
+					continue
+				}
+				txn := db.Begin()
+				amount := r.IntN(10)
+				_ = txn.Put([]byte(a), []byte(fmt.Sprint(balance(txn, a)-amount)))
+				_ = txn.Put([]byte(b), []byte(fmt.Sprint(balance(txn, b)+amount)))
+				if _, err := txn.Commit(); err == nil {
+					transfers.Add(1)
+				} else if pgerror.CodeOf(err) != pgerror.SerializationFailure {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				txn := db.Begin()
+				it, err := txn.NewIter([]byte("acct"), []byte("acct~"))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				sum, n := 0, 0
+				for it.First(); it.Valid(); it.Next() {
+					v, _ := strconv.Atoi(string(it.Value()))
+					sum += v
+					n++
+				}
+				it.Close()
+				txn.Rollback()
+				if sum != accounts*initial || n != accounts {
+					t.Errorf("snapshot %d sees %d accounts holding %d", txn.ReadSeq(), n, sum)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if transfers.Load() == 0 {
+		t.Fatal("no transfer committed")
 	}
 }

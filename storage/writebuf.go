@@ -40,6 +40,10 @@ type writeBuffer struct {
 	// bytes approximates the size of the keys and values written, to size
 	// the commit batch.
 	bytes int
+	// hint remembers the B-tree path of the last access: a bulk load writes
+	// keys in or near order, and the next access then starts where the
+	// last one ended.
+	hint btree.PathHint
 }
 
 func newWriteBuffer() writeBuffer {
@@ -49,7 +53,7 @@ func newWriteBuffer() writeBuffer {
 func (w *writeBuffer) len() int { return w.tree.Len() }
 
 func (w *writeBuffer) get(key []byte) (bufEntry, bool) {
-	return w.tree.Get(bufEntry{key: key})
+	return w.tree.GetHint(bufEntry{key: key}, &w.hint)
 }
 
 // write records a put (or, with tombstone set, a delete) of key.
@@ -59,7 +63,7 @@ func (w *writeBuffer) write(key, value []byte, tombstone bool) {
 	if w.recording {
 		// Reuse the key bytes already in the arena when the key was written
 		// before.
-		if prev, ok := w.tree.Get(bufEntry{key: key}); ok {
+		if prev, ok := w.tree.GetHint(bufEntry{key: key}, &w.hint); ok {
 			e.key = prev.key
 			w.undo = append(w.undo, undoRecord{key: prev.key, prev: prev, existed: true})
 		} else {
@@ -72,7 +76,7 @@ func (w *writeBuffer) write(key, value []byte, tombstone bool) {
 	if !tombstone {
 		e.value = w.arena.copy(value)
 	}
-	w.tree.Set(e)
+	w.tree.SetHint(e, &w.hint)
 }
 
 func (w *writeBuffer) savepoint() Savepoint {
@@ -101,22 +105,28 @@ func (w *writeBuffer) snapshot() *btree.BTreeG[bufEntry] {
 	return w.tree.Copy()
 }
 
-// arena hands out copies of byte slices carved from large chunks.
+// arena hands out copies of byte slices carved from chunks. Chunks start
+// small, so a one-row transaction allocates little, and double up to
+// arenaMaxChunk, so a bulk load allocates rarely.
 type arena struct {
 	chunk []byte
 }
 
-const arenaChunkSize = 64 << 10
+const (
+	arenaMinChunk = 256
+	arenaMaxChunk = 64 << 10
+)
 
 func (a *arena) copy(b []byte) []byte {
 	if len(b) == 0 {
 		return []byte{}
 	}
-	if len(b) > arenaChunkSize/8 {
+	if len(b) > arenaMaxChunk/8 {
 		return bytes.Clone(b)
 	}
 	if cap(a.chunk)-len(a.chunk) < len(b) {
-		a.chunk = make([]byte, 0, arenaChunkSize)
+		size := min(max(2*cap(a.chunk), arenaMinChunk), arenaMaxChunk)
+		a.chunk = make([]byte, 0, max(size, len(b)))
 	}
 	n := len(a.chunk)
 	a.chunk = append(a.chunk, b...)
