@@ -69,6 +69,9 @@ type Index struct {
 	Columns []uint32 `json:"columns"` // column ids
 	Desc    []bool   `json:"desc,omitempty"`
 	Unique  bool     `json:"unique,omitempty"`
+	// StorageID is the storage object id of the index entries; zero means
+	// the OID.
+	StorageID uint64 `json:"storage_id,omitempty"`
 	// Constraint is true when the index was made by a UNIQUE constraint
 	// rather than CREATE INDEX (it then shows in \d as a constraint).
 	Constraint bool `json:"constraint,omitempty"`
@@ -94,6 +97,9 @@ type Table struct {
 	// PrimaryKey lists column ids; empty means a hidden row id.
 	PrimaryKey []uint32 `json:"primary_key,omitempty"`
 	PKName     string   `json:"pk_name,omitempty"`
+	// StorageID is the storage object id of the table's rows; zero means
+	// the OID. TRUNCATE gives a table a fresh one.
+	StorageID uint64 `json:"storage_id,omitempty"`
 	// PKOID is the OID of the primary key's index, for pg_index.
 	PKOID   uint32  `json:"pk_oid,omitempty"`
 	Indexes []Index `json:"indexes,omitempty"`

@@ -1,0 +1,472 @@
+package sql
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"portalsdb/batch"
+	"portalsdb/exec"
+	"portalsdb/exec/expr"
+	"portalsdb/pgerror"
+	"portalsdb/pgwire"
+	"portalsdb/planner"
+	"portalsdb/planner/logical"
+	"portalsdb/sql/binder"
+	"portalsdb/types"
+)
+
+var errAborted = pgerror.New(pgerror.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+
+// Execute implements pgwire.Session.
+func (s *Session) Execute(ctx context.Context, p pgwire.Prepared, params []types.Datum, opts pgwire.ExecOptions) (res pgwire.Result, err error) {
+	defer s.recoverPanic(&err)
+	pr := p.(*prepared)
+	if s.txn != nil && s.txn.failed && !allowedWhenFailed(pr) {
+		return nil, errAborted
+	}
+	if pr.st.Custom != nil {
+		return nil, s.fail(pgerror.Unsupportedf("%s is not supported yet", pr.st.Custom.Kind))
+	}
+	if pr.kind == kindQuery {
+		return s.execQuery(ctx, pr, params)
+	}
+	return s.execUtility(ctx, pr, params, opts)
+}
+
+// allowedWhenFailed lists what a failed transaction block still accepts.
+func allowedWhenFailed(p *prepared) bool {
+	if p.st.AST == nil {
+		return false
+	}
+	ts := p.st.AST.GetTransactionStmt()
+	if ts == nil {
+		return false
+	}
+	switch ts.Kind {
+	case pg.TransactionStmtKind_TRANS_STMT_COMMIT, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK,
+		pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
+		return true
+	}
+	return false
+}
+
+// idSource hands the planner column ids above any the binder used.
+func idSource() planner.IDSource {
+	next := expr.ColumnID(1 << 28)
+	return func() expr.ColumnID {
+		next++
+		return next
+	}
+}
+
+// startPlan plans a bound statement and opens it in transaction t.
+func (s *Session) startPlan(ctx context.Context, t *txnState, bound *binder.Bound, params []types.Datum, stats bool) (*planner.Plan, *exec.Context, context.CancelFunc, error) {
+	plan, err := planner.Build(bound.Plan, idSource())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sctx, cancel := s.statementContext(ctx)
+	ev := s.evalCtx(t, coerceParams(params, bound.Params))
+	ev.Subplans = plan.Subplans
+	ectx := exec.NewContext(sctx, ev, t.txn)
+	if stats {
+		ectx.EnableStats()
+	}
+	plan.Subplans.Bind(ectx)
+	if err := plan.Root.Open(ectx); err != nil {
+		plan.Root.Close()
+		cancel()
+		return nil, nil, nil, err
+	}
+	return plan, ectx, cancel, nil
+}
+
+// coerceParams makes sure parameter values match their inferred types
+// (pgwire decodes them with those types already).
+func coerceParams(params []types.Datum, ts []types.T) []types.Datum {
+	out := make([]types.Datum, len(ts))
+	copy(out, params)
+	return out
+}
+
+func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Datum) (pgwire.Result, error) {
+	t, implicit := s.txnFor()
+	if pr.snap != s.catalogView(t).snap {
+		if err := s.bind(pr); err != nil {
+			return nil, s.endStatement(t, implicit, err)
+		}
+	}
+	bound := pr.bound
+	if len(params) != len(bound.Params) {
+		return nil, s.endStatement(t, implicit, pgerror.Newf(pgerror.ProtocolViolation,
+			"bind message supplies %d parameters, but prepared statement requires %d", len(params), len(bound.Params)))
+	}
+	plan, ectx, cancel, err := s.startPlan(ctx, t, bound, params, false)
+	if err != nil {
+		return nil, s.endStatement(t, implicit, err)
+	}
+	if bound.Kind == "SELECT" {
+		return &queryResult{s: s, t: t, implicit: implicit, op: plan.Root, ectx: ectx, cancel: cancel, schema: schemaOf(pr.cols)}, nil
+	}
+	// DML runs to completion now, so that its count and durability come
+	// before CommandComplete.
+	defer cancel()
+	var out []*batch.Batch
+	for {
+		b, err := plan.Root.Next(ectx)
+		if err != nil {
+			plan.Root.Close()
+			return nil, s.endStatement(t, implicit, err)
+		}
+		if b == nil {
+			break
+		}
+		out = append(out, b)
+	}
+	plan.Root.Close()
+	n := plan.Root.(exec.DML).Count()
+	switch bound.Kind {
+	case "INSERT":
+		s.countRows(t, bound, n)
+	case "DELETE":
+		s.countRows(t, bound, -n)
+	}
+	if err := s.endStatement(t, implicit, nil); err != nil {
+		return nil, err
+	}
+	tag := bound.Kind + " " + strconv.FormatInt(n, 10)
+	if bound.Kind == "INSERT" {
+		tag = "INSERT 0 " + strconv.FormatInt(n, 10)
+	}
+	return newBatchResult(pr.cols, out, tag), nil
+}
+
+// countRows records rows added to a table, for the planner's estimates.
+func (s *Session) countRows(t *txnState, bound *binder.Bound, n int64) {
+	var oid uint32
+	switch x := bound.Plan.(type) {
+	case *logical.Insert:
+		oid = x.Table.OID
+	case *logical.Delete:
+		oid = x.Table.OID
+	default:
+		return
+	}
+	if t.rows == nil {
+		t.rows = map[uint32]int64{}
+	}
+	t.rows[oid] += n
+}
+
+func (s *Session) execUtility(ctx context.Context, pr *prepared, params []types.Datum, opts pgwire.ExecOptions) (pgwire.Result, error) {
+	n := pr.st.AST
+	switch {
+	case n.GetTransactionStmt() != nil:
+		return s.execTransaction(n.GetTransactionStmt())
+	case n.GetVariableSetStmt() != nil:
+		return s.execSet(n.GetVariableSetStmt())
+	case n.GetVariableShowStmt() != nil:
+		return s.execShow(pr, n.GetVariableShowStmt())
+	case n.GetExplainStmt() != nil:
+		return s.execExplain(ctx, pr, n.GetExplainStmt(), params)
+	case n.GetCopyStmt() != nil:
+		return s.execCopy(ctx, pr, n.GetCopyStmt(), opts)
+	case n.GetDiscardStmt() != nil:
+		return &tagResult{tag: "DISCARD ALL"}, nil
+	case n.GetDeallocateStmt() != nil:
+		return &tagResult{tag: "DEALLOCATE"}, nil
+	case n.GetCreatedbStmt() != nil:
+		return nil, s.fail(pgerror.Unsupportedf("CREATE DATABASE is not supported: a portalsdb server has one database, postgres"))
+	}
+	// DDL and the rest run in a transaction.
+	t, implicit := s.txnFor()
+	res, err := s.execDDL(ctx, t, n, pr)
+	if err != nil {
+		return nil, s.endStatement(t, implicit, err)
+	}
+	if err := s.endStatement(t, implicit, nil); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Session) warn(code pgerror.Code, msg string) {
+	if s.notifier != nil {
+		s.notifier.Notice(&pgerror.Error{Code: code, Severity: pgerror.SeverityWarning, Message: msg})
+	}
+}
+
+func (s *Session) notice(msg string) {
+	if s.notifier != nil {
+		s.notifier.Notice(&pgerror.Error{Code: "00000", Severity: pgerror.SeverityNotice, Message: msg})
+	}
+}
+
+func (s *Session) execTransaction(ts *pg.TransactionStmt) (pgwire.Result, error) {
+	switch ts.Kind {
+	case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
+		if s.txn != nil {
+			s.warn(pgerror.ActiveSQLTransaction, "there is already a transaction in progress")
+			return &tagResult{tag: "BEGIN"}, nil
+		}
+		for _, o := range ts.Options {
+			if d := o.GetDefElem(); d != nil && d.Defname == "transaction_read_only" {
+				if c := d.Arg.GetAConst(); c != nil {
+					if iv, ok := c.Val.(*pg.A_Const_Ival); ok && iv.Ival.Ival == 1 {
+						// Read-only transactions are accepted; they simply
+						// write nothing.
+					}
+				}
+			}
+		}
+		t, _ := s.txnFor()
+		s.txn = t
+		return &tagResult{tag: "BEGIN"}, nil
+	case pg.TransactionStmtKind_TRANS_STMT_COMMIT:
+		if s.txn == nil {
+			s.warn(pgerror.NoActiveSQLTransaction, "there is no transaction in progress")
+			return &tagResult{tag: "COMMIT"}, nil
+		}
+		t := s.txn
+		s.txn = nil
+		if t.failed {
+			t.txn.Rollback()
+			return &tagResult{tag: "ROLLBACK"}, nil
+		}
+		if err := s.commit(t); err != nil {
+			return nil, err
+		}
+		return &tagResult{tag: "COMMIT"}, nil
+	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
+		if s.txn == nil {
+			s.warn(pgerror.NoActiveSQLTransaction, "there is no transaction in progress")
+			return &tagResult{tag: "ROLLBACK"}, nil
+		}
+		s.txn.txn.Rollback()
+		s.txn = nil
+		return &tagResult{tag: "ROLLBACK"}, nil
+	case pg.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
+		if s.txn == nil {
+			return nil, pgerror.New(pgerror.NoActiveSQLTransaction, "SAVEPOINT can only be used in transaction blocks")
+		}
+		s.txn.savepoints = append(s.txn.savepoints, savepoint{name: ts.Savepointname, sp: s.txn.txn.Savepoint(), cat: s.txn.cat})
+		return &tagResult{tag: "SAVEPOINT"}, nil
+	case pg.TransactionStmtKind_TRANS_STMT_RELEASE:
+		if s.txn == nil {
+			return nil, pgerror.New(pgerror.NoActiveSQLTransaction, "RELEASE SAVEPOINT can only be used in transaction blocks")
+		}
+		i := s.findSavepoint(ts.Savepointname)
+		if i < 0 {
+			return nil, s.fail(pgerror.Newf(pgerror.InvalidSavepointSpecification, "savepoint %q does not exist", ts.Savepointname))
+		}
+		s.txn.savepoints = s.txn.savepoints[:i]
+		return &tagResult{tag: "RELEASE"}, nil
+	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
+		if s.txn == nil {
+			return nil, pgerror.New(pgerror.NoActiveSQLTransaction, "ROLLBACK TO SAVEPOINT can only be used in transaction blocks")
+		}
+		i := s.findSavepoint(ts.Savepointname)
+		if i < 0 {
+			return nil, s.fail(pgerror.Newf(pgerror.InvalidSavepointSpecification, "savepoint %q does not exist", ts.Savepointname))
+		}
+		sp := s.txn.savepoints[i]
+		s.txn.txn.RollbackTo(sp.sp)
+		s.txn.cat = sp.cat
+		s.txn.savepoints = s.txn.savepoints[:i+1]
+		s.txn.failed = false
+		return &tagResult{tag: "ROLLBACK"}, nil
+	case pg.TransactionStmtKind_TRANS_STMT_PREPARE, pg.TransactionStmtKind_TRANS_STMT_COMMIT_PREPARED, pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_PREPARED:
+		return nil, s.fail(pgerror.Unsupportedf("prepared transactions are not supported"))
+	}
+	return nil, s.fail(pgerror.Unsupportedf("transaction statement %v is not supported", ts.Kind))
+}
+
+func (s *Session) findSavepoint(name string) int {
+	for i := len(s.txn.savepoints) - 1; i >= 0; i-- {
+		if s.txn.savepoints[i].name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// constText renders a SET argument as PostgreSQL does.
+func constText(n *pg.Node) string {
+	if c := n.GetAConst(); c != nil {
+		switch v := c.Val.(type) {
+		case *pg.A_Const_Ival:
+			return strconv.Itoa(int(v.Ival.Ival))
+		case *pg.A_Const_Fval:
+			return v.Fval.Fval
+		case *pg.A_Const_Sval:
+			return v.Sval.Sval
+		case *pg.A_Const_Boolval:
+			if v.Boolval.Boolval {
+				return "on"
+			}
+			return "off"
+		}
+	}
+	if tc := n.GetTypeCast(); tc != nil {
+		return constText(tc.Arg)
+	}
+	if s := n.GetString_(); s != nil {
+		return s.Sval
+	}
+	return ""
+}
+
+func (s *Session) execSet(st *pg.VariableSetStmt) (pgwire.Result, error) {
+	name := strings.ToLower(st.Name)
+	switch st.Kind {
+	case pg.VariableSetKind_VAR_SET_VALUE:
+		var parts []string
+		for _, a := range st.Args {
+			parts = append(parts, constText(a))
+		}
+		v := strings.Join(parts, ", ")
+		if name == "timezone" && len(st.Args) == 1 {
+			if c := st.Args[0].GetAConst(); c != nil {
+				if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
+					v = "UTC" + map[bool]string{true: "-", false: "+"}[iv.Ival.Ival >= 0] + strconv.Itoa(abs(int(iv.Ival.Ival)))
+					if iv.Ival.Ival == 0 {
+						v = "UTC"
+					}
+				}
+			}
+		}
+		if err := s.set(name, v, true); err != nil {
+			return nil, s.fail(err)
+		}
+	case pg.VariableSetKind_VAR_SET_DEFAULT, pg.VariableSetKind_VAR_RESET:
+		if st, ok := settings[name]; ok {
+			if err := s.set(name, st.def, true); err != nil {
+				return nil, s.fail(err)
+			}
+		} else if !strings.Contains(name, ".") {
+			return nil, s.fail(pgerror.Newf(pgerror.UndefinedObject, "unrecognized configuration parameter %q", name))
+		}
+	case pg.VariableSetKind_VAR_RESET_ALL:
+		for k, v := range settings {
+			if v.check != nil {
+				_ = s.set(k, v.def, true)
+			}
+		}
+	case pg.VariableSetKind_VAR_SET_MULTI:
+		// SET TRANSACTION ISOLATION LEVEL ... and friends: accepted;
+		// every transaction runs under snapshot isolation.
+		return &tagResult{tag: "SET"}, nil
+	}
+	if st.Kind == pg.VariableSetKind_VAR_RESET || st.Kind == pg.VariableSetKind_VAR_RESET_ALL {
+		return &tagResult{tag: "RESET"}, nil
+	}
+	return &tagResult{tag: "SET"}, nil
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
+}
+
+func (s *Session) execShow(pr *prepared, st *pg.VariableShowStmt) (pgwire.Result, error) {
+	name := strings.ToLower(st.Name)
+	switch name {
+	case "all":
+		var rows [][]types.Datum
+		for _, k := range settingNames() {
+			rows = append(rows, []types.Datum{displayName(k), s.get(k), settings[k].desc})
+		}
+		b := batch.FromRows([]types.T{types.TextType, types.TextType, types.TextType}, rows)
+		return newBatchResult(pr.cols, []*batch.Batch{b}, "SHOW"), nil
+	case "time zone":
+		name = "timezone"
+	case "transaction isolation level":
+		name = "transaction_isolation"
+	}
+	var v string
+	if _, ok := settings[name]; ok {
+		v = s.get(name)
+	} else if x, ok := s.vars[name]; ok {
+		v = x
+	} else {
+		return nil, s.fail(pgerror.Newf(pgerror.UndefinedObject, "unrecognized configuration parameter %q", name))
+	}
+	b := batch.FromRows([]types.T{types.TextType}, [][]types.Datum{{v}})
+	return newBatchResult(pr.cols, []*batch.Batch{b}, "SHOW"), nil
+}
+
+// execExplain runs EXPLAIN [ANALYZE].
+func (s *Session) execExplain(ctx context.Context, pr *prepared, st *pg.ExplainStmt, params []types.Datum) (pgwire.Result, error) {
+	analyze := false
+	for _, o := range st.Options {
+		if d := o.GetDefElem(); d != nil && strings.EqualFold(d.Defname, "analyze") {
+			analyze = d.Arg == nil || constText(d.Arg) != "off" && constText(d.Arg) != "false"
+		}
+	}
+	if !isQuery(st.Query) {
+		return nil, s.fail(pgerror.Unsupportedf("EXPLAIN of this statement is not supported"))
+	}
+	t, implicit := s.txnFor()
+	b := binder.New(s.catalogView(t), pr.declared)
+	bound, err := b.Bind(st.Query)
+	if err != nil {
+		return nil, s.endStatement(t, implicit, err)
+	}
+	var lines []string
+	if !analyze {
+		plan, err := planner.Build(bound.Plan, idSource())
+		if err != nil {
+			return nil, s.endStatement(t, implicit, err)
+		}
+		lines = exec.Explain(plan.Root, nil)
+		lines = append(lines, subplanLines(plan, nil)...)
+		if err := s.endStatement(t, implicit, nil); err != nil {
+			return nil, err
+		}
+	} else {
+		plan, ectx, cancel, err := s.startPlan(ctx, t, bound, params, true)
+		if err != nil {
+			return nil, s.endStatement(t, implicit, err)
+		}
+		for {
+			b, err := plan.Root.Next(ectx)
+			if err != nil {
+				plan.Root.Close()
+				cancel()
+				return nil, s.endStatement(t, implicit, err)
+			}
+			if b == nil {
+				break
+			}
+		}
+		plan.Root.Close()
+		cancel()
+		lines = exec.Explain(plan.Root, ectx)
+		lines = append(lines, subplanLines(plan, ectx)...)
+		if err := s.endStatement(t, implicit, nil); err != nil {
+			return nil, err
+		}
+	}
+	rows := make([][]types.Datum, len(lines))
+	for i, l := range lines {
+		rows[i] = []types.Datum{l}
+	}
+	return newBatchResult(pr.cols, []*batch.Batch{batch.FromRows([]types.T{types.TextType}, rows)}, "EXPLAIN"), nil
+}
+
+func subplanLines(plan *planner.Plan, ectx *exec.Context) []string {
+	var out []string
+	for i, sp := range plan.Subplans.Plans() {
+		out = append(out, "SubPlan "+strconv.Itoa(i))
+		for _, l := range exec.Explain(sp.Op, ectx) {
+			out = append(out, "  "+l)
+		}
+	}
+	return out
+}
+

@@ -1,0 +1,120 @@
+package sql
+
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"portalsdb/pgerror"
+	"portalsdb/pgwire"
+	"portalsdb/sql/binder"
+	"portalsdb/sql/catalog"
+	"portalsdb/sql/parser"
+	"portalsdb/types"
+)
+
+type stmtKind uint8
+
+const (
+	kindQuery   stmtKind = iota // SELECT, VALUES, INSERT, UPDATE, DELETE
+	kindUtility                 // everything else
+)
+
+// prepared is an analyzed statement (pgwire.Prepared).
+type prepared struct {
+	st       *parser.Statement
+	kind     stmtKind
+	declared []types.T
+	params   []types.T
+	cols     []pgwire.Column
+	// bound is the query bound against snap; a statement executed after
+	// the catalog changed is bound again.
+	bound *binder.Bound
+	snap  *catalog.Snapshot
+	copy  *pgwire.CopySpec
+}
+
+func (p *prepared) ParamTypes() []types.T    { return p.params }
+func (p *prepared) Columns() []pgwire.Column { return p.cols }
+func (p *prepared) Copy() (pgwire.CopySpec, bool) {
+	if p.copy == nil {
+		return pgwire.CopySpec{}, false
+	}
+	return *p.copy, true
+}
+
+func isQuery(n *pg.Node) bool {
+	return n.GetSelectStmt() != nil || n.GetInsertStmt() != nil || n.GetUpdateStmt() != nil || n.GetDeleteStmt() != nil
+}
+
+func (s *Session) prepare(st *parser.Statement, declared []types.T) (*prepared, error) {
+	p := &prepared{st: st, declared: declared, kind: kindUtility}
+	if st.Custom != nil {
+		return p, nil
+	}
+	n := st.AST
+	switch {
+	case isQuery(n):
+		p.kind = kindQuery
+		if err := s.bind(p); err != nil {
+			return nil, err
+		}
+	case n.GetExplainStmt() != nil:
+		p.cols = []pgwire.Column{{Name: "QUERY PLAN", Type: types.TextType}}
+		if inner := n.GetExplainStmt().Query; isQuery(inner) {
+			// Bind now, so that errors and parameter types come at Parse.
+			b := binder.New(s.catalogView(s.txn), declared)
+			bound, err := b.Bind(inner)
+			if err != nil {
+				return nil, err
+			}
+			p.params = bound.Params
+		}
+	case n.GetVariableShowStmt() != nil:
+		name := strings.ToLower(n.GetVariableShowStmt().Name)
+		if name == "all" {
+			p.cols = []pgwire.Column{{Name: "name", Type: types.TextType}, {Name: "setting", Type: types.TextType}, {Name: "description", Type: types.TextType}}
+		} else {
+			p.cols = []pgwire.Column{{Name: showName(name), Type: types.TextType}}
+		}
+	case n.GetCopyStmt() != nil:
+		spec, cols, err := s.prepareCopy(n.GetCopyStmt())
+		if err != nil {
+			return nil, err
+		}
+		p.copy = spec
+		p.cols = cols
+	}
+	if p.params == nil {
+		p.params = declared
+	}
+	return p, nil
+}
+
+func showName(name string) string {
+	switch name {
+	case "time zone":
+		return "TimeZone"
+	case "transaction isolation level":
+		return "transaction_isolation"
+	}
+	return displayName(name)
+}
+
+// bind binds a query against the catalog the session sees now.
+func (s *Session) bind(p *prepared) error {
+	view := s.catalogView(s.txn)
+	b := binder.New(view, p.declared)
+	bound, err := b.Bind(p.st.AST)
+	if err != nil {
+		return err
+	}
+	if p.params != nil && len(bound.Params) != len(p.params) {
+		return pgerror.New(pgerror.FeatureNotSupported, "cached plan must not change result type")
+	}
+	p.bound, p.snap, p.params = bound, view.snap, bound.Params
+	if bound.Columns != nil {
+		p.cols = wireColumns(bound.Columns)
+	}
+	return nil
+}

@@ -1,0 +1,333 @@
+package sql
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"portalsdb/exec/expr"
+	"portalsdb/pgerror"
+	"portalsdb/pgwire"
+	"portalsdb/sql/catalog"
+	"portalsdb/sql/parser"
+	"portalsdb/storage"
+	"portalsdb/types"
+)
+
+// Session is one client's state: settings, transaction, prepared plans.
+// It implements pgwire.Session and is used by one goroutine at a time.
+type Session struct {
+	e        *Engine
+	pid      int32
+	user     string
+	database string
+	notifier pgwire.Notifier
+
+	vars map[string]string
+	loc  *time.Location
+	rng  *rand.Rand
+
+	// txn is the transaction block opened by BEGIN; nil outside one.
+	// Statements outside a block run in implicit transactions of their own.
+	txn    *txnState
+	closed bool
+}
+
+// txnState is an open transaction.
+type txnState struct {
+	txn    *storage.Txn
+	failed bool
+	// cat is the catalog as this transaction changed it; nil when it did
+	// not.
+	cat        *catalog.Snapshot
+	savepoints []savepoint
+	start      time.Time
+	// rows counts the rows each table gained, applied to the row
+	// estimates at commit.
+	rows map[uint32]int64
+}
+
+type savepoint struct {
+	name string
+	sp   storage.Savepoint
+	cat  *catalog.Snapshot
+}
+
+func (e *Engine) newSession(user string, params map[string]string, n pgwire.Notifier) (*Session, error) {
+	s := &Session{e: e, user: user, database: params["database"], notifier: n, vars: map[string]string{}, loc: time.UTC,
+		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x9e3779b97f4a7c15))}
+	if s.database == "" {
+		s.database = user
+	}
+	if s.database != "postgres" {
+		return nil, pgerror.Newf(pgerror.InvalidCatalogName, "database %q does not exist", s.database)
+	}
+	s.pid = e.nextPID.Add(1)
+	s.vars["session_authorization"] = user
+	if r, ok := e.Catalog().Role(user); ok && !r.Superuser {
+		s.vars["is_superuser"] = "off"
+	}
+	for k, v := range params {
+		name := strings.ToLower(k)
+		if st, ok := settings[name]; ok && st.check != nil {
+			if nv, err := st.check(s, v); err == nil {
+				s.vars[name] = nv
+			}
+		}
+	}
+	if opts := params["options"]; opts != "" {
+		s.applyStartupOptions(opts)
+	}
+	e.sessions.Store(s.pid, s)
+	return s, nil
+}
+
+// applyStartupOptions reads "-c name=value" pairs of the options startup
+// parameter.
+func (s *Session) applyStartupOptions(opts string) {
+	fields := strings.Fields(opts)
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		if f == "-c" && i+1 < len(fields) {
+			i++
+			f = fields[i]
+		} else if strings.HasPrefix(f, "-c") {
+			f = f[2:]
+		} else if strings.HasPrefix(f, "--") {
+			f = f[2:]
+		} else {
+			continue
+		}
+		if k, v, ok := strings.Cut(f, "="); ok {
+			_ = s.set(strings.ToLower(k), v, false)
+		}
+	}
+}
+
+// get returns a setting's value.
+func (s *Session) get(name string) string {
+	if v, ok := s.vars[name]; ok {
+		return v
+	}
+	return settings[name].def
+}
+
+// set changes a setting, reporting it to the client when PostgreSQL would.
+func (s *Session) set(name, value string, notify bool) error {
+	st, ok := settings[name]
+	if !ok {
+		if strings.Contains(name, ".") {
+			// Custom placeholder variables (myapp.x) are allowed.
+			s.vars[name] = value
+			return nil
+		}
+		return pgerror.Newf(pgerror.UndefinedObject, "unrecognized configuration parameter %q", name)
+	}
+	if st.check == nil {
+		return pgerror.Newf(pgerror.CantChangeRuntimeParam, "parameter %q cannot be changed", name)
+	}
+	v, err := st.check(s, value)
+	if err != nil {
+		return err
+	}
+	s.vars[name] = v
+	if notify && st.reported && s.notifier != nil {
+		s.notifier.ParameterStatus(displayName(name), v)
+	}
+	return nil
+}
+
+// TimeZone implements pgwire.SessionTimeZone.
+func (s *Session) TimeZone() *time.Location { return s.loc }
+
+// TxnStatus implements pgwire.Session.
+func (s *Session) TxnStatus() byte {
+	switch {
+	case s.txn == nil:
+		return 'I'
+	case s.txn.failed:
+		return 'E'
+	}
+	return 'T'
+}
+
+// Close implements pgwire.Session.
+func (s *Session) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.txn != nil {
+		s.txn.txn.Rollback()
+		s.txn = nil
+	}
+	s.e.sessions.Delete(s.pid)
+	return nil
+}
+
+// Split implements pgwire.Session.
+func (s *Session) Split(ctx context.Context, query string) ([]pgwire.RawStatement, error) {
+	stmts, err := parser.Split(query)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pgwire.RawStatement, len(stmts))
+	for i, st := range stmts {
+		out[i] = rawStatement{st}
+	}
+	return out, nil
+}
+
+// rawStatement adapts a parsed statement to pgwire.RawStatement.
+type rawStatement struct{ st *parser.Statement }
+
+func (r rawStatement) SQL() string  { return r.st.Text }
+func (r rawStatement) Offset() int  { return r.st.Offset }
+
+// catalogView returns the catalog a statement of transaction t sees.
+func (s *Session) catalogView(t *txnState) *catalogView {
+	snap := s.e.Catalog()
+	if t != nil && t.cat != nil {
+		snap = t.cat
+	}
+	return &catalogView{e: s.e, snap: snap, searchPath: s.searchPath()}
+}
+
+func (s *Session) searchPath() []string {
+	p := splitSearchPath(s.get("search_path"))
+	// pg_catalog is searched first when not listed, as in PostgreSQL.
+	for _, x := range p {
+		if x == "pg_catalog" {
+			return p
+		}
+	}
+	return append([]string{"pg_catalog"}, p...)
+}
+
+// txnFor returns the transaction a statement runs in: the session's open
+// one, or a new implicit one that the statement must end.
+func (s *Session) txnFor() (t *txnState, implicit bool) {
+	if s.txn != nil {
+		return s.txn, false
+	}
+	return &txnState{txn: s.e.db.Begin(), start: time.Now()}, true
+}
+
+// endStatement ends a statement's transaction: an implicit one commits or
+// rolls back; an explicit one is marked failed on error.
+func (s *Session) endStatement(t *txnState, implicit bool, err error) error {
+	if !implicit {
+		if err != nil {
+			return s.fail(err)
+		}
+		return nil
+	}
+	if err != nil {
+		t.txn.Rollback()
+		return err
+	}
+	return s.commit(t)
+}
+
+// commit commits t, installing its catalog changes.
+func (s *Session) commit(t *txnState) error {
+	var err error
+	if t.cat != nil {
+		err = s.e.commitCatalog(t.txn)
+	} else {
+		_, err = t.txn.Commit()
+	}
+	if err != nil {
+		t.txn.Rollback()
+		return err
+	}
+	for oid, n := range t.rows {
+		s.e.stats.add(oid, n)
+	}
+	return nil
+}
+
+// fail marks an explicit transaction failed after an error.
+func (s *Session) fail(err error) error {
+	if s.txn != nil {
+		s.txn.failed = true
+	}
+	return err
+}
+
+// evalCtx returns the expression context of a statement of t.
+func (s *Session) evalCtx(t *txnState, params []types.Datum) *expr.Ctx {
+	now := time.Now()
+	if t != nil {
+		now = t.start
+	}
+	return &expr.Ctx{Env: &types.Env{Loc: s.loc, Now: now}, Params: params, Random: s.rng, Session: sessionInfo{s}}
+}
+
+// sessionInfo implements expr.SessionInfo.
+type sessionInfo struct{ s *Session }
+
+func (i sessionInfo) User() string           { return i.s.user }
+func (i sessionInfo) Database() string       { return i.s.database }
+func (i sessionInfo) SearchPath() []string   { return splitSearchPath(i.s.get("search_path")) }
+func (i sessionInfo) Setting(n string) (string, bool) {
+	n = strings.ToLower(n)
+	if _, ok := settings[n]; ok {
+		return i.s.get(n), true
+	}
+	v, ok := i.s.vars[n]
+	return v, ok
+}
+func (i sessionInfo) NextVal(name string) (int64, error) {
+	v, err := i.s.e.db.AllocateIDs("seq/"+name, 1)
+	return int64(v), err
+}
+
+// statementContext applies statement_timeout.
+func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, _ := parseDuration(s.get("statement_timeout"))
+	if d > 0 {
+		return context.WithTimeout(ctx, d)
+	}
+	return context.WithCancel(ctx)
+}
+
+// recoverPanic turns a panic in statement execution into XX000, leaving
+// the session usable.
+func (s *Session) recoverPanic(err *error) {
+	if r := recover(); r != nil {
+		s.e.log.Error("panic in statement execution", "panic", r, "stack", string(debug.Stack()))
+		*err = pgerror.Internalf("internal error: %v", r)
+		if s.txn != nil {
+			s.txn.failed = true
+		}
+	}
+}
+
+// Prepare implements pgwire.Session.
+func (s *Session) Prepare(ctx context.Context, raw pgwire.RawStatement, paramTypes []uint32) (p pgwire.Prepared, err error) {
+	defer s.recoverPanic(&err)
+	st := raw.(rawStatement).st
+	declared := make([]types.T, len(paramTypes))
+	for i, oid := range paramTypes {
+		if oid == 0 {
+			declared[i] = types.UnknownType
+			continue
+		}
+		t, ok := types.FromOid(oid)
+		if !ok {
+			return nil, pgerror.Newf(pgerror.UndefinedObject, "type with OID %d does not exist", oid)
+		}
+		declared[i] = t
+	}
+	return s.prepare(st, declared)
+}
+
+func describeNode(n *pg.Node) string {
+	return strings.TrimSpace(strings.SplitN(fmt.Sprintf("%T", n.Node), "_", 2)[1])
+}
