@@ -208,8 +208,12 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 	}
 	c.mu.Lock()
 	// Notices may be written at once while idle, unless answers are still
-	// buffered: they would overtake them.
+	// buffered: they would overtake them. What the session reported while
+	// the connection was busy finishing goes out now.
 	c.busy = len(c.out) > 0
+	if !c.busy {
+		c.writeQueuedLocked()
+	}
 	c.mu.Unlock()
 	c.rd.setIdle(true)
 	msg, err := c.be.Receive()
@@ -482,6 +486,23 @@ func adminShutdownError() *pgerror.Error {
 
 func shuttingDownError() *pgerror.Error {
 	return pgerror.New(pgerror.CannotConnectNow, "the database system is shutting down")
+}
+
+// writeQueuedLocked writes the queued notices and parameter reports
+// straight to the client; c.mu is held and the connection is idle.
+func (c *conn) writeQueuedLocked() {
+	if len(c.notices) == 0 && len(c.paramsPending) == 0 {
+		return
+	}
+	var buf []byte
+	for _, n := range c.notices {
+		buf, _ = (*pgproto3.NoticeResponse)(c.errorFields(n, 0, pgerror.SeverityNotice)).Encode(buf)
+	}
+	for _, p := range c.paramsPending {
+		buf, _ = (&pgproto3.ParameterStatus{Name: p.name, Value: p.value}).Encode(buf)
+	}
+	c.notices, c.paramsPending = nil, nil
+	_, _ = c.nc.Write(buf)
 }
 
 // notifier is the Notifier a connection gives its session. The session
