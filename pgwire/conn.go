@@ -228,15 +228,13 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 // client is gone, with FATAL otherwise.
 func (c *conn) receiveFailed(err error) {
 	var gone *clientGoneError
-	var tooBig *pgproto3.ExceededMaxBodyLenErr
 	switch {
 	case errors.As(err, &gone):
 		c.log.Debug("pgwire: client went away", "pid", c.pid, "err", gone.err)
 	case errors.Is(err, errInterrupted):
 		c.closeWithFatal(adminShutdownError())
-	case errors.As(err, &tooBig):
-		c.closeWithFatal(pgerror.Newf(pgerror.ProtocolViolation,
-			"message of %d bytes exceeds the maximum message size of %d bytes", tooBig.ActualBodyLen, tooBig.MaxExpectedBodyLen))
+	case tooLargeError(err) != nil:
+		c.closeWithFatal(tooLargeError(err))
 	default:
 		var pe *pgerror.Error
 		if errors.As(err, &pe) {
@@ -245,6 +243,17 @@ func (c *conn) receiveFailed(err error) {
 		}
 		c.closeWithFatal(pgerror.Newf(pgerror.ProtocolViolation, "invalid frontend message: %v", err))
 	}
+}
+
+// tooLargeError describes a message over the size limit, or returns nil
+// when err is something else.
+func tooLargeError(err error) *pgerror.Error {
+	var tooBig *pgproto3.ExceededMaxBodyLenErr
+	if !errors.As(err, &tooBig) {
+		return nil
+	}
+	return pgerror.Newf(pgerror.ProtocolViolation, "message of %d bytes exceeds the maximum message size of %d bytes",
+		tooBig.ActualBodyLen, tooBig.MaxExpectedBodyLen)
 }
 
 // handle handles one message and reports whether the connection must end.
@@ -298,8 +307,8 @@ func (c *conn) recoverPanic(msg pgproto3.FrontendMessage, r any) {
 	// running lose it. The session's own state is its business.
 	for name, p := range c.portals {
 		if p.running() {
-			p.close()
 			delete(c.portals, name)
+			c.closeQuietly(p)
 		}
 	}
 	c.sendError(pgerror.Internalf("internal error: %v", r), 0)
@@ -309,6 +318,17 @@ func (c *conn) recoverPanic(msg pgproto3.FrontendMessage, r any) {
 	default:
 		c.skipToSync = true
 	}
+}
+
+// closeQuietly closes a portal whose result may be broken: a panic in
+// Result.Close is logged, not propagated.
+func (c *conn) closeQuietly(p *portal) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Warn("pgwire: panic closing a result", "pid", c.pid, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	p.close()
 }
 
 func msgName(msg pgproto3.FrontendMessage) string {
