@@ -103,7 +103,7 @@ func TestDecodeBinaryRejects(t *testing.T) {
 		{types.TimeType, []byte{0xff, 0, 0, 0, 0, 0, 0, 0}, pgerror.InvalidDatetimeFormat},
 		{types.TextType, []byte{0xc3, 0x28}, pgerror.CharacterNotInRepertoire},
 		{types.JSONBType, []byte("{}"), pgerror.InvalidBinaryRepresentation},
-		{types.NumericType, []byte{0, 1, 0, 0, 0, 0, 0, 0}, pgerror.InvalidBinaryRepresentation},              // digit missing
+		{types.NumericType, []byte{0, 1, 0, 0, 0, 0, 0, 0}, pgerror.InvalidBinaryRepresentation},             // digit missing
 		{types.NumericType, []byte{0, 1, 0, 0, 0, 0, 0, 0, 0x27, 0x10}, pgerror.InvalidBinaryRepresentation}, // digit 10000
 		{types.NumericType, []byte{0, 0, 0, 0, 0x12, 0x34, 0, 0}, pgerror.InvalidBinaryRepresentation},       // sign
 		// int4[] holding int8 elements
