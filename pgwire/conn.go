@@ -208,8 +208,12 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 	}
 	c.mu.Lock()
 	// Notices may be written at once while idle, unless answers are still
-	// buffered: they would overtake them.
+	// buffered: they would overtake them. What the session reported while
+	// the connection was busy finishing goes out now.
 	c.busy = len(c.out) > 0
+	if !c.busy {
+		c.writeQueuedLocked()
+	}
 	c.mu.Unlock()
 	c.rd.setIdle(true)
 	msg, err := c.be.Receive()
@@ -224,15 +228,13 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 // client is gone, with FATAL otherwise.
 func (c *conn) receiveFailed(err error) {
 	var gone *clientGoneError
-	var tooBig *pgproto3.ExceededMaxBodyLenErr
 	switch {
 	case errors.As(err, &gone):
 		c.log.Debug("pgwire: client went away", "pid", c.pid, "err", gone.err)
 	case errors.Is(err, errInterrupted):
 		c.closeWithFatal(adminShutdownError())
-	case errors.As(err, &tooBig):
-		c.closeWithFatal(pgerror.Newf(pgerror.ProtocolViolation,
-			"message of %d bytes exceeds the maximum message size of %d bytes", tooBig.ActualBodyLen, tooBig.MaxExpectedBodyLen))
+	case tooLargeError(err) != nil:
+		c.closeWithFatal(tooLargeError(err))
 	default:
 		var pe *pgerror.Error
 		if errors.As(err, &pe) {
@@ -241,6 +243,17 @@ func (c *conn) receiveFailed(err error) {
 		}
 		c.closeWithFatal(pgerror.Newf(pgerror.ProtocolViolation, "invalid frontend message: %v", err))
 	}
+}
+
+// tooLargeError describes a message over the size limit, or returns nil
+// when err is something else.
+func tooLargeError(err error) *pgerror.Error {
+	var tooBig *pgproto3.ExceededMaxBodyLenErr
+	if !errors.As(err, &tooBig) {
+		return nil
+	}
+	return pgerror.Newf(pgerror.ProtocolViolation, "message of %d bytes exceeds the maximum message size of %d bytes",
+		tooBig.ActualBodyLen, tooBig.MaxExpectedBodyLen)
 }
 
 // handle handles one message and reports whether the connection must end.
@@ -294,8 +307,8 @@ func (c *conn) recoverPanic(msg pgproto3.FrontendMessage, r any) {
 	// running lose it. The session's own state is its business.
 	for name, p := range c.portals {
 		if p.running() {
-			p.close()
 			delete(c.portals, name)
+			c.closeQuietly(p)
 		}
 	}
 	c.sendError(pgerror.Internalf("internal error: %v", r), 0)
@@ -305,6 +318,17 @@ func (c *conn) recoverPanic(msg pgproto3.FrontendMessage, r any) {
 	default:
 		c.skipToSync = true
 	}
+}
+
+// closeQuietly closes a portal whose result may be broken: a panic in
+// Result.Close is logged, not propagated.
+func (c *conn) closeQuietly(p *portal) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Warn("pgwire: panic closing a result", "pid", c.pid, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	p.close()
 }
 
 func msgName(msg pgproto3.FrontendMessage) string {
@@ -482,6 +506,23 @@ func adminShutdownError() *pgerror.Error {
 
 func shuttingDownError() *pgerror.Error {
 	return pgerror.New(pgerror.CannotConnectNow, "the database system is shutting down")
+}
+
+// writeQueuedLocked writes the queued notices and parameter reports
+// straight to the client; c.mu is held and the connection is idle.
+func (c *conn) writeQueuedLocked() {
+	if len(c.notices) == 0 && len(c.paramsPending) == 0 {
+		return
+	}
+	var buf []byte
+	for _, n := range c.notices {
+		buf, _ = (*pgproto3.NoticeResponse)(c.errorFields(n, 0, pgerror.SeverityNotice)).Encode(buf)
+	}
+	for _, p := range c.paramsPending {
+		buf, _ = (&pgproto3.ParameterStatus{Name: p.name, Value: p.value}).Encode(buf)
+	}
+	c.notices, c.paramsPending = nil, nil
+	_, _ = c.nc.Write(buf)
 }
 
 // notifier is the Notifier a connection gives its session. The session

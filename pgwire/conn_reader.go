@@ -119,13 +119,6 @@ func (r *connReader) setIdle(idle bool) {
 	r.mu.Unlock()
 }
 
-// buffered reports whether bytes are waiting to be read.
-func (r *connReader) buffered() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.rp < len(r.data)
-}
-
 // interrupt makes Read fail with errInterrupted the next time the loop
 // waits for a new message with nothing buffered.
 func (r *connReader) interrupt() {

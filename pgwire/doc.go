@@ -10,10 +10,21 @@
 //	                                                        (the sql layer)
 //
 // It owns the protocol: message framing (with jackc/pgx/v5/pgproto3),
-// connection startup and parameter reports, TLS, authentication, cancel
+// connection startup and parameter reports, TLS, authentication (trust, or
+// SCRAM-SHA-256, with tls-server-end-point channel binding on TLS), cancel
 // requests, prepared statements and portals as the protocol names them,
 // COPY sub-protocols, the text and binary encodings of values, and the
 // mapping of pgerror.Error values onto ErrorResponse fields.
+//
+// Answers are buffered and written when the client will wait for them: at
+// ReadyForQuery, at a Flush message, when COPY FROM STDIN starts, and every
+// 64 KiB of a large result. A pipeline of extended-query messages up to its
+// Sync is thus answered in one write, as PostgreSQL does.
+//
+// Portals live as long as the transaction they were bound in: outside a
+// transaction block (the session's TxnStatus is 'I' at ReadyForQuery) they
+// are all closed, as in PostgreSQL. A simple Query drops the unnamed
+// statement and portal.
 //
 // It knows sessions, not plans: it must not know how SQL is parsed, planned
 // or run, nor about the catalog or storage. Everything it needs of the SQL

@@ -140,3 +140,31 @@ func TestTooManyConnections(t *testing.T) {
 		return true
 	})
 }
+
+func TestLargeMessageBeforeAuthentication(t *testing.T) {
+	_, addr := startServer(t, Config{Auth: AuthSCRAM}, scramEngine())
+	c := dialRaw(t, addr)
+	c.send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersionNumber,
+		Parameters: map[string]string{"user": "alice"}})
+	if got := c.next(); got != "*pgproto3.AuthenticationSASL" {
+		t.Fatalf("got %q", got)
+	}
+	// A SASL response claiming 1 MB: refused before it is read.
+	if _, err := c.conn.Write([]byte{'p', 0, 0x10, 0, 4}); err != nil {
+		t.Fatal(err)
+	}
+	got := c.untilClosed()
+	if len(got) != 1 || got[0] != "E FATAL 08P01 message of 1048576 bytes exceeds the maximum message size of 65535 bytes" {
+		t.Fatalf("got %q", got)
+	}
+	servesAnotherClientSCRAM(t, addr)
+}
+
+func servesAnotherClientSCRAM(t *testing.T, addr string) {
+	t.Helper()
+	conn, err := connectErr(addr, "alice", "password=wonderland")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(context.Background())
+}

@@ -26,6 +26,9 @@ const (
 	protocolMinor     = 0
 	// maxStartupPacket is PostgreSQL's MAX_STARTUP_PACKET_LENGTH.
 	maxStartupPacket = 10000
+	// maxAuthMessage bounds messages before authentication completes, as
+	// PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH.
+	maxAuthMessage = 65535
 )
 
 // startup runs the connection's first phase: encryption negotiation, the
@@ -58,7 +61,9 @@ func (c *conn) startup() bool {
 		rd.interrupt()
 	}
 	c.be = pgproto3.NewBackend(rd, nil)
-	c.be.SetMaxBodyLen(c.srv.cfg.MaxMessageSize)
+	// Until the client is authenticated, its messages are small SASL
+	// tokens: do not let it make the server allocate a large buffer.
+	c.be.SetMaxBodyLen(min(maxAuthMessage, c.srv.cfg.MaxMessageSize))
 
 	if !c.srv.admitSession(c) {
 		c.closeWithFatal(pgerror.New(pgerror.TooManyConnections, "sorry, too many clients already"))
@@ -72,6 +77,7 @@ func (c *conn) startup() bool {
 		}
 		return false
 	}
+	c.be.SetMaxBodyLen(c.srv.cfg.MaxMessageSize)
 	if err := c.openSession(params, role); err != nil {
 		c.closeWithFatal(pgerror.Flatten(err))
 		return false
@@ -317,6 +323,9 @@ func (c *conn) authReadError(err error) error {
 	var gone *clientGoneError
 	if errors.As(err, &gone) {
 		return err
+	}
+	if e := tooLargeError(err); e != nil {
+		return e
 	}
 	return pgerror.Newf(pgerror.ProtocolViolation, "invalid authentication message: %v", err)
 }
