@@ -138,10 +138,10 @@ func newFieldWriter(t types.T, format int16, a arrow.Array, env *types.Env) (fie
 			w = timestampField{nulls, arr.TimestampValues(), bin, loc}
 		}
 	default:
-		if !bin || binaryOutputSupported(t) {
+		if !bin || types.BinaryOutputSupported(t) {
 			return datumField{t: t, a: a, binary: bin, env: env}, nil
 		}
-		return nil, noBinaryOutput(t)
+		return nil, types.NoBinaryOutput(t)
 	}
 	if w == nil {
 		return nil, arrowMismatch(t, a)
@@ -227,7 +227,7 @@ func (f float4Field) appendField(buf []byte, i int) ([]byte, error) {
 		return appendNull(buf), nil
 	}
 	if f.binary {
-		return binary.BigEndian.AppendUint32(append(buf, 0, 0, 0, 4), float4Bits(f.vals[i])), nil
+		return binary.BigEndian.AppendUint32(append(buf, 0, 0, 0, 4), types.Float4Bits(f.vals[i])), nil
 	}
 	buf, at := beginField(buf)
 	return endField(types.AppendFloat(buf, float64(f.vals[i]), 32), at), nil
@@ -244,7 +244,7 @@ func (f float8Field) appendField(buf []byte, i int) ([]byte, error) {
 		return appendNull(buf), nil
 	}
 	if f.binary {
-		return binary.BigEndian.AppendUint64(append(buf, 0, 0, 0, 8), float8Bits(f.vals[i])), nil
+		return binary.BigEndian.AppendUint64(append(buf, 0, 0, 0, 8), types.Float8Bits(f.vals[i])), nil
 	}
 	buf, at := beginField(buf)
 	return endField(types.AppendFloat(buf, f.vals[i], 64), at), nil
@@ -266,7 +266,7 @@ func (f stringField) appendField(buf []byte, i int) ([]byte, error) {
 	s := f.a.Value(i)
 	if f.jsonbWire {
 		buf = binary.BigEndian.AppendUint32(buf, uint32(len(s)+1))
-		return append(append(buf, jsonbVersion), s...), nil
+		return append(append(buf, types.JSONBVersion), s...), nil
 	}
 	buf = binary.BigEndian.AppendUint32(buf, uint32(len(s)))
 	return append(buf, s...), nil
@@ -289,7 +289,7 @@ func (f numericField) appendField(buf []byte, i int) ([]byte, error) {
 		return append(buf, s...), nil
 	}
 	buf, at := beginField(buf)
-	buf, err := appendNumericBinary(buf, s)
+	buf, err := types.AppendNumericBinary(buf, s)
 	if err != nil {
 		return buf, err
 	}
@@ -327,7 +327,7 @@ func (f dateField) appendField(buf []byte, i int) ([]byte, error) {
 	}
 	d := types.DateValue(f.vals[i])
 	if f.binary {
-		return binary.BigEndian.AppendUint32(append(buf, 0, 0, 0, 4), uint32(pgDate(d))), nil
+		return binary.BigEndian.AppendUint32(append(buf, 0, 0, 0, 4), uint32(types.PGDate(d))), nil
 	}
 	buf, at := beginField(buf)
 	return endField(types.AppendDate(buf, d), at), nil
@@ -346,7 +346,7 @@ func (f timestampField) appendField(buf []byte, i int) ([]byte, error) {
 	}
 	ts := types.TimestampValue(f.vals[i])
 	if f.binary {
-		return binary.BigEndian.AppendUint64(append(buf, 0, 0, 0, 8), uint64(pgTimestamp(ts))), nil
+		return binary.BigEndian.AppendUint64(append(buf, 0, 0, 0, 8), uint64(types.PGTimestamp(ts))), nil
 	}
 	buf, at := beginField(buf)
 	return endField(types.AppendTimestamp(buf, ts, f.loc), at), nil
@@ -377,7 +377,7 @@ func appendDatumField(buf []byte, t types.T, d types.Datum, bin bool, env *types
 	if !bin {
 		return endField(types.AppendText(buf, t, d, env), at), nil
 	}
-	buf, err := appendBinaryDatum(buf, t, d)
+	buf, err := types.AppendBinary(buf, t, d)
 	if err != nil {
 		return buf[:at], err
 	}

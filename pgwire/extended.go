@@ -134,8 +134,8 @@ func (c *conn) bind(m *pgproto3.Bind) {
 		return
 	}
 	for i, f := range resultFormats {
-		if f == binaryFormat && !binaryOutputSupported(st.columns[i].Type) {
-			c.extendedError(noBinaryOutput(st.columns[i].Type), 0)
+		if f == binaryFormat && !types.BinaryOutputSupported(st.columns[i].Type) {
+			c.extendedError(types.NoBinaryOutput(st.columns[i].Type), 0)
 			return
 		}
 	}
@@ -186,10 +186,10 @@ func expandFormats(codes []int16, n int, what, of string) ([]int16, error) {
 // decodeParam reads one non-NULL parameter value in the given format.
 func decodeParam(t types.T, format int16, raw []byte, env *types.Env) (types.Datum, error) {
 	if format == binaryFormat {
-		return decodeBinary(t, raw)
+		return types.DecodeBinary(t, raw)
 	}
 	if !utf8.Valid(raw) {
-		return nil, invalidUTF8()
+		return nil, types.InvalidUTF8()
 	}
 	s := string(raw)
 	if t.Kind == types.Unknown {

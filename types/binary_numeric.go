@@ -1,4 +1,4 @@
-package pgwire
+package types
 
 import (
 	"encoding/binary"
@@ -8,7 +8,6 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"portalsdb/pgerror"
-	"portalsdb/types"
 )
 
 // The sign word of PostgreSQL's binary numeric.
@@ -26,12 +25,12 @@ const (
 	numericInfDScale = 0x20
 )
 
-// appendNumericBinary writes a numeric given as decimal text (the Arrow form
+// AppendNumericBinary writes a numeric given as decimal text (the Arrow form
 // of numeric) in PostgreSQL's binary format: ndigits, weight, sign and
 // display scale as 16-bit words, then ndigits base-10000 digits, the first
 // of which is worth 10000^weight. Leading and trailing zero digits are
 // left out; the display scale keeps the trailing zeros of the text.
-func appendNumericBinary(buf []byte, s string) ([]byte, error) {
+func AppendNumericBinary(buf []byte, s string) ([]byte, error) {
 	switch s {
 	case "NaN":
 		return appendNumericHeader(buf, 0, 0, numericNaN, 0), nil
@@ -46,7 +45,7 @@ func appendNumericBinary(buf []byte, s string) ([]byte, error) {
 		if err != nil {
 			return buf, pgerror.Internalf("invalid numeric value %q", s)
 		}
-		s = string(types.AppendNumeric(nil, d))
+		s = string(AppendNumeric(nil, d))
 	}
 	sign := uint16(numericPos)
 	switch {
@@ -56,7 +55,7 @@ func appendNumericBinary(buf []byte, s string) ([]byte, error) {
 		s = s[1:]
 	}
 	intPart, fracPart, _ := strings.Cut(s, ".")
-	if !allDigits(intPart) || !allDigits(fracPart) || intPart == "" && fracPart == "" {
+	if !digitsOnly(intPart) || !digitsOnly(fracPart) || intPart == "" && fracPart == "" {
 		return buf, pgerror.Internalf("invalid numeric value %q", s)
 	}
 	dscale := len(fracPart)
@@ -118,7 +117,7 @@ func appendNumericHeader(buf []byte, ndigits, weight int, sign uint16, dscale in
 	return binary.BigEndian.AppendUint16(buf, uint16(dscale))
 }
 
-func allDigits(s string) bool {
+func digitsOnly(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -129,7 +128,7 @@ func allDigits(s string) bool {
 
 // decodeNumericBinary reads PostgreSQL's binary numeric.
 func decodeNumericBinary(b []byte) (*apd.Decimal, error) {
-	t := types.NumericType
+	t := NumericType
 	if len(b) < 8 {
 		return nil, badBinary(t, "header too short")
 	}

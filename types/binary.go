@@ -1,4 +1,4 @@
-package pgwire
+package types
 
 import (
 	"encoding/binary"
@@ -8,7 +8,6 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"portalsdb/pgerror"
-	"portalsdb/types"
 )
 
 // PostgreSQL's binary formats count dates and timestamps from 2000-01-01,
@@ -16,78 +15,78 @@ import (
 const (
 	pgEpochDays   = 10957                       // days from 1970-01-01 to 2000-01-01
 	pgEpochMicros = pgEpochDays * 86400_000_000 // the same in microseconds
-	jsonbVersion  = 1                           // the first byte of binary jsonb
+	JSONBVersion  = 1                           // the first byte of binary jsonb
 )
 
-// pgDate converts a date to PostgreSQL's binary date; the infinities are
+// PGDate converts a date to PostgreSQL's binary date; the infinities are
 // the same extreme values in both.
-func pgDate(d types.DateValue) int32 {
-	if d == types.DateInfinity || d == types.DateNegInfinity {
+func PGDate(d DateValue) int32 {
+	if d == DateInfinity || d == DateNegInfinity {
 		return int32(d)
 	}
 	return int32(d) - pgEpochDays
 }
 
-func fromPGDate(v int32) types.DateValue {
+func fromPGDate(v int32) DateValue {
 	if v == math.MaxInt32 || v == math.MinInt32 {
-		return types.DateValue(v)
+		return DateValue(v)
 	}
-	return types.DateValue(int64(v) + pgEpochDays)
+	return DateValue(int64(v) + pgEpochDays)
 }
 
-func pgTimestamp(ts types.TimestampValue) int64 {
-	if ts == types.TimestampInfinity || ts == types.TimestampNegInfinity {
+func PGTimestamp(ts TimestampValue) int64 {
+	if ts == TimestampInfinity || ts == TimestampNegInfinity {
 		return int64(ts)
 	}
 	return int64(ts) - pgEpochMicros
 }
 
-func fromPGTimestamp(v int64) types.TimestampValue {
+func fromPGTimestamp(v int64) TimestampValue {
 	if v == math.MaxInt64 || v == math.MinInt64 {
-		return types.TimestampValue(v)
+		return TimestampValue(v)
 	}
-	return types.TimestampValue(v + pgEpochMicros)
+	return TimestampValue(v + pgEpochMicros)
 }
 
-// float4Bits and float8Bits send NaN as the one quiet NaN PostgreSQL
+// Float4Bits and Float8Bits send NaN as the one quiet NaN PostgreSQL
 // sends, whatever NaN payload the value carries.
-func float4Bits(f float32) uint32 {
+func Float4Bits(f float32) uint32 {
 	if f != f {
 		return 0x7fc00000
 	}
 	return math.Float32bits(f)
 }
 
-func float8Bits(f float64) uint64 {
+func Float8Bits(f float64) uint64 {
 	if f != f {
 		return 0x7ff8000000000000
 	}
 	return math.Float64bits(f)
 }
 
-// binaryOutputSupported reports whether values of t can be sent in binary.
-func binaryOutputSupported(t types.T) bool {
+// BinaryOutputSupported reports whether values of t can be sent in binary.
+func BinaryOutputSupported(t T) bool {
 	switch t.Kind {
-	case types.Record:
+	case Record:
 		return false
-	case types.Array:
-		return t.Elem != types.Array && binaryOutputSupported(t.ElemType())
+	case Array:
+		return t.Elem != Array && BinaryOutputSupported(t.ElemType())
 	}
 	return true
 }
 
-func noBinaryOutput(t types.T) error {
+func NoBinaryOutput(t T) error {
 	return pgerror.Newf(pgerror.UndefinedFunction, "no binary output function available for type %s", t)
 }
 
-// appendBinaryDatum appends d, a value of type t, in PostgreSQL's binary
+// AppendBinary appends d, a value of type t, in PostgreSQL's binary
 // format (without the length word).
-func appendBinaryDatum(buf []byte, t types.T, d types.Datum) ([]byte, error) {
+func AppendBinary(buf []byte, t T, d Datum) ([]byte, error) {
 	bad := func() ([]byte, error) {
 		return buf, pgerror.Internalf("value of Go type %T is not a %s", d, t)
 	}
 	switch t.Kind {
-	case types.Bool:
+	case Bool:
 		v, ok := d.(bool)
 		if !ok {
 			return bad()
@@ -96,104 +95,104 @@ func appendBinaryDatum(buf []byte, t types.T, d types.Datum) ([]byte, error) {
 			return append(buf, 1), nil
 		}
 		return append(buf, 0), nil
-	case types.Int2, types.Int4, types.Int8, types.Oid, types.RegClass, types.RegType, types.RegProc, types.RegNamespace:
+	case Int2, Int4, Int8, Oid, RegClass, RegType, RegProc, RegNamespace:
 		v, ok := d.(int64)
 		if !ok {
 			return bad()
 		}
 		switch t.Kind {
-		case types.Int2:
+		case Int2:
 			return binary.BigEndian.AppendUint16(buf, uint16(v)), nil
-		case types.Int4:
+		case Int4:
 			return binary.BigEndian.AppendUint32(buf, uint32(v)), nil
-		case types.Int8:
+		case Int8:
 			return binary.BigEndian.AppendUint64(buf, uint64(v)), nil
 		}
 		return binary.BigEndian.AppendUint32(buf, uint32(v)), nil
-	case types.Float4:
+	case Float4:
 		v, ok := d.(float64)
 		if !ok {
 			return bad()
 		}
-		return binary.BigEndian.AppendUint32(buf, float4Bits(float32(v))), nil
-	case types.Float8:
+		return binary.BigEndian.AppendUint32(buf, Float4Bits(float32(v))), nil
+	case Float8:
 		v, ok := d.(float64)
 		if !ok {
 			return bad()
 		}
-		return binary.BigEndian.AppendUint64(buf, float8Bits(v)), nil
-	case types.Numeric:
+		return binary.BigEndian.AppendUint64(buf, Float8Bits(v)), nil
+	case Numeric:
 		v, ok := d.(*apd.Decimal)
 		if !ok {
 			return bad()
 		}
-		return appendNumericBinary(buf, string(types.AppendNumeric(nil, v)))
-	case types.Text, types.Varchar, types.Char, types.Name, types.Unknown:
+		return AppendNumericBinary(buf, string(AppendNumeric(nil, v)))
+	case Text, Varchar, Char, Name, Unknown:
 		v, ok := d.(string)
 		if !ok {
 			return bad()
 		}
 		return append(buf, v...), nil
-	case types.JSONB:
+	case JSONB:
 		v, ok := d.(string)
 		if !ok {
 			return bad()
 		}
-		return append(append(buf, jsonbVersion), v...), nil
-	case types.Bytea:
+		return append(append(buf, JSONBVersion), v...), nil
+	case Bytea:
 		v, ok := d.([]byte)
 		if !ok {
 			return bad()
 		}
 		return append(buf, v...), nil
-	case types.Date:
-		v, ok := d.(types.DateValue)
+	case Date:
+		v, ok := d.(DateValue)
 		if !ok {
 			return bad()
 		}
-		return binary.BigEndian.AppendUint32(buf, uint32(pgDate(v))), nil
-	case types.Time:
-		v, ok := d.(types.TimeOfDay)
+		return binary.BigEndian.AppendUint32(buf, uint32(PGDate(v))), nil
+	case Time:
+		v, ok := d.(TimeOfDay)
 		if !ok {
 			return bad()
 		}
 		return binary.BigEndian.AppendUint64(buf, uint64(v)), nil
-	case types.Timestamp, types.TimestampTZ:
-		v, ok := d.(types.TimestampValue)
+	case Timestamp, TimestampTZ:
+		v, ok := d.(TimestampValue)
 		if !ok {
 			return bad()
 		}
-		return binary.BigEndian.AppendUint64(buf, uint64(pgTimestamp(v))), nil
-	case types.Interval:
-		v, ok := d.(types.IntervalValue)
+		return binary.BigEndian.AppendUint64(buf, uint64(PGTimestamp(v))), nil
+	case Interval:
+		v, ok := d.(IntervalValue)
 		if !ok {
 			return bad()
 		}
 		buf = binary.BigEndian.AppendUint64(buf, uint64(v.Micros))
 		buf = binary.BigEndian.AppendUint32(buf, uint32(v.Days))
 		return binary.BigEndian.AppendUint32(buf, uint32(v.Months)), nil
-	case types.UUID:
-		v, ok := d.(types.UUIDValue)
+	case UUID:
+		v, ok := d.(UUIDValue)
 		if !ok {
 			return bad()
 		}
 		return append(buf, v[:]...), nil
-	case types.Void:
+	case Void:
 		return buf, nil
-	case types.Array:
-		v, ok := d.([]types.Datum)
+	case Array:
+		v, ok := d.([]Datum)
 		if !ok {
 			return bad()
 		}
 		return appendBinaryArray(buf, t.ElemType(), v)
 	}
-	return buf, noBinaryOutput(t)
+	return buf, NoBinaryOutput(t)
 }
 
 // appendBinaryArray writes a one-dimensional array: ndim, has-nulls flag,
 // element type, then the dimension's length and lower bound (1), then each
 // element with its length word. The empty array has no dimensions.
-func appendBinaryArray(buf []byte, elem types.T, elems []types.Datum) ([]byte, error) {
+func appendBinaryArray(buf []byte, elem T, elems []Datum) ([]byte, error) {
 	ndim, hasNull := uint32(1), uint32(0)
 	if len(elems) == 0 {
 		ndim = 0
@@ -214,21 +213,21 @@ func appendBinaryArray(buf []byte, elem types.T, elems []types.Datum) ([]byte, e
 	buf = binary.BigEndian.AppendUint32(buf, 1)
 	var err error
 	for _, e := range elems {
-		if buf, err = appendDatumField(buf, elem, e, true, nil); err != nil {
+		if buf, err = appendBinaryField(buf, elem, e); err != nil {
 			return buf, err
 		}
 	}
 	return buf, nil
 }
 
-func badBinary(t types.T, format string, args ...any) error {
+func badBinary(t T, format string, args ...any) error {
 	return pgerror.Newf(pgerror.InvalidBinaryRepresentation, "incorrect binary data format for type %s: "+format,
 		append([]any{t}, args...)...)
 }
 
-// decodeBinary reads a value of type t from PostgreSQL's binary format. The
+// DecodeBinary reads a value of type t from PostgreSQL's binary format. The
 // result never aliases b.
-func decodeBinary(t types.T, b []byte) (types.Datum, error) {
+func DecodeBinary(t T, b []byte) (Datum, error) {
 	wantLen := func(n int) error {
 		if len(b) != n {
 			return badBinary(t, "expected %d bytes, got %d", n, len(b))
@@ -236,113 +235,114 @@ func decodeBinary(t types.T, b []byte) (types.Datum, error) {
 		return nil
 	}
 	switch t.Kind {
-	case types.Bool:
+	case Bool:
 		if err := wantLen(1); err != nil {
 			return nil, err
 		}
 		return b[0] != 0, nil
-	case types.Int2:
+	case Int2:
 		if err := wantLen(2); err != nil {
 			return nil, err
 		}
 		return int64(int16(binary.BigEndian.Uint16(b))), nil
-	case types.Int4:
+	case Int4:
 		if err := wantLen(4); err != nil {
 			return nil, err
 		}
 		return int64(int32(binary.BigEndian.Uint32(b))), nil
-	case types.Int8:
+	case Int8:
 		if err := wantLen(8); err != nil {
 			return nil, err
 		}
 		return int64(binary.BigEndian.Uint64(b)), nil
-	case types.Oid, types.RegClass, types.RegType, types.RegProc, types.RegNamespace:
+	case Oid, RegClass, RegType, RegProc, RegNamespace:
 		if err := wantLen(4); err != nil {
 			return nil, err
 		}
 		return int64(binary.BigEndian.Uint32(b)), nil
-	case types.Float4:
+	case Float4:
 		if err := wantLen(4); err != nil {
 			return nil, err
 		}
 		return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), nil
-	case types.Float8:
+	case Float8:
 		if err := wantLen(8); err != nil {
 			return nil, err
 		}
 		return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
-	case types.Numeric:
+	case Numeric:
 		d, err := decodeNumericBinary(b)
 		if err != nil {
 			return nil, err
 		}
-		return types.CoerceNumeric(d, t)
-	case types.Text, types.Varchar, types.Char, types.Name, types.Unknown, types.Record:
+		return CoerceNumeric(d, t)
+	case Text, Varchar, Char, Name, Unknown, Record:
 		if !utf8.Valid(b) {
-			return nil, invalidUTF8()
+			return nil, InvalidUTF8()
 		}
-		if t.Kind == types.Varchar || t.Kind == types.Char {
-			return types.CoerceString(string(b), t, false)
+		if t.Kind == Varchar || t.Kind == Char {
+			return CoerceString(string(b), t, false)
 		}
 		return string(b), nil
-	case types.JSONB:
-		if len(b) == 0 || b[0] != jsonbVersion {
+	case JSONB:
+		if len(b) == 0 || b[0] != JSONBVersion {
 			return nil, badBinary(t, "unsupported jsonb version number")
 		}
 		if !utf8.Valid(b[1:]) {
-			return nil, invalidUTF8()
+			return nil, InvalidUTF8()
 		}
-		return types.NormalizeJSON(string(b[1:]))
-	case types.Bytea:
+		return NormalizeJSON(string(b[1:]))
+	case Bytea:
 		return append([]byte{}, b...), nil
-	case types.Date:
+	case Date:
 		if err := wantLen(4); err != nil {
 			return nil, err
 		}
 		return fromPGDate(int32(binary.BigEndian.Uint32(b))), nil
-	case types.Time:
+	case Time:
 		if err := wantLen(8); err != nil {
 			return nil, err
 		}
 		v := int64(binary.BigEndian.Uint64(b))
-		if v < 0 || v > types.MicrosPerDay {
+		if v < 0 || v > MicrosPerDay {
 			return nil, pgerror.New(pgerror.InvalidDatetimeFormat, "time out of range")
 		}
-		return types.TimeOfDay(v), nil
-	case types.Timestamp, types.TimestampTZ:
+		return TimeOfDay(v), nil
+	case Timestamp, TimestampTZ:
 		if err := wantLen(8); err != nil {
 			return nil, err
 		}
 		return fromPGTimestamp(int64(binary.BigEndian.Uint64(b))), nil
-	case types.Interval:
+	case Interval:
 		if err := wantLen(16); err != nil {
 			return nil, err
 		}
-		return types.IntervalValue{
+		return IntervalValue{
 			Micros: int64(binary.BigEndian.Uint64(b)),
 			Days:   int32(binary.BigEndian.Uint32(b[8:])),
 			Months: int32(binary.BigEndian.Uint32(b[12:])),
 		}, nil
-	case types.UUID:
+	case UUID:
 		if err := wantLen(16); err != nil {
 			return nil, err
 		}
-		var u types.UUIDValue
+		var u UUIDValue
 		copy(u[:], b)
 		return u, nil
-	case types.Array:
+	case Array:
 		return decodeBinaryArray(t, b)
 	}
 	return nil, pgerror.Newf(pgerror.UndefinedFunction, "no binary input function available for type %s", t)
 }
 
-func invalidUTF8() error {
+// InvalidUTF8 is the error for text that is not valid UTF-8.
+func InvalidUTF8() error {
 	return pgerror.New(pgerror.CharacterNotInRepertoire, `invalid byte sequence for encoding "UTF8"`)
 }
 
 // decodeBinaryArray reads a binary array of at most one dimension (the
 // arrays portalsdb holds), whose elements must be of t's element type.
-func decodeBinaryArray(t types.T, b []byte) (types.Datum, error) {
+func decodeBinaryArray(t T, b []byte) (Datum, error) {
 	elem := t.ElemType()
 	if len(b) < 12 {
 		return nil, badBinary(t, "array header too short")
@@ -363,7 +363,7 @@ func decodeBinaryArray(t types.T, b []byte) (types.Datum, error) {
 		if len(b) != 0 {
 			return nil, badBinary(t, "trailing data after empty array")
 		}
-		return []types.Datum{}, nil
+		return []Datum{}, nil
 	case ndim < 0:
 		return nil, badBinary(t, "invalid number of dimensions: %d", ndim)
 	case ndim > 1:
@@ -377,7 +377,7 @@ func decodeBinaryArray(t types.T, b []byte) (types.Datum, error) {
 	if n < 0 || int(n) > len(b)/4 {
 		return nil, badBinary(t, "invalid array length %d", n)
 	}
-	out := make([]types.Datum, n)
+	out := make([]Datum, n)
 	for i := range out {
 		if len(b) < 4 {
 			return nil, badBinary(t, "array element %d missing", i+1)
@@ -390,7 +390,7 @@ func decodeBinaryArray(t types.T, b []byte) (types.Datum, error) {
 		if l < 0 || int(l) > len(b) {
 			return nil, badBinary(t, "invalid length of array element %d", i+1)
 		}
-		v, err := decodeBinary(elem, b[:l])
+		v, err := DecodeBinary(elem, b[:l])
 		if err != nil {
 			return nil, err
 		}
@@ -401,4 +401,20 @@ func decodeBinaryArray(t types.T, b []byte) (types.Datum, error) {
 		return nil, badBinary(t, "trailing data after array")
 	}
 	return out, nil
+}
+
+// appendBinaryField appends one length-prefixed binary field (-1 for
+// NULL), as array elements and COPY BINARY tuples carry them.
+func appendBinaryField(buf []byte, t T, d Datum) ([]byte, error) {
+	if d == nil {
+		return append(buf, 0xff, 0xff, 0xff, 0xff), nil
+	}
+	at := len(buf)
+	buf = append(buf, 0, 0, 0, 0)
+	buf, err := AppendBinary(buf, t, d)
+	if err != nil {
+		return buf[:at], err
+	}
+	binary.BigEndian.PutUint32(buf[at:], uint32(len(buf)-at-4))
+	return buf, nil
 }
