@@ -84,9 +84,13 @@ func (s *Session) execDDL(ctx context.Context, t *txnState, n *pg.Node, pr *prep
 	return &tagResult{tag: tag}, nil
 }
 
+// pgQueryVersion is the parse tree version of pg_query_go's grammar
+// (PostgreSQL 17.7), which Deparse checks.
+const pgQueryVersion = 170007
+
 // deparseExpr renders an expression node back to SQL text.
 func deparseExpr(n *pg.Node) (string, error) {
-	tree := &pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
+	tree := &pg.ParseResult{Version: pgQueryVersion, Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
 		TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}},
 	}}}}}}
 	s, err := pg.Deparse(tree)
@@ -97,7 +101,7 @@ func deparseExpr(n *pg.Node) (string, error) {
 }
 
 func deparseStmt(n *pg.Node) (string, error) {
-	s, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: n}}})
+	s, err := pg.Deparse(&pg.ParseResult{Version: pgQueryVersion, Stmts: []*pg.RawStmt{{Stmt: n}}})
 	if err != nil {
 		return "", pgerror.Internalf("deparsing a statement: %v", err)
 	}

@@ -53,9 +53,9 @@ func NewEngine(db *storage.DB, cfg Config) (*Engine, error) {
 // metaStore adapts a storage transaction to catalog.Store.
 type metaStore struct{ txn *storage.Txn }
 
-func (m metaStore) PutMeta(k string, v []byte) error          { return m.txn.PutMeta(k, v) }
-func (m metaStore) GetMeta(k string) ([]byte, bool, error)    { return m.txn.GetMeta(k) }
-func (m metaStore) DeleteMeta(k string) error                 { return m.txn.DeleteMeta(k) }
+func (m metaStore) PutMeta(k string, v []byte) error       { return m.txn.PutMeta(k, v) }
+func (m metaStore) GetMeta(k string) ([]byte, bool, error) { return m.txn.GetMeta(k) }
+func (m metaStore) DeleteMeta(k string) error              { return m.txn.DeleteMeta(k) }
 func (m metaStore) ScanMeta(prefix string, fn func(string, []byte) error) error {
 	entries, err := m.txn.ScanMeta(prefix)
 	if err != nil {

@@ -252,15 +252,15 @@ func (s *Session) execTransaction(ts *pg.TransactionStmt) (pgwire.Result, error)
 		if s.txn == nil {
 			return nil, pgerror.New(pgerror.NoActiveSQLTransaction, "SAVEPOINT can only be used in transaction blocks")
 		}
-		s.txn.savepoints = append(s.txn.savepoints, savepoint{name: ts.Savepointname, sp: s.txn.txn.Savepoint(), cat: s.txn.cat})
+		s.txn.savepoints = append(s.txn.savepoints, savepoint{name: ts.SavepointName, sp: s.txn.txn.Savepoint(), cat: s.txn.cat})
 		return &tagResult{tag: "SAVEPOINT"}, nil
 	case pg.TransactionStmtKind_TRANS_STMT_RELEASE:
 		if s.txn == nil {
 			return nil, pgerror.New(pgerror.NoActiveSQLTransaction, "RELEASE SAVEPOINT can only be used in transaction blocks")
 		}
-		i := s.findSavepoint(ts.Savepointname)
+		i := s.findSavepoint(ts.SavepointName)
 		if i < 0 {
-			return nil, s.fail(pgerror.Newf(pgerror.InvalidSavepointSpecification, "savepoint %q does not exist", ts.Savepointname))
+			return nil, s.fail(pgerror.Newf(pgerror.InvalidSavepointSpecification, "savepoint %q does not exist", ts.SavepointName))
 		}
 		s.txn.savepoints = s.txn.savepoints[:i]
 		return &tagResult{tag: "RELEASE"}, nil
@@ -268,9 +268,9 @@ func (s *Session) execTransaction(ts *pg.TransactionStmt) (pgwire.Result, error)
 		if s.txn == nil {
 			return nil, pgerror.New(pgerror.NoActiveSQLTransaction, "ROLLBACK TO SAVEPOINT can only be used in transaction blocks")
 		}
-		i := s.findSavepoint(ts.Savepointname)
+		i := s.findSavepoint(ts.SavepointName)
 		if i < 0 {
-			return nil, s.fail(pgerror.Newf(pgerror.InvalidSavepointSpecification, "savepoint %q does not exist", ts.Savepointname))
+			return nil, s.fail(pgerror.Newf(pgerror.InvalidSavepointSpecification, "savepoint %q does not exist", ts.SavepointName))
 		}
 		sp := s.txn.savepoints[i]
 		s.txn.txn.RollbackTo(sp.sp)
@@ -469,4 +469,3 @@ func subplanLines(plan *planner.Plan, ectx *exec.Context) []string {
 	}
 	return out
 }
-

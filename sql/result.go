@@ -9,8 +9,8 @@ import (
 
 	"portalsdb/batch"
 	"portalsdb/exec"
-	"portalsdb/planner/logical"
 	"portalsdb/pgwire"
+	"portalsdb/planner/logical"
 	"portalsdb/types"
 )
 

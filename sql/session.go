@@ -186,8 +186,8 @@ func (s *Session) Split(ctx context.Context, query string) ([]pgwire.RawStatemen
 // rawStatement adapts a parsed statement to pgwire.RawStatement.
 type rawStatement struct{ st *parser.Statement }
 
-func (r rawStatement) SQL() string  { return r.st.Text }
-func (r rawStatement) Offset() int  { return r.st.Offset }
+func (r rawStatement) SQL() string { return r.st.Text }
+func (r rawStatement) Offset() int { return r.st.Offset }
 
 // catalogView returns the catalog a statement of transaction t sees.
 func (s *Session) catalogView(t *txnState) *catalogView {
@@ -272,9 +272,9 @@ func (s *Session) evalCtx(t *txnState, params []types.Datum) *expr.Ctx {
 // sessionInfo implements expr.SessionInfo.
 type sessionInfo struct{ s *Session }
 
-func (i sessionInfo) User() string           { return i.s.user }
-func (i sessionInfo) Database() string       { return i.s.database }
-func (i sessionInfo) SearchPath() []string   { return splitSearchPath(i.s.get("search_path")) }
+func (i sessionInfo) User() string         { return i.s.user }
+func (i sessionInfo) Database() string     { return i.s.database }
+func (i sessionInfo) SearchPath() []string { return splitSearchPath(i.s.get("search_path")) }
 func (i sessionInfo) Setting(n string) (string, bool) {
 	n = strings.ToLower(n)
 	if _, ok := settings[n]; ok {

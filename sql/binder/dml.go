@@ -155,7 +155,7 @@ func (b *Binder) bindInsert(s *pg.InsertStmt) (*Bound, error) {
 		}
 		input = &logical.Values{Rows: [][]expr.Expr{row}, Cols: rowCols}
 	case len(sel.ValuesLists) > 0 && sel.Op == pg.SetOperation_SETOP_NONE && len(sel.SortClause) == 0 && sel.LimitCount == nil && sel.WithClause == nil:
-		input, err = b.bindInsertValues(rel, targets, sel.ValuesLists, rowCols)
+		input, err = b.bindInsertValues(rel, targets, len(s.Cols) > 0, sel.ValuesLists, rowCols)
 		if err != nil {
 			return nil, err
 		}
@@ -169,6 +169,7 @@ func (b *Binder) bindInsert(s *pg.InsertStmt) (*Bound, error) {
 			return nil, pgerror.New(pgerror.Syntax, "INSERT has more expressions than target columns")
 		}
 		if len(qcols) < len(targets) && len(s.Cols) > 0 {
+			// Without a column list, missing trailing columns get defaults.
 			return nil, pgerror.New(pgerror.Syntax, "INSERT has more target columns than expressions")
 		}
 		exprs := make([]expr.Expr, len(tcols))
@@ -209,7 +210,7 @@ func (b *Binder) bindInsert(s *pg.InsertStmt) (*Bound, error) {
 
 // bindInsertValues binds INSERT ... VALUES, where DEFAULT may stand for a
 // value and each value is coerced to its column's type as it is assigned.
-func (b *Binder) bindInsertValues(rel *Relation, targets []int, lists []*pg.Node, rowCols []logical.Column) (logical.Node, error) {
+func (b *Binder) bindInsertValues(rel *Relation, targets []int, explicitCols bool, lists []*pg.Node, rowCols []logical.Column) (logical.Node, error) {
 	tcols := rel.Table.Columns
 	defaults := make([]expr.Expr, len(tcols))
 	for i := range tcols {
@@ -221,12 +222,17 @@ func (b *Binder) bindInsertValues(rel *Relation, targets []int, lists []*pg.Node
 	}
 	sc := newScope(nil, &queryLevel{})
 	rows := make([][]expr.Expr, len(lists))
+	width := -1
 	for r, l := range lists {
 		items := l.GetList().Items
+		if width >= 0 && len(items) != width {
+			return nil, pgerror.New(pgerror.Syntax, "VALUES lists must all be the same length")
+		}
+		width = len(items)
 		if len(items) > len(targets) {
 			return nil, pgerror.New(pgerror.Syntax, "INSERT has more expressions than target columns")
 		}
-		if len(items) < len(targets) {
+		if len(items) < len(targets) && explicitCols {
 			return nil, pgerror.New(pgerror.Syntax, "INSERT has more target columns than expressions")
 		}
 		row := make([]expr.Expr, len(tcols))
@@ -510,4 +516,58 @@ func BindScalar(cat Catalog, n *pg.Node, cols []logical.Column, qualifier string
 func Coerce(e expr.Expr, t types.T, what string) (expr.Expr, error) {
 	b := New(nil, nil)
 	return b.coerce(e, t, expr.CastAssignment, what)
+}
+
+// BindCopyFrom binds COPY table [(cols)] FROM STDIN: an insert whose rows
+// come from source, a set function the caller builds for the copied
+// columns' types. Columns not copied get their defaults.
+func BindCopyFrom(cat Catalog, rv *pg.RangeVar, colNames []string, source func(ts []types.T) any) (*Bound, error) {
+	b := New(cat, nil)
+	rel, err := b.targetTable(rv, "copy to")
+	if err != nil {
+		return nil, err
+	}
+	tcols := rel.Table.Columns
+	var targets []int
+	if len(colNames) == 0 {
+		for i := range tcols {
+			targets = append(targets, i)
+		}
+	} else {
+		seen := map[int]bool{}
+		for _, n := range colNames {
+			_, i, ok := rel.Table.Column(n)
+			if !ok {
+				return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", n, rel.Table.Name)
+			}
+			if seen[i] {
+				return nil, pgerror.Newf(pgerror.DuplicateColumn, "column %q specified more than once", n)
+			}
+			seen[i] = true
+			targets = append(targets, i)
+		}
+	}
+	ts := make([]types.T, len(targets))
+	srcCols := make([]logical.Column, len(targets))
+	for k, i := range targets {
+		ts[k] = tcols[i].Type
+		srcCols[k] = logical.Column{ID: b.newID(), Name: tcols[i].Name, Type: tcols[i].Type}
+	}
+	src := &logical.FunctionScan{Name: "copy", Cols: srcCols, Impl: source(ts)}
+	rowCols := make([]logical.Column, len(tcols))
+	exprs := make([]expr.Expr, len(tcols))
+	for i, c := range tcols {
+		rowCols[i] = logical.Column{ID: b.newID(), Name: c.Name, Type: c.Type}
+		if exprs[i], err = b.defaultExpr(rel, i); err != nil {
+			return nil, err
+		}
+	}
+	for k, i := range targets {
+		exprs[i] = &expr.ColRef{ID: srcCols[k].ID, T: srcCols[k].Type, Name: srcCols[k].Name}
+	}
+	ins := &logical.Insert{Table: rel.Ref, Input: &logical.Project{Input: src, Exprs: exprs, Cols: rowCols}}
+	if ins.Checks, err = b.bindChecks(rel, tableScope(rel, rel.Table.Name, rowCols)); err != nil {
+		return nil, err
+	}
+	return &Bound{Plan: ins, Kind: "INSERT"}, nil
 }

@@ -1,0 +1,36 @@
+// Command portalsdb is the portalsdb server and its tools.
+//
+//	portalsdb [serve] [--listen HOST:PORT] [--data DIR] ...   run the server (the default)
+//	portalsdb slt [flags] FILE|DIR|GLOB...                    run sqllogictest files
+//	portalsdb bench [flags]                                   run benchmarks against PostgreSQL
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+)
+
+func main() {
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	ctx := context.Background()
+	var code int
+	switch cmd {
+	case "serve":
+		code = serve(ctx, args)
+	case "slt":
+		code = slt(ctx, args)
+	case "bench":
+		code = bench(ctx, args)
+	case "help", "-h", "--help":
+		fmt.Fprintln(os.Stdout, "usage: portalsdb [serve|slt|bench] [flags]")
+	default:
+		fmt.Fprintf(os.Stderr, "portalsdb: unknown command %q (want serve, slt or bench)\n", cmd)
+		code = 2
+	}
+	os.Exit(code)
+}

@@ -1,0 +1,100 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+
+	"portalsdb/pgwire"
+	"portalsdb/sql"
+	"portalsdb/storage"
+)
+
+// Config configures a server.
+type Config struct {
+	// Listen is the address to listen on; "127.0.0.1:0" picks a free port.
+	Listen string
+	// DataDir is the storage directory, created if missing.
+	DataDir string
+	// Sync makes every commit durable before it is acknowledged; off only
+	// for benchmarks.
+	Sync bool
+	// Auth is "trust" or "scram".
+	Auth           string
+	TLS            *tls.Config
+	MaxConnections int
+	// CacheSize is the storage block cache, in bytes; 0 for the default.
+	CacheSize int64
+	Logger    *slog.Logger
+}
+
+// Server is a running portalsdb server.
+type Server struct {
+	db     *storage.DB
+	engine *sql.Engine
+	wire   *pgwire.Server
+	ln     net.Listener
+	done   chan error
+	log    *slog.Logger
+}
+
+// Start opens the data directory and starts serving.
+func Start(cfg Config) (*Server, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	opts := storage.DefaultOptions()
+	opts.Sync = cfg.Sync
+	opts.Logger = log
+	if cfg.CacheSize > 0 {
+		opts.CacheSize = cfg.CacheSize
+	}
+	db, err := storage.Open(cfg.DataDir, opts)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := sql.NewEngine(db, sql.Config{Logger: log})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	wire := pgwire.NewServer(pgwire.Config{Addr: cfg.Listen, TLS: cfg.TLS, Auth: cfg.Auth, MaxConnections: cfg.MaxConnections,
+		Logger: log, ServerVersion: sql.ServerVersion}, eng)
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Server{db: db, engine: eng, wire: wire, ln: ln, done: make(chan error, 1), log: log}
+	go func() { s.done <- wire.Serve(ln) }()
+	log.Info("portalsdb listening", "addr", ln.Addr().String(), "data", cfg.DataDir)
+	return s, nil
+}
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Engine returns the SQL engine, for in-process tools.
+func (s *Server) Engine() *sql.Engine { return s.engine }
+
+// Shutdown stops accepting connections, ends sessions (waiting for them
+// until ctx ends), and closes storage.
+func (s *Server) Shutdown(ctx context.Context) error {
+	werr := s.wire.Shutdown(ctx)
+	<-s.done
+	derr := s.db.Close()
+	if werr != nil && !errors.Is(werr, context.DeadlineExceeded) {
+		return werr
+	}
+	return derr
+}
+
+// Wait returns when the listener stops.
+func (s *Server) Wait() error { return <-s.done }
