@@ -103,15 +103,26 @@ func computeKeys(cols []arrow.Array, ts []types.T, n int) (keys, error) {
 type groupTable struct {
 	ints map[int64]int32
 	strs map[string]int32
-	n    int32
+	// nullGroup is the group of the NULL key of single-integer keys, whose
+	// value slots hold garbage; -1 until seen.
+	nullGroup int32
+	n         int32
 }
 
 func newGroupTable() *groupTable {
-	return &groupTable{ints: map[int64]int32{}, strs: map[string]int32{}}
+	return &groupTable{ints: map[int64]int32{}, strs: map[string]int32{}, nullGroup: -1}
 }
 
 // lookupOrAdd returns the group of row i and whether it is new.
 func (g *groupTable) lookupOrAdd(k *keys, i int) (int32, bool) {
+	if k.single && k.null[i] {
+		if g.nullGroup >= 0 {
+			return g.nullGroup, false
+		}
+		g.nullGroup = g.n
+		g.n++
+		return g.nullGroup, true
+	}
 	if k.single {
 		if id, ok := g.ints[k.ints[i]]; ok {
 			return id, false
@@ -132,6 +143,9 @@ func (g *groupTable) lookupOrAdd(k *keys, i int) (int32, bool) {
 
 // lookup returns the group of row i, or -1.
 func (g *groupTable) lookup(k *keys, i int) int32 {
+	if k.single && k.null[i] {
+		return g.nullGroup
+	}
 	if k.single {
 		if id, ok := g.ints[k.ints[i]]; ok {
 			return id

@@ -395,7 +395,9 @@ type FunctionScan struct {
 func (f *FunctionScan) Columns() []Column      { return f.Cols }
 func (f *FunctionScan) Inputs() []Node         { return nil }
 func (f *FunctionScan) WithInputs([]Node) Node { return f }
-func (f *FunctionScan) Describe() string       { return "FunctionScan " + f.Name + "(" + exprList(f.Args) + ")" }
+func (f *FunctionScan) Describe() string {
+	return "FunctionScan " + f.Name + "(" + exprList(f.Args) + ")"
+}
 
 // Window computes window functions over its input; output is the input's
 // columns then one column per function.

@@ -381,10 +381,10 @@ func foldCall(c *expr.Call) (expr.Expr, error) {
 	}
 	v, err := expr.EvalConst(&expr.Ctx{}, c)
 	if err != nil {
-		// Leave it for execution time: PostgreSQL raises errors of
-		// constant expressions only if they are evaluated (a CASE branch
-		// never taken must not fail).
-		return c, nil
+		// PostgreSQL folds constant subexpressions when it plans, and
+		// their errors surface then, even inside a CASE arm that would
+		// never run (see its documentation of CASE).
+		return nil, err
 	}
 	return &expr.Const{Value: v, T: c.Type()}, nil
 }
@@ -456,18 +456,7 @@ func (b *Binder) bindAExpr(a *pg.A_Expr, s *scope) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		eq, err := b.callOp("=", []expr.Expr{l, r}, a.Location)
-		if err != nil {
-			return nil, err
-		}
-		t := l.Type()
-		if t.Kind == types.Unknown {
-			t = types.TextType
-			if l, err = b.coerce(l, t, expr.CastImplicit, ""); err != nil {
-				return nil, err
-			}
-		}
-		return &expr.Case{Whens: []expr.When{{Cond: eq, Result: expr.Null(t)}}, Else: l, T: t}, nil
+		return b.nullIf(l, r, a.Location)
 	case pg.A_Expr_Kind_AEXPR_IN:
 		return b.bindIn(a, s, name == "<>")
 	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
@@ -801,4 +790,23 @@ func (b *Binder) bindIndirection(arg expr.Expr, ind []*pg.Node, s *scope) (expr.
 		arg = &expr.Call{Fn: fn, Args: []expr.Expr{arg, idx}, Ret: et}
 	}
 	return arg, nil
+}
+
+// nullIf binds NULLIF(l, r): NULL when l = r, else l. As in PostgreSQL,
+// the result is the first argument of the equality, so it takes the type
+// l was promoted to (NULLIF(1, 2.5) is numeric).
+func (b *Binder) nullIf(l, r expr.Expr, loc int32) (expr.Expr, error) {
+	eq, err := b.callOp("=", []expr.Expr{l, r}, loc)
+	if err != nil {
+		return nil, err
+	}
+	if call, ok := eq.(*expr.Call); ok {
+		l = call.Args[0]
+	} else if l.Type().Kind == types.Unknown {
+		if l, err = b.coerce(l, types.TextType, expr.CastImplicit, ""); err != nil {
+			return nil, err
+		}
+	}
+	t := l.Type()
+	return &expr.Case{Whens: []expr.When{{Cond: eq, Result: expr.Null(t)}}, Else: l, T: t}, nil
 }

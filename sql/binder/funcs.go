@@ -73,11 +73,7 @@ func (b *Binder) bindFuncCall(fc *pg.FuncCall, s *scope) (expr.Expr, error) {
 		// POSITION(a IN b) arrives as position(b, a).
 	case "nullif":
 		if len(args) == 2 {
-			eq, err := b.callOp("=", []expr.Expr{args[0], args[1]}, fc.Location)
-			if err != nil {
-				return nil, err
-			}
-			return &expr.Case{Whens: []expr.When{{Cond: eq, Result: expr.Null(args[0].Type())}}, Else: args[0], T: args[0].Type()}, nil
+			return b.nullIf(args[0], args[1], fc.Location)
 		}
 	case "coalesce", "greatest", "least":
 		return b.bindExpr(&pg.Node{Node: &pg.Node_CoalesceExpr{CoalesceExpr: &pg.CoalesceExpr{Args: fc.Args, Location: fc.Location}}}, s)

@@ -114,7 +114,7 @@ func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLeve
 		}
 	}
 	distinct := len(s.DistinctClause) > 0
-	distinctOn := distinct && s.DistinctClause[0] != nil
+	distinctOn := distinct && s.DistinctClause[0] != nil && s.DistinctClause[0].Node != nil
 	var distinctOnExprs []expr.Expr
 	if distinctOn {
 		for _, d := range s.DistinctClause {
