@@ -367,7 +367,13 @@ func (b *builder) buildWindow(x *logical.Window) (built, error) {
 }
 
 func rowSpec(t *logical.TableRef) exec.RowSpec {
-	rs := exec.RowSpec{Table: t.Spec.(*storage.TableSpec)}
+	rs := exec.RowSpec{}
+	if spec, ok := t.Spec.(*storage.TableSpec); ok {
+		rs.Table = spec
+	}
+	if t.Changelog {
+		rs.Changelog = uint64(t.OID)
+	}
 	for _, c := range t.Columns {
 		rs.Types = append(rs.Types, c.Type)
 		rs.Names = append(rs.Names, c.Name)
@@ -415,7 +421,15 @@ func (b *builder) buildInsert(x *logical.Insert) (built, error) {
 			return built{}, err
 		}
 	}
-	op, err := exec.NewInsert(in, rowSpec(x.Table), checks, conf, ret, layout)
+	var op exec.Operator
+	if x.Table.Kind == logical.StreamRelation {
+		if conf != nil {
+			return built{}, unsupported("ON CONFLICT is not supported for streams")
+		}
+		op, err = exec.NewStreamInsert(in, x.Table.Name, rowSpec(x.Table), uint64(x.Table.OID), checks, ret, layout)
+	} else {
+		op, err = exec.NewInsert(in, rowSpec(x.Table), checks, conf, ret, layout)
+	}
 	if err != nil {
 		return built{}, err
 	}

@@ -89,6 +89,7 @@ func (s *Server) Engine() *sql.Engine { return s.engine }
 func (s *Server) Shutdown(ctx context.Context) error {
 	werr := s.wire.Shutdown(ctx)
 	<-s.done
+	s.engine.Close()
 	derr := s.db.Close()
 	if werr != nil && !errors.Is(werr, context.DeadlineExceeded) {
 		return werr

@@ -157,11 +157,22 @@ func (v *catalogView) Relation(schema, name string) (*binder.Relation, error) {
 		return nil, err
 	}
 	rel := &binder.Relation{Table: t}
-	if t.Kind == catalog.KindTable {
+	switch t.Kind {
+	case catalog.KindTable:
 		l := v.e.specs.layout(t, 0)
 		ref := *l.ref
 		ref.Rows = v.e.stats.rows(t.OID)
+		ref.Changelog = t.Changelog
 		rel.Ref = &ref
+	case catalog.KindStream, catalog.KindWorkflow:
+		ref := &logical.TableRef{OID: t.OID, Name: t.Name, Kind: logical.StreamRelation}
+		if t.Kind == catalog.KindWorkflow {
+			ref.Kind = logical.WorkflowRelation
+		}
+		for i, col := range t.Columns {
+			ref.Columns = append(ref.Columns, logical.TableColumn{Name: col.Name, Type: col.Type, NotNull: col.NotNull, AttrNum: int16(i + 1)})
+		}
+		rel.Ref = ref
 	}
 	return rel, nil
 }

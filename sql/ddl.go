@@ -52,6 +52,9 @@ func (s *Session) execDDL(ctx context.Context, t *txnState, n *pg.Node, pr *prep
 	case n.GetCreateStmt() != nil:
 		tag, err = "CREATE TABLE", d.createTable(n.GetCreateStmt())
 	case n.GetCreateTableAsStmt() != nil:
+		if n.GetCreateTableAsStmt().Objtype == pg.ObjectType_OBJECT_MATVIEW {
+			return nil, pgerror.Internalf("materialized views are created outside DDL transactions")
+		}
 		return d.createTableAs(ctx, n.GetCreateTableAsStmt())
 	case n.GetDropStmt() != nil:
 		tag, err = d.drop(n.GetDropStmt())
@@ -469,8 +472,13 @@ func (d *ddl) dropRelation(t *catalog.Table, cascade bool) error {
 			return err
 		}
 	}
-	if t.Kind == catalog.KindTable {
+	switch t.Kind {
+	case catalog.KindTable:
 		if err := storage.DropTableData(d.t.txn, tableSpec(t)); err != nil {
+			return err
+		}
+	case catalog.KindWorkflow:
+		if err := storage.DropTableData(d.t.txn, &storage.TableSpec{ID: uint64(t.OID), Name: t.Name}); err != nil {
 			return err
 		}
 	}
@@ -479,6 +487,8 @@ func (d *ddl) dropRelation(t *catalog.Table, cascade bool) error {
 		return err
 	}
 	d.install(snap)
+	dropped := t
+	d.t.onCommit = append(d.t.onCommit, func() { d.s.e.dropObjectData(dropped) })
 	return nil
 }
 
@@ -495,7 +505,7 @@ func (d *ddl) drop(ds *pg.DropStmt) (string, error) {
 	case pg.ObjectType_OBJECT_SCHEMA:
 		tag = "DROP SCHEMA"
 	case pg.ObjectType_OBJECT_MATVIEW:
-		return "", pgerror.Unsupportedf("materialized views are not supported yet")
+		tag = "DROP MATERIALIZED VIEW"
 	default:
 		return "", pgerror.Unsupportedf("DROP %v is not supported", ds.RemoveType)
 	}
@@ -521,8 +531,11 @@ func (d *ddl) drop(ds *pg.DropStmt) (string, error) {
 		default:
 			want := catalog.KindTable
 			kindName := "table"
-			if ds.RemoveType == pg.ObjectType_OBJECT_VIEW {
+			switch ds.RemoveType {
+			case pg.ObjectType_OBJECT_VIEW:
 				want, kindName = catalog.KindView, "view"
+			case pg.ObjectType_OBJECT_MATVIEW:
+				want, kindName = catalog.KindWorkflow, "materialized view"
 			}
 			t, _, lerr := d.view.lookupTable(schema, name)
 			if lerr != nil {

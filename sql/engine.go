@@ -8,6 +8,7 @@ import (
 
 	"portalsdb/pgerror"
 	"portalsdb/pgwire"
+	"portalsdb/portals"
 	"portalsdb/sql/catalog"
 	"portalsdb/storage"
 )
@@ -29,6 +30,9 @@ type Engine struct {
 
 	nextPID  atomic.Int32
 	sessions sync.Map // pid -> *Session
+
+	// rt runs the workflows.
+	rt *portals.Runtime
 }
 
 // Config configures an Engine.
@@ -42,13 +46,20 @@ func NewEngine(db *storage.DB, cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	e := &Engine{db: db, log: log}
+	e := &Engine{db: db, log: log, rt: portals.New(db, log)}
 	if err := e.reloadCatalog(); err != nil {
 		return nil, err
 	}
 	e.nextPID.Store(1000)
+	if err := e.startWorkflows(); err != nil {
+		e.rt.Close()
+		return nil, err
+	}
 	return e, nil
 }
+
+// Close stops the workflows. Sessions are the listener's to end.
+func (e *Engine) Close() { e.rt.Close() }
 
 // metaStore adapts a storage transaction to catalog.Store.
 type metaStore struct{ txn *storage.Txn }
@@ -100,14 +111,15 @@ func (e *Engine) Role(user string) (pgwire.RoleInfo, bool) {
 
 // commitCatalog commits a transaction that changed the catalog and
 // installs the catalog it leaves.
-func (e *Engine) commitCatalog(txn *storage.Txn) error {
+func (e *Engine) commitCatalog(txn *storage.Txn) (storage.Seq, error) {
 	e.ddlMu.Lock()
 	defer e.ddlMu.Unlock()
-	if _, err := txn.Commit(); err != nil {
-		return err
+	seq, err := txn.Commit()
+	if err != nil {
+		return 0, err
 	}
 	if err := e.reloadCatalog(); err != nil {
-		return pgerror.Wrapf(err, pgerror.Internal, "reloading the catalog")
+		return 0, pgerror.Wrapf(err, pgerror.Internal, "reloading the catalog")
 	}
-	return nil
+	return seq, nil
 }

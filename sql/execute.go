@@ -28,7 +28,7 @@ func (s *Session) Execute(ctx context.Context, p pgwire.Prepared, params []types
 		return nil, errAborted
 	}
 	if pr.st.Custom != nil {
-		return nil, s.fail(pgerror.Unsupportedf("%s is not supported yet", pr.st.Custom.Kind))
+		return s.execCustom(ctx, pr.st.Custom)
 	}
 	if pr.kind == kindQuery {
 		return s.execQuery(ctx, pr, params)
@@ -93,12 +93,15 @@ func coerceParams(params []types.Datum, ts []types.T) []types.Datum {
 }
 
 func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Datum) (pgwire.Result, error) {
-	t, implicit := s.txnFor()
-	if pr.snap != s.catalogView(t).snap {
+	if pr.snap != s.catalogView(s.txn).snap {
 		if err := s.bind(pr); err != nil {
-			return nil, s.endStatement(t, implicit, err)
+			return nil, s.fail(err)
 		}
 	}
+	if err := s.awaitWorkflows(ctx, pr.bound.Plan); err != nil {
+		return nil, s.fail(err)
+	}
+	t, implicit := s.txnFor()
 	bound := pr.bound
 	if len(params) != len(bound.Params) {
 		return nil, s.endStatement(t, implicit, pgerror.Newf(pgerror.ProtocolViolation,
@@ -178,6 +181,11 @@ func (s *Session) execUtility(ctx context.Context, pr *prepared, params []types.
 		return &tagResult{tag: "DISCARD ALL"}, nil
 	case n.GetDeallocateStmt() != nil:
 		return &tagResult{tag: "DEALLOCATE"}, nil
+	case n.GetCreateTableAsStmt() != nil && n.GetCreateTableAsStmt().Objtype == pg.ObjectType_OBJECT_MATVIEW:
+		return s.createMaterializedView(ctx, n.GetCreateTableAsStmt())
+	case n.GetRefreshMatViewStmt() != nil:
+		// Workflows are always fresh.
+		return &tagResult{tag: "REFRESH MATERIALIZED VIEW"}, nil
 	case n.GetCreatedbStmt() != nil:
 		return nil, s.fail(pgerror.Unsupportedf("CREATE DATABASE is not supported: a portalsdb server has one database, postgres"))
 	}

@@ -50,6 +50,18 @@ func isQuery(n *pg.Node) bool {
 func (s *Session) prepare(st *parser.Statement, declared []types.T) (*prepared, error) {
 	p := &prepared{st: st, declared: declared, kind: kindUtility}
 	if st.Custom != nil {
+		if st.Custom.Kind == parser.Subscribe {
+			sub, err := parser.ParseSubscribe(st.Custom)
+			if err != nil {
+				return nil, err
+			}
+			t, _, err := s.catalogView(s.txn).lookupTable(sub.Name.Schema, sub.Name.Name)
+			if err != nil {
+				return nil, err
+			}
+			p.cols = subscribeColumns(t)
+		}
+		p.params = declared
 		return p, nil
 	}
 	n := st.AST

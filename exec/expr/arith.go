@@ -570,3 +570,21 @@ func NumericAdd(a, b *apd.Decimal) (*apd.Decimal, error) {
 	}
 	return v.(*apd.Decimal), nil
 }
+
+// NumericDivide divides two numerics with PostgreSQL's result scale.
+func NumericDivide(a, b *apd.Decimal) (*apd.Decimal, error) {
+	v, err := NumericArith(opDiv, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return v.(*apd.Decimal), nil
+}
+
+// NumericSubtract subtracts two numerics.
+func NumericSubtract(a, b *apd.Decimal) (*apd.Decimal, error) {
+	v, err := NumericArith(opSub, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return v.(*apd.Decimal), nil
+}

@@ -8,12 +8,28 @@ import (
 	"portalsdb/types"
 )
 
+// RelationKind is the kind of stored relation a TableRef names.
+type RelationKind uint8
+
+// Kinds of stored relations.
+const (
+	// TableRelation is a table: rows keyed by primary key or row id.
+	TableRelation RelationKind = iota
+	// StreamRelation is an append-only atomic stream, read from its log.
+	StreamRelation
+	// WorkflowRelation is a workflow's result, maintained per atom.
+	WorkflowRelation
+)
+
 // TableRef identifies a stored relation to the planner: what it needs to
 // scan it and to choose indexes. The sql package fills it from the catalog.
 type TableRef struct {
-	OID     uint32
-	Name    string
-	Columns []TableColumn
+	OID  uint32
+	Name string
+	Kind RelationKind
+	// Changelog is set on tables whose changes are logged for workflows.
+	Changelog bool
+	Columns   []TableColumn
 	// PrimaryKey lists column ordinals; empty when the table has a hidden
 	// row id.
 	PrimaryKey []int
@@ -51,14 +67,23 @@ type Scan struct {
 	// WithRowKey adds a trailing column carrying each row's storage key,
 	// for UPDATE and DELETE.
 	RowKey *Column
+	// Atom is the _atom pseudo-column of a stream: each event's atom.
+	Atom   *Column
 	Filter expr.Expr
 }
 
 func (s *Scan) Columns() []Column {
-	if s.RowKey != nil {
-		return append(append([]Column(nil), s.Cols...), *s.RowKey)
+	out := s.Cols
+	if s.RowKey != nil || s.Atom != nil {
+		out = append([]Column(nil), s.Cols...)
 	}
-	return s.Cols
+	if s.Atom != nil {
+		out = append(out, *s.Atom)
+	}
+	if s.RowKey != nil {
+		out = append(out, *s.RowKey)
+	}
+	return out
 }
 func (s *Scan) Inputs() []Node         { return nil }
 func (s *Scan) WithInputs([]Node) Node { return s }

@@ -137,6 +137,8 @@ type scopeCol struct {
 	typ       types.T
 	// hidden columns (row keys) are never found by name.
 	hidden bool
+	// system columns (_atom) are found by name but not by *.
+	system bool
 	// merged marks the output column of a JOIN USING: found unqualified;
 	// the qualified names reach the sides' own columns.
 	merged bool

@@ -286,6 +286,10 @@ func (b *Binder) bindRangeVar(rv *pg.RangeVar, sc *scope) (logical.Node, error) 
 			scan.Cols = append(scan.Cols, col)
 			sc.add(scopeCol{qualifier: alias, name: col.Name, id: col.ID, typ: col.Type, tableOID: rel.Ref.OID, attNum: c.AttrNum})
 		}
+		if rel.Ref.Kind == logical.StreamRelation {
+			scan.Atom = &logical.Column{ID: b.newID(), Name: "_atom", Type: types.Int8Type}
+			sc.add(scopeCol{qualifier: alias, name: "_atom", id: scan.Atom.ID, typ: types.Int8Type, system: true})
+		}
 		return scan, nil
 	case rel.Table != nil && rel.Table.ViewSQL != "":
 		if b.viewDepth > 32 {

@@ -582,7 +582,7 @@ func (b *Binder) expandStar(qual string, sc *scope, loc int32) ([]target, error)
 	var out []target
 	found := false
 	for _, c := range sc.cols {
-		if c.hidden {
+		if c.hidden || c.system {
 			continue
 		}
 		if qual == "" && c.shadowed {

@@ -105,8 +105,16 @@ type Table struct {
 	Indexes []Index `json:"indexes,omitempty"`
 	Checks  []Check `json:"checks,omitempty"`
 
-	// ViewSQL is a view's defining query.
+	// ViewSQL is a view's or a workflow's defining query.
 	ViewSQL string `json:"view_sql,omitempty"`
+
+	// Changelog is set on a table some workflow reads: each transaction
+	// that changes it appends its changes, as one atom, to the table's log.
+	Changelog bool `json:"changelog,omitempty"`
+	// Stream describes a stream.
+	Stream *StreamDesc `json:"stream,omitempty"`
+	// Workflow describes a workflow.
+	Workflow *WorkflowDesc `json:"workflow,omitempty"`
 
 	// DependsOn lists the relations a view (or workflow) reads, so that
 	// dropping them is refused without CASCADE.
@@ -151,6 +159,14 @@ func (t *Table) Clone() *Table {
 	}
 	c.Checks = append([]Check(nil), t.Checks...)
 	c.DependsOn = append([]uint32(nil), t.DependsOn...)
+	if t.Stream != nil {
+		sd := *t.Stream
+		c.Stream = &sd
+	}
+	if t.Workflow != nil {
+		wd := *t.Workflow
+		c.Workflow = &wd
+	}
 	if t.Options != nil {
 		c.Options = make(map[string]string, len(t.Options))
 		for k, v := range t.Options {
@@ -158,6 +174,34 @@ func (t *Table) Clone() *Table {
 		}
 	}
 	return &c
+}
+
+// StreamDesc is what a stream adds to a relation.
+type StreamDesc struct {
+	// WatermarkColumn and WatermarkExpr define the stream's watermark:
+	// WATERMARK FOR column AS expression (SQL text).
+	WatermarkColumn string `json:"watermark_column,omitempty"`
+	WatermarkExpr   string `json:"watermark_expr,omitempty"`
+	// Retention keeps events this long (an interval, as text); empty keeps
+	// them forever.
+	Retention string `json:"retention,omitempty"`
+	// Generator, when set, names the built-in source that fills the
+	// stream, with its arguments as SQL text.
+	Generator     string            `json:"generator,omitempty"`
+	GeneratorArgs map[string]string `json:"generator_args,omitempty"`
+}
+
+// WorkflowDesc is what a workflow adds to a relation.
+type WorkflowDesc struct {
+	// Into is the stream the output changes are also appended to.
+	Into uint32 `json:"into,omitempty"`
+	// EmitOnWindowClose makes windowed aggregates emit only final rows.
+	EmitOnWindowClose bool `json:"emit_on_window_close,omitempty"`
+	// MaterializedView records that it was made as one, for \dm.
+	MaterializedView bool `json:"materialized_view,omitempty"`
+	// SearchPath is the search path the query's names were resolved
+	// with, so a restart resolves them the same way.
+	SearchPath []string `json:"search_path,omitempty"`
 }
 
 // Role is a login or group role.

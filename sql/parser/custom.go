@@ -86,6 +86,10 @@ func recognizeCustom(text string) (*Custom, bool) {
 	}
 	switch first {
 	case "CREATE":
+		if second == "MATERIALIZED" && strings.HasSuffix(strings.ToUpper(strings.Join(lastWords(toks, 4), " ")), "EMIT ON WINDOW CLOSE") {
+			kind = CreateWorkflow
+			break
+		}
 		switch second {
 		case "STREAM":
 			kind = CreateStream
@@ -138,4 +142,15 @@ func ParseQuery(text string, offset int, enclosing string) (*pg_query.Node, erro
 		return nil, syntaxError(text, err)
 	}
 	return tree.Stmts[0].Stmt, nil
+}
+
+func lastWords(toks []Token, n int) []string {
+	if len(toks) < n {
+		n = len(toks)
+	}
+	out := make([]string, 0, n)
+	for _, t := range toks[len(toks)-n:] {
+		out = append(out, t.Text)
+	}
+	return out
 }
