@@ -31,6 +31,8 @@ type DataflowSource struct {
 	Table any
 	// Atom is set when a stream source ends with its _atom column.
 	Atom bool
+	// Watermark is a stream source's watermark: late events are dropped.
+	Watermark *WatermarkSpec
 }
 
 // DataflowNode is one operator of a dataflow. Inputs refer to earlier

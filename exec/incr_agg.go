@@ -32,6 +32,31 @@ type IncrAggregate struct {
 	outTypes []types.T
 	desc     string
 	codec    *rowState
+	// close, when set, makes the aggregate emit each group once, when the
+	// watermark closes the window its key names.
+	close *closeSpec
+}
+
+// WatermarkLineage says that a column is closed by a source's watermark:
+// a value v is final once v + Offset <= the watermark. Window is set for
+// window_start and window_end columns.
+type WatermarkLineage struct {
+	Source int
+	Offset int64
+	Window bool
+}
+
+type closeSpec struct {
+	key int
+	WatermarkLineage
+}
+
+// EmitOnClose makes the aggregate emit a group's row only when the
+// watermark closes the window of group key column key; the row is final
+// and the group's state is dropped.
+func (a *IncrAggregate) EmitOnClose(key int, l WatermarkLineage) {
+	a.close = &closeSpec{key: key, WatermarkLineage: l}
+	a.desc += " (emit on window close)"
 }
 
 type incrAggSpec struct {
@@ -154,7 +179,7 @@ func (a *IncrAggregate) group(k string, key []types.Datum) *aggGroup {
 
 func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBatch, error) {
 	c := in[0]
-	if c.Len == 0 {
+	if c.Len == 0 && a.close == nil {
 		return batch.EmptyChanges(a.outTypes), nil
 	}
 	var keyCols []arrow.Array
@@ -222,6 +247,9 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 				return nil, err
 			}
 		}
+	}
+	if a.close != nil {
+		return a.closeWindows(ctx)
 	}
 	cb := batch.NewChangeBuilder(a.outTypes)
 	for _, k := range order {
@@ -728,3 +756,42 @@ func (d *distinctState) decode(buf []byte, s incrAggSpec) ([]byte, error) {
 }
 
 var _ = fmt.Sprint
+
+// closeWindows emits and drops the groups whose window the watermark has
+// closed.
+func (a *IncrAggregate) closeWindows(ctx *Context) (*batch.ChangeBatch, error) {
+	cb := batch.NewChangeBuilder(a.outTypes)
+	var wm types.Datum
+	if a.close.Source < len(ctx.Watermarks) {
+		wm = ctx.Watermarks[a.close.Source]
+	}
+	if wm == nil {
+		return cb.Build(), nil
+	}
+	limit := int64(wm.(types.TimestampValue))
+	var closed []string
+	for k, g := range a.groups {
+		v := g.key[a.close.key]
+		if v == nil {
+			continue
+		}
+		if int64(v.(types.TimestampValue))+a.close.Offset <= limit {
+			closed = append(closed, k)
+		}
+	}
+	sort.Strings(closed)
+	for _, k := range closed {
+		g := a.groups[k]
+		a.dirty[k] = true
+		delete(a.groups, k)
+		if g.rows <= 0 {
+			continue
+		}
+		row, err := a.output(g)
+		if err != nil {
+			return nil, err
+		}
+		cb.Add(row, 1)
+	}
+	return cb.Build(), nil
+}

@@ -45,6 +45,9 @@ type Context struct {
 	Txn *storage.Txn
 	// BatchSize is the target rows per batch.
 	BatchSize int
+	// Watermarks are a workflow's sources' watermarks during an atom
+	// (nil entries: none yet), for operators that close windows.
+	Watermarks []types.Datum
 
 	ctes  map[int]*cteResult
 	work  map[int][]*batch.Batch

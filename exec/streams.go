@@ -25,9 +25,10 @@ import (
 // Workflow key space under storage.ObjectPrefix(workflow OID): each
 // sub-space starts with one byte.
 const (
-	wfResult   = 'r' // + row key -> count, row
-	wfState    = 's' // + uvarint node, + operator key -> operator value
-	wfPosition = 'p' // -> the last input seq processed, and the status
+	wfResult    = 'r' // + row key -> count, row
+	wfState     = 's' // + uvarint node, + operator key -> operator value
+	wfPosition  = 'p' // -> the last input seq processed, and the status
+	wfWatermark = 'w' // + uvarint source -> the source's watermark
 )
 
 // ResultKey returns the key of row in workflow oid's result.
@@ -48,6 +49,11 @@ func ResultPrefix(oid uint64) []byte { return append(storage.ObjectPrefix(oid), 
 // StatePrefix returns the key prefix of node's state in workflow oid.
 func StatePrefix(oid uint64, node int) []byte {
 	return binary.AppendUvarint(append(storage.ObjectPrefix(oid), wfState), uint64(node))
+}
+
+// WatermarkKey returns the key of a workflow source's watermark.
+func WatermarkKey(oid uint64, source int) []byte {
+	return binary.AppendUvarint(append(storage.ObjectPrefix(oid), wfWatermark), uint64(source))
 }
 
 // PositionKey returns the key of workflow oid's position record.
@@ -75,24 +81,27 @@ func (c *ResultCodec) Decode(v []byte) (int64, []types.Datum, error) {
 	return c.rows.decodeCounted(v)
 }
 
-// LogScan reads the events of a stream's log visible to the transaction.
+// LogScan reads the events of a stream's log visible to the transaction,
+// atom by atom, dropping late events when the stream has a watermark.
 type LogScan struct {
-	name  string
-	obj   uint64
-	types []types.T
-	atom  bool
-	codec *rowcodec.ChangeCodec
-	it    *storage.LogIter
+	name      string
+	obj       uint64
+	types     []types.T
+	atom      bool
+	codec     *rowcodec.ChangeCodec
+	watermark *WatermarkSpec
+	wm        *WatermarkTracker
+	it        *storage.LogIter
 }
 
 // NewLogScan returns a scan of stream obj's events; with atom, a trailing
 // bigint column holds each event's atom.
-func NewLogScan(name string, obj uint64, ts []types.T, atom bool) (*LogScan, error) {
+func NewLogScan(name string, obj uint64, ts []types.T, atom bool, wm *WatermarkSpec) (*LogScan, error) {
 	codec, err := rowcodec.NewChangeCodec(ts)
 	if err != nil {
 		return nil, err
 	}
-	return &LogScan{name: name, obj: obj, types: ts, atom: atom, codec: codec}, nil
+	return &LogScan{name: name, obj: obj, types: ts, atom: atom, codec: codec, watermark: wm}, nil
 }
 
 func (s *LogScan) Describe() string     { return "Stream Scan on " + s.name }
@@ -104,51 +113,90 @@ func (s *LogScan) Open(ctx *Context) error {
 		return err
 	}
 	s.it = it
+	if s.watermark != nil {
+		if s.wm, err = NewWatermarkTracker(s.watermark, len(s.types), nil); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-func (s *LogScan) Next(ctx *Context) (*batch.Batch, error) {
-	if s.it == nil || !s.it.Valid() {
-		if s.it != nil {
-			return nil, s.it.Error()
-		}
-		return nil, nil
-	}
-	if err := ctx.checkCancel(); err != nil {
-		return nil, err
-	}
-	builders := make([]array.Builder, len(s.types))
-	for i, t := range s.types {
+// ReadAtom decodes the entries of the atom the iterator is at (all
+// entries with its seq) and moves past them.
+func ReadAtom(it *storage.LogIter, codec *rowcodec.ChangeCodec, ts []types.T) (storage.Seq, *batch.ChangeBatch, error) {
+	builders := make([]array.Builder, len(ts))
+	for i, t := range ts {
 		builders[i] = array.NewBuilder(types.Allocator, t.ArrowType())
 	}
-	dec, err := s.codec.Decoder(builders)
+	dec, err := codec.Decoder(builders)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
+	seq := it.Entry().Seq
 	var diffs []int8
-	var atoms []int64
-	for s.it.Valid() && len(diffs) < ctx.BatchSize {
-		e := s.it.Entry()
-		before := len(diffs)
-		if diffs, err = rowcodec.DecodeChunk(dec, e.Value, diffs); err != nil {
+	for it.Valid() && it.Entry().Seq == seq {
+		if diffs, err = rowcodec.DecodeChunk(dec, it.Entry().Value, diffs); err != nil {
+			return 0, nil, err
+		}
+		it.Next()
+	}
+	if err := it.Error(); err != nil {
+		return 0, nil, err
+	}
+	cols := make([]arrow.Array, len(builders))
+	for i, b := range builders {
+		cols[i] = b.NewArray()
+	}
+	return seq, &batch.ChangeBatch{Batch: &batch.Batch{Cols: cols, Len: len(diffs)}, Diff: diffs}, nil
+}
+
+func (s *LogScan) Next(ctx *Context) (*batch.Batch, error) {
+	if s.it == nil {
+		return nil, nil
+	}
+	var parts []*batch.Batch
+	rows := 0
+	for s.it.Valid() && rows < ctx.BatchSize {
+		if err := ctx.checkCancel(); err != nil {
 			return nil, err
 		}
-		for i := before; i < len(diffs); i++ {
-			atoms = append(atoms, int64(e.Seq))
+		seq, c, err := ReadAtom(s.it, s.codec, s.types)
+		if err != nil {
+			return nil, err
 		}
-		s.it.Next()
+		b := c.Batch
+		if s.wm != nil {
+			keep, err := s.wm.Atom(ctx, b)
+			if err != nil {
+				return nil, err
+			}
+			if len(keep) < b.Len {
+				b = b.Take(keep)
+			}
+		}
+		if s.atom {
+			atoms := make([]int64, b.Len)
+			for i := range atoms {
+				atoms[i] = int64(seq)
+			}
+			b = &batch.Batch{Cols: append(append([]arrow.Array(nil), b.Cols...), batch.Int64s(atoms, nil, 0)), Len: b.Len}
+		}
+		if b.Len > 0 {
+			parts = append(parts, b)
+			rows += b.Len
+		}
 	}
 	if err := s.it.Error(); err != nil {
 		return nil, err
 	}
-	cols := make([]arrow.Array, 0, len(s.types)+1)
-	for _, b := range builders {
-		cols = append(cols, b.NewArray())
+	if len(parts) == 0 {
+		return nil, nil
 	}
+	ts := s.types
 	if s.atom {
-		cols = append(cols, batch.Int64s(atoms, nil, 0))
+		ts = append(append([]types.T(nil), ts...), types.Int8Type)
 	}
-	return &batch.Batch{Cols: cols, Len: len(diffs)}, nil
+	return batch.Concat(ts, parts), nil
 }
 
 func (s *LogScan) Close() error {

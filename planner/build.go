@@ -218,6 +218,16 @@ func (b *builder) build(n logical.Node) (built, error) {
 		return b.buildFunctionScan(x)
 	case *logical.Window:
 		return b.buildWindow(x)
+	case *logical.TimeWindow:
+		in, err := b.buildExact(x.Input)
+		if err != nil {
+			return built{}, err
+		}
+		op, err := exec.NewTimeWindow(in, x.Time, x.Size, x.Slide, exec.Layout(logical.IDs(x.Input.Columns())))
+		if err != nil {
+			return built{}, err
+		}
+		return built{op: wrap(op), ids: logical.IDs(x.Cols), types: logical.Types(x.Cols)}, nil
 	case *logical.Insert:
 		return b.buildInsert(x)
 	case *logical.Update:

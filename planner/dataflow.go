@@ -11,15 +11,22 @@ import (
 // BuildDataflow lowers a workflow's query into a dataflow of incremental
 // operators. A construct that cannot be maintained incrementally gets
 // 0A000 naming it, so CREATE WORKFLOW refuses it up front.
-func BuildDataflow(n logical.Node) (*exec.Dataflow, error) {
+//
+// With emitOnWindowClose, aggregates grouped by a window of a stream with
+// a watermark emit each window's row once, when the watermark passes its
+// end; there must be such an aggregate.
+func BuildDataflow(n logical.Node, emitOnWindowClose bool) (*exec.Dataflow, error) {
 	n, err := applyDataflowRules(n)
 	if err != nil {
 		return nil, err
 	}
-	b := &dfBuilder{df: &exec.Dataflow{}, ctes: map[int]dfRef{}}
+	b := &dfBuilder{df: &exec.Dataflow{EmitOnWindowClose: emitOnWindowClose}, ctes: map[int]dfRef{}, eowc: emitOnWindowClose}
 	r, err := b.lower(n)
 	if err != nil {
 		return nil, err
+	}
+	if emitOnWindowClose && !b.closing {
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "EMIT ON WINDOW CLOSE needs an aggregate grouped by window_start or window_end of TUMBLE or HOP over a stream with a watermark")
 	}
 	if r.ref < 0 || len(b.df.Nodes) == 0 {
 		// A bare relation: pass it through a projection so the result has
@@ -78,6 +85,9 @@ func applyDataflowRules(n logical.Node) (logical.Node, error) {
 type dfBuilder struct {
 	df   *exec.Dataflow
 	ctes map[int]dfRef
+	// eowc asks for emit-on-window-close aggregates; closing records that
+	// one was built.
+	eowc, closing bool
 }
 
 // dfRef is a lowered relation: a node (or, negative, a source) whose
@@ -86,6 +96,26 @@ type dfRef struct {
 	ref   int
 	ids   []expr.ColumnID
 	types []types.T
+	// wm traces columns that a source's watermark closes.
+	wm map[expr.ColumnID]exec.WatermarkLineage
+}
+
+// withWM returns r with lineage carried over from the given refs for the
+// ids r keeps.
+func (r dfRef) withWM(from ...dfRef) dfRef {
+	for _, f := range from {
+		for id, l := range f.wm {
+			for _, own := range r.ids {
+				if own == id {
+					if r.wm == nil {
+						r.wm = map[expr.ColumnID]exec.WatermarkLineage{}
+					}
+					r.wm[id] = l
+				}
+			}
+		}
+	}
+	return r
 }
 
 func (r dfRef) layout() expr.Layout { return exec.Layout(r.ids) }
@@ -151,7 +181,18 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			return dfRef{}, err
 		}
 		ts := logical.Types(x.Cols)
-		return dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts}, nil
+		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts}
+		for i, e := range x.Exprs {
+			if c, ok := e.(*expr.ColRef); ok {
+				if l, ok := in.wm[c.ID]; ok {
+					if out.wm == nil {
+						out.wm = map[expr.ColumnID]exec.WatermarkLineage{}
+					}
+					out.wm[x.Cols[i].ID] = l
+				}
+			}
+		}
+		return out, nil
 	case *logical.Join:
 		if x.Kind == logical.InnerJoin {
 			return b.lowerInnerJoins(x)
@@ -193,6 +234,17 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		if err != nil {
 			return dfRef{}, err
 		}
+		if b.eowc {
+			for i, g := range x.GroupBy {
+				if c, ok := g.(*expr.ColRef); ok {
+					if l, ok := in.wm[c.ID]; ok && l.Window {
+						op.EmitOnClose(i, l)
+						b.closing = true
+						break
+					}
+				}
+			}
+		}
 		cols := x.Columns()
 		ts := logical.Types(cols)
 		return dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(cols), types: ts}, nil
@@ -205,7 +257,7 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			return dfRef{}, err
 		}
 		op := exec.NewIncrDistinct(in.types)
-		return dfRef{ref: b.add(op, []int{in.ref}, in.types), ids: in.ids, types: in.types}, nil
+		return dfRef{ref: b.add(op, []int{in.ref}, in.types), ids: in.ids, types: in.types}.withWM(in), nil
 	case *logical.SetOp:
 		if x.Kind != logical.Union {
 			return dfRef{}, notIncremental(x.Kind.String())
@@ -273,6 +325,25 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			b.ctes[x.CTE.ID] = r
 		}
 		return dfRef{ref: r.ref, ids: logical.IDs(x.Cols), types: r.types}, nil
+	case *logical.TimeWindow:
+		in, err := b.lower(x.Input)
+		if err != nil {
+			return dfRef{}, err
+		}
+		op, err := exec.NewIncrTimeWindow(x.Time, x.Size, x.Slide, in.layout())
+		if err != nil {
+			return dfRef{}, err
+		}
+		ts := logical.Types(x.Cols)
+		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts}.withWM(in)
+		if c, ok := x.Time.(*expr.ColRef); ok {
+			if l, ok := in.wm[c.ID]; ok && !l.Window {
+				n := len(x.Cols)
+				out.wm[x.Cols[n-2].ID] = exec.WatermarkLineage{Source: l.Source, Offset: x.Size, Window: true}
+				out.wm[x.Cols[n-1].ID] = exec.WatermarkLineage{Source: l.Source, Window: true}
+			}
+		}
+		return out, nil
 	case *logical.Values:
 		return dfRef{}, notIncremental("VALUES")
 	case *logical.Window:
@@ -306,6 +377,7 @@ func (b *dfBuilder) lowerScan(s *logical.Scan) (dfRef, error) {
 	case logical.StreamRelation:
 		src.Kind = exec.SourceStream
 		src.Atom = s.Atom != nil
+		src.Watermark = watermarkSpec(s.Table)
 	case logical.WorkflowRelation:
 		src.Kind = exec.SourceWorkflow
 	default:
@@ -314,6 +386,9 @@ func (b *dfBuilder) lowerScan(s *logical.Scan) (dfRef, error) {
 	}
 	b.df.Sources = append(b.df.Sources, src)
 	r := dfRef{ref: -len(b.df.Sources), ids: logical.IDs(s.Columns()), types: src.Types}
+	if src.Watermark != nil {
+		r.wm = map[expr.ColumnID]exec.WatermarkLineage{s.Cols[src.Watermark.Column].ID: {Source: len(b.df.Sources) - 1}}
+	}
 	if s.Filter != nil {
 		return b.filter(r, s.Filter)
 	}
@@ -328,7 +403,7 @@ func (b *dfBuilder) filter(in dfRef, pred expr.Expr) (dfRef, error) {
 	if err != nil {
 		return dfRef{}, err
 	}
-	return dfRef{ref: b.add(op, []int{in.ref}, in.types), ids: in.ids, types: in.types}, nil
+	return dfRef{ref: b.add(op, []int{in.ref}, in.types), ids: in.ids, types: in.types}.withWM(in), nil
 }
 
 // lowerInnerJoins joins the inputs of a tree of inner joins left to right:
@@ -431,5 +506,5 @@ func (b *dfBuilder) join(kind exec.JoinKind, left, right dfRef, conds []expr.Exp
 	if err != nil {
 		return dfRef{}, err
 	}
-	return dfRef{ref: b.add(op, []int{left.ref, right.ref}, ts), ids: ids, types: ts}, nil
+	return dfRef{ref: b.add(op, []int{left.ref, right.ref}, ts), ids: ids, types: ts}.withWM(left, right), nil
 }

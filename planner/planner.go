@@ -104,6 +104,8 @@ func collectUsed(n logical.Node, used map[expr.ColumnID]bool) {
 		for _, e := range x.Args {
 			addExpr(e)
 		}
+	case *logical.TimeWindow:
+		addExpr(x.Time)
 	case *logical.Window:
 		for _, f := range x.Funcs {
 			for _, e := range f.Args {

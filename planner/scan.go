@@ -224,7 +224,7 @@ func (b *builder) buildLogicalRelationScan(s *logical.Scan, filter expr.Expr) (b
 	var err error
 	if s.Table.Kind == logical.StreamRelation {
 		atom := s.Atom != nil && b.used[s.Atom.ID]
-		op, err = exec.NewLogScan(s.Table.Name, uint64(s.Table.OID), ts, atom)
+		op, err = exec.NewLogScan(s.Table.Name, uint64(s.Table.OID), ts, atom, watermarkSpec(s.Table))
 		if atom {
 			ids = append(ids, s.Atom.ID)
 			ts = append(ts, s.Atom.Type)
@@ -240,4 +240,11 @@ func (b *builder) buildLogicalRelationScan(s *logical.Scan, filter expr.Expr) (b
 		return b.filter(out, filter)
 	}
 	return out, nil
+}
+
+func watermarkSpec(t *logical.TableRef) *exec.WatermarkSpec {
+	if t.Watermark == nil {
+		return nil
+	}
+	return &exec.WatermarkSpec{Column: t.Watermark.Column, Expr: t.Watermark.Expr}
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"portalsdb/batch"
 	"portalsdb/exec"
@@ -63,6 +62,8 @@ type Workflow struct {
 	result   *exec.ResultCodec
 	srcCodec []*rowcodec.ChangeCodec
 	outCodec *rowcodec.ChangeCodec
+	// trackers hold the watermarks of stream sources that declare one.
+	trackers []*exec.WatermarkTracker
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -106,6 +107,7 @@ func newWorkflow(rt *Runtime, spec WorkflowSpec) (*Workflow, error) {
 		}
 		w.srcCodec = append(w.srcCodec, c)
 	}
+	w.trackers = make([]*exec.WatermarkTracker, len(df.Sources))
 	w.ctx, w.cancel = context.WithCancel(rt.ctx)
 	return w, nil
 }
@@ -356,6 +358,30 @@ func (s stateIO) Scan(fn func(k, v []byte) error) error {
 }
 
 func (w *Workflow) loadState(txn *storage.Txn) error {
+	for i, src := range w.df.Sources {
+		if src.Watermark == nil {
+			continue
+		}
+		var cur types.Datum
+		v, ok, err := txn.Get(exec.WatermarkKey(uint64(w.spec.OID), i))
+		if err != nil {
+			return err
+		}
+		if ok {
+			us, n := binary.Varint(v)
+			if n <= 0 {
+				return pgerror.New(pgerror.DataCorrupted, "corrupt workflow watermark")
+			}
+			cur = types.TimestampValue(us)
+		}
+		width := len(src.Types)
+		if src.Atom {
+			width--
+		}
+		if w.trackers[i], err = exec.NewWatermarkTracker(src.Watermark, width, cur); err != nil {
+			return err
+		}
+	}
 	for i, op := range w.df.Stateful() {
 		if err := op.Load(stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), i)}); err != nil {
 			return err
@@ -365,6 +391,15 @@ func (w *Workflow) loadState(txn *storage.Txn) error {
 }
 
 func (w *Workflow) saveState(txn *storage.Txn) error {
+	for i, t := range w.trackers {
+		if t == nil || t.Current() == nil {
+			continue
+		}
+		v := binary.AppendVarint(nil, int64(t.Current().(types.TimestampValue)))
+		if err := txn.Put(exec.WatermarkKey(uint64(w.spec.OID), i), v); err != nil {
+			return err
+		}
+	}
 	for i, op := range w.df.Stateful() {
 		if err := op.Save(stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), i)}); err != nil {
 			return err
@@ -385,6 +420,19 @@ func (w *Workflow) initialize() error {
 	defer txn.Rollback()
 	s0 := txn.ReadSeq()
 	ctx := w.execContext(txn)
+	for i, src := range w.df.Sources {
+		if src.Watermark == nil {
+			continue
+		}
+		width := len(src.Types)
+		if src.Atom {
+			width--
+		}
+		var err error
+		if w.trackers[i], err = exec.NewWatermarkTracker(src.Watermark, width, nil); err != nil {
+			return err
+		}
+	}
 	in := make([]*batch.ChangeBatch, len(w.df.Sources))
 	for i, src := range w.df.Sources {
 		c, err := w.snapshot(txn, i, src)
@@ -393,6 +441,7 @@ func (w *Workflow) initialize() error {
 		}
 		in[i] = c
 	}
+	ctx.Watermarks = w.watermarks()
 	first, err := w.df.Initial(ctx)
 	if err != nil {
 		return err
@@ -486,7 +535,8 @@ func (w *Workflow) snapshot(txn *storage.Txn, i int, src exec.DataflowSource) (*
 	}
 }
 
-// readLog decodes the entries of source i's log with from <= seq <= to.
+// readLog decodes the atoms of source i's log with from <= seq <= to,
+// dropping late events of a source with a watermark.
 func (w *Workflow) readLog(txn *storage.Txn, i int, src exec.DataflowSource, from, to storage.Seq) (*batch.ChangeBatch, error) {
 	it, err := txn.ScanLog(src.Object, from, to)
 	if err != nil {
@@ -497,40 +547,46 @@ func (w *Workflow) readLog(txn *storage.Txn, i int, src exec.DataflowSource, fro
 	if src.Atom {
 		ts = ts[:len(ts)-1]
 	}
-	builders := make([]array.Builder, len(ts))
-	for k, t := range ts {
-		builders[k] = array.NewBuilder(types.Allocator, t.ArrowType())
-	}
-	dec, err := w.srcCodec[i].Decoder(builders)
-	if err != nil {
-		return nil, err
-	}
-	var diffs []int8
-	var atoms []int64
-	for ; it.Valid(); it.Next() {
-		e := it.Entry()
-		before := len(diffs)
-		if diffs, err = rowcodec.DecodeChunk(dec, e.Value, diffs); err != nil {
+	ctx := w.execContext(txn)
+	var parts []*batch.ChangeBatch
+	for it.Valid() {
+		seq, c, err := exec.ReadAtom(it, w.srcCodec[i], ts)
+		if err != nil {
 			return nil, err
 		}
-		for k := before; k < len(diffs); k++ {
-			atoms = append(atoms, int64(e.Seq))
+		if t := w.trackers[i]; t != nil {
+			keep, err := t.Atom(ctx, c.Batch)
+			if err != nil {
+				return nil, err
+			}
+			if len(keep) < c.Len {
+				c = c.TakeChanges(keep)
+			}
 		}
+		if src.Atom {
+			atoms := make([]int64, c.Len)
+			for k := range atoms {
+				atoms[k] = int64(seq)
+			}
+			c = &batch.ChangeBatch{Batch: &batch.Batch{Cols: append(append([]arrow.Array(nil), c.Cols...), batch.Int64s(atoms, nil, 0)), Len: c.Len}, Diff: c.Diff}
+		}
+		parts = append(parts, c)
 	}
 	if err := it.Error(); err != nil {
 		return nil, err
 	}
-	cols := make([]arrow.Array, 0, len(src.Types))
-	for _, b := range builders {
-		cols = append(cols, b.NewArray())
+	return batch.ConcatChanges(src.Types, parts), nil
+}
+
+// watermarks returns the sources' current watermarks.
+func (w *Workflow) watermarks() []types.Datum {
+	out := make([]types.Datum, len(w.trackers))
+	for i, t := range w.trackers {
+		if t != nil {
+			out[i] = t.Current()
+		}
 	}
-	if src.Atom {
-		cols = append(cols, batch.Int64s(atoms, nil, 0))
-	}
-	if len(diffs) == 0 {
-		return batch.EmptyChanges(src.Types), nil
-	}
-	return &batch.ChangeBatch{Batch: &batch.Batch{Cols: cols, Len: len(diffs)}, Diff: diffs}, nil
+	return out
 }
 
 // step processes the next input atom, if any. It returns whether it
@@ -587,6 +643,7 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 		in[i] = c
 		rowsIn += c.Len
 	}
+	ctx.Watermarks = w.watermarks()
 	out, err := w.df.Step(ctx, in)
 	if err != nil {
 		return false, next, err

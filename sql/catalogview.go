@@ -172,6 +172,13 @@ func (v *catalogView) Relation(schema, name string) (*binder.Relation, error) {
 		for i, col := range t.Columns {
 			ref.Columns = append(ref.Columns, logical.TableColumn{Name: col.Name, Type: col.Type, NotNull: col.NotNull, AttrNum: int16(i + 1)})
 		}
+		if t.Stream != nil && t.Stream.WatermarkColumn != "" {
+			wm, err := v.watermark(t)
+			if err != nil {
+				return nil, err
+			}
+			ref.Watermark = wm
+		}
 		rel.Ref = ref
 	}
 	return rel, nil
@@ -203,4 +210,26 @@ func splitSearchPath(s string) []string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// watermark binds a stream's watermark expression over its columns.
+func (v *catalogView) watermark(t *catalog.Table) (*logical.Watermark, error) {
+	_, ord, ok := t.Column(t.Stream.WatermarkColumn)
+	if !ok {
+		return nil, pgerror.Newf(pgerror.DataCorrupted, "stream %q has a watermark on a missing column", t.Name)
+	}
+	n, err := binder.ParseExpr(t.Stream.WatermarkExpr)
+	if err != nil {
+		return nil, err
+	}
+	e, err := binder.BindScalar(v, n, tableColumns(t.Columns), t.Name)
+	if err != nil {
+		return nil, err
+	}
+	if e.Type().Kind != t.Columns[ord].Type.Kind {
+		if e, err = binder.Coerce(e, t.Columns[ord].Type, "watermark"); err != nil {
+			return nil, err
+		}
+	}
+	return &logical.Watermark{Column: ord, Expr: e}, nil
 }

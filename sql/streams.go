@@ -60,12 +60,7 @@ func (e *Engine) buildDataflow(t *catalog.Table) (*exec.Dataflow, error) {
 	if err != nil {
 		return nil, err
 	}
-	df, err := planner.BuildDataflow(bound.Plan)
-	if err != nil {
-		return nil, err
-	}
-	df.EmitOnWindowClose = t.Workflow.EmitOnWindowClose
-	return df, nil
+	return planner.BuildDataflow(bound.Plan, t.Workflow.EmitOnWindowClose)
 }
 
 // execCustom runs portalsdb's own statements.
@@ -267,7 +262,7 @@ func (d *ddl) defineWorkflow(st *parser.CreateWorkflowStmt) (*catalog.Table, boo
 	if bound.Kind != "SELECT" {
 		return nil, false, pgerror.New(pgerror.WrongObjectType, "a workflow is defined by a SELECT")
 	}
-	if _, err := planner.BuildDataflow(bound.Plan); err != nil {
+	if _, err := planner.BuildDataflow(bound.Plan, st.EmitOnWindowClose); err != nil {
 		return nil, false, err
 	}
 	oid, err := d.newOID()

@@ -29,6 +29,8 @@ type TableRef struct {
 	Kind RelationKind
 	// Changelog is set on tables whose changes are logged for workflows.
 	Changelog bool
+	// Watermark is a stream's watermark, when it declares one.
+	Watermark *Watermark
 	Columns   []TableColumn
 	// PrimaryKey lists column ordinals; empty when the table has a hidden
 	// row id.
@@ -39,6 +41,14 @@ type TableRef struct {
 	// Spec is the storage layout, opaque to the planner's rules; the
 	// lowering step hands it to the scan operator.
 	Spec any
+}
+
+// Watermark is WATERMARK FOR column AS expression: Column is the time
+// column's ordinal, Expr is over the stream's columns, column i having id
+// i+1.
+type Watermark struct {
+	Column int
+	Expr   expr.Expr
 }
 
 // TableColumn is a column of a TableRef.
@@ -476,4 +486,32 @@ func (w *Window) Describe() string {
 		parts[i] = f.Name + "(" + exprList(f.Args) + ")"
 	}
 	return "Window " + strings.Join(parts, ", ")
+}
+
+// TimeWindow assigns each input row to time windows: TUMBLE puts it in
+// one window of Size, HOP in every window of Size that starts at a
+// multiple of Slide and contains the row's time. Its output is the input's
+// columns, then window_start and window_end (of the time column's type).
+// Windows are aligned to 1970-01-01 00:00:00 UTC.
+type TimeWindow struct {
+	Input Node
+	// Time is the row's event time (a timestamp or timestamptz column).
+	Time  expr.Expr
+	Size  int64 // microseconds
+	Slide int64 // microseconds; equal to Size for TUMBLE
+	Cols  []Column
+}
+
+func (w *TimeWindow) Columns() []Column { return w.Cols }
+func (w *TimeWindow) Inputs() []Node    { return []Node{w.Input} }
+func (w *TimeWindow) WithInputs(in []Node) Node {
+	n := *w
+	n.Input = in[0]
+	return &n
+}
+func (w *TimeWindow) Describe() string {
+	if w.Size == w.Slide {
+		return fmt.Sprintf("Tumble %s size=%dus", w.Time, w.Size)
+	}
+	return fmt.Sprintf("Hop %s size=%dus slide=%dus", w.Time, w.Size, w.Slide)
 }

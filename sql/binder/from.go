@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"strings"
+
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"portalsdb/exec/expr"
@@ -524,6 +526,9 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		return nil, pgerror.Unsupportedf("this function call form in FROM is not supported")
 	}
 	name := funcName(fc.Funcname)
+	if name == "tumble" || name == "hop" {
+		return b.bindTimeWindow(rf, fc, name, sc)
+	}
 	visible := sc.outer
 	if rf.Lateral {
 		visible = sc
@@ -649,4 +654,93 @@ func (b *Binder) coerceSeriesArgs(args []expr.Expr) (types.T, error) {
 		}
 	}
 	return t, nil
+}
+
+// bindTimeWindow binds TUMBLE(relation, time, size) and
+// HOP(relation, time, slide, size): the relation's columns, then
+// window_start and window_end.
+func (b *Binder) bindTimeWindow(rf *pg.RangeFunction, fc *pg.FuncCall, name string, sc *scope) (logical.Node, error) {
+	want := 3
+	if name == "hop" {
+		want = 4
+	}
+	if len(fc.Args) != want {
+		return nil, pgerror.Newf(pgerror.UndefinedFunction, "%s takes %d arguments: (relation, time column, %s)", strings.ToUpper(name), want,
+			map[string]string{"tumble": "size", "hop": "slide, size"}[name]).WithPosition(int(fc.Location) + 1)
+	}
+	cr := fc.Args[0].GetColumnRef()
+	if cr == nil {
+		return nil, pgerror.Newf(pgerror.Syntax, "the first argument of %s names a relation", strings.ToUpper(name)).WithPosition(int(fc.Location) + 1)
+	}
+	rv := &pg.RangeVar{Location: cr.Location}
+	switch len(cr.Fields) {
+	case 1:
+		rv.Relname = strVal(cr.Fields[0])
+	case 2:
+		rv.Schemaname, rv.Relname = strVal(cr.Fields[0]), strVal(cr.Fields[1])
+	default:
+		return nil, pgerror.Newf(pgerror.Syntax, "improper relation name in %s", strings.ToUpper(name))
+	}
+	inner := newScope(sc.outer, sc.level)
+	input, err := b.bindRangeVar(rv, inner)
+	if err != nil {
+		return nil, err
+	}
+	timeExpr, err := b.bindExpr(fc.Args[1], inner)
+	if err != nil {
+		return nil, err
+	}
+	tt := timeExpr.Type()
+	if tt.Kind != types.Timestamp && tt.Kind != types.TimestampTZ {
+		return nil, pgerror.Newf(pgerror.DatatypeMismatch, "the time column of %s must be a timestamp, not %s", strings.ToUpper(name), tt)
+	}
+	durations := make([]int64, 0, 2)
+	for _, a := range fc.Args[2:] {
+		e, err := b.bindExpr(a, newScope(nil, &queryLevel{}))
+		if err != nil {
+			return nil, err
+		}
+		if e, err = b.coerce(e, types.IntervalType, expr.CastImplicit, ""); err != nil {
+			return nil, err
+		}
+		v, err := expr.EvalConst(&expr.Ctx{}, e)
+		if err != nil {
+			return nil, err
+		}
+		iv, ok := v.(types.IntervalValue)
+		if !ok || iv.Months != 0 {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "%s needs fixed-length intervals (no months or years)", strings.ToUpper(name))
+		}
+		d := int64(iv.Days)*types.MicrosPerDay + iv.Micros
+		if d <= 0 {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "%s needs positive intervals", strings.ToUpper(name))
+		}
+		durations = append(durations, d)
+	}
+	size, slide := durations[0], durations[0]
+	if name == "hop" {
+		slide, size = durations[0], durations[1]
+		if size%slide != 0 {
+			return nil, pgerror.New(pgerror.InvalidParameterValue, "HOP's window size must be a multiple of its slide")
+		}
+	}
+	alias := name
+	if rf.Alias != nil {
+		alias = rf.Alias.Aliasname
+	}
+	win := &logical.TimeWindow{Input: input, Time: timeExpr, Size: size, Slide: slide}
+	win.Cols = append(win.Cols, input.Columns()...)
+	for _, c := range inner.cols {
+		if c.hidden {
+			continue
+		}
+		c.qualifier = alias
+		sc.add(c)
+	}
+	for _, n := range []string{"window_start", "window_end"} {
+		col := logical.Column{ID: b.newID(), Name: n, Type: tt}
+		win.Cols = append(win.Cols, col)
+		sc.add(scopeCol{qualifier: alias, name: n, id: col.ID, typ: tt})
+	}
+	return win, nil
 }
