@@ -20,8 +20,9 @@ type Runtime struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu        sync.Mutex
-	workflows map[uint32]*Workflow
+	mu         sync.Mutex
+	workflows  map[uint32]*Workflow
+	generators map[uint32]*generator
 }
 
 // New returns a runtime over db and registers for its commits.
@@ -88,9 +89,18 @@ func (rt *Runtime) Stop(oid uint32) {
 	}
 }
 
-// Close stops every workflow.
+// Close stops every generator and workflow.
 func (rt *Runtime) Close() {
 	rt.cancel()
+	rt.mu.Lock()
+	var gens []uint32
+	for oid := range rt.generators {
+		gens = append(gens, oid)
+	}
+	rt.mu.Unlock()
+	for _, oid := range gens {
+		rt.StopGenerator(oid)
+	}
 	for _, w := range rt.Workflows() {
 		rt.Stop(w.spec.OID)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"portalsdb/batch"
 	"portalsdb/exec"
+	"portalsdb/exec/expr"
 	"portalsdb/pgerror"
 	"portalsdb/pgwire"
 	"portalsdb/planner"
@@ -27,9 +28,20 @@ import (
 	"portalsdb/types"
 )
 
-// startWorkflows starts every workflow of the catalog, upstream first.
+// startWorkflows starts every generator and workflow of the catalog,
+// upstream first.
 func (e *Engine) startWorkflows() error {
 	for _, t := range e.Catalog().Tables() {
+		if t.Kind == catalog.KindStream && t.Stream != nil && t.Stream.Generator != "" {
+			spec, err := generatorSpec(t)
+			if err != nil {
+				return err
+			}
+			if err := e.rt.StartGenerator(spec.GeneratorSpec); err != nil {
+				return err
+			}
+			continue
+		}
 		if t.Kind != catalog.KindWorkflow {
 			continue
 		}
@@ -130,14 +142,14 @@ func (d *ddl) createStream(st *parser.CreateStreamStmt) error {
 		}
 		return pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", st.Name.Name)
 	}
-	if st.Generator != "" {
-		return pgerror.Unsupportedf("generators are not supported yet")
-	}
 	oid, err := d.newOID()
 	if err != nil {
 		return err
 	}
 	tbl := &catalog.Table{OID: oid, Schema: sc.OID, Name: st.Name.Name, Kind: catalog.KindStream, Owner: catalog.PostgresRoleOID, Stream: &catalog.StreamDesc{}}
+	if st.Generator != "" {
+		return d.createGeneratorStream(tbl, st)
+	}
 	for _, cd := range st.Columns {
 		if _, _, dup := tbl.Column(cd.Colname); dup {
 			return pgerror.Newf(pgerror.DuplicateColumn, "column %q specified more than once", cd.Colname)
@@ -189,6 +201,132 @@ func (d *ddl) createStream(st *parser.CreateStreamStmt) error {
 	}
 	d.install(snap)
 	return nil
+}
+
+// createGeneratorStream defines a stream filled by a built-in generator,
+// and starts the generator once the definition commits.
+func (d *ddl) createGeneratorStream(tbl *catalog.Table, st *parser.CreateStreamStmt) error {
+	tbl.Stream.Generator = strings.ToLower(st.Generator)
+	tbl.Stream.GeneratorArgs = map[string]string{}
+	for name, n := range st.GeneratorArgs {
+		e, err := binder.BindScalar(d.view, n, nil, "")
+		if err != nil {
+			return err
+		}
+		v, err := expr.EvalConst(d.s.evalCtx(d.t, nil), e)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			return pgerror.Newf(pgerror.InvalidParameterValue, "generator argument %s is NULL", name)
+		}
+		tbl.Stream.GeneratorArgs[name] = types.FormatText(e.Type(), v, nil)
+	}
+	spec, err := generatorSpec(tbl)
+	if err != nil {
+		return err
+	}
+	for i, t := range spec.Gen.Types() {
+		tbl.NextColumnID++
+		tbl.Columns = append(tbl.Columns, catalog.Column{ID: tbl.NextColumnID, Name: spec.Columns[i], Type: t})
+	}
+	if err := d.put(tbl); err != nil {
+		return err
+	}
+	rt := d.s.e.rt
+	d.t.onCommit = append(d.t.onCommit, func() {
+		if err := rt.StartGenerator(spec.GeneratorSpec); err != nil {
+			d.s.e.log.Error("starting generator", "stream", tbl.Name, "err", err)
+		}
+	})
+	return nil
+}
+
+// generatorSpec is a generator stream's runtime description, from its
+// catalog entry.
+type namedGenerator struct {
+	portals.GeneratorSpec
+	Columns []string
+}
+
+func generatorSpec(t *catalog.Table) (namedGenerator, error) {
+	args := t.Stream.GeneratorArgs
+	intArg := func(name string, def int64) (int64, error) {
+		v, ok := args[name]
+		if !ok {
+			return def, nil
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, pgerror.Newf(pgerror.InvalidParameterValue, "generator argument %s must be an integer, not %q", name, v)
+		}
+		return n, nil
+	}
+	spec := namedGenerator{GeneratorSpec: portals.GeneratorSpec{OID: t.OID, Name: t.Name, Count: -1}}
+	atomRows, err := intArg("atom_rows", 1000)
+	if err != nil {
+		return spec, err
+	}
+	if atomRows <= 0 || atomRows > 1<<20 {
+		return spec, pgerror.New(pgerror.InvalidParameterValue, "atom_rows must be between 1 and 1048576")
+	}
+	spec.AtomRows = int(atomRows)
+	if v, ok := args["events_per_second"]; ok {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			return spec, pgerror.Newf(pgerror.InvalidParameterValue, "events_per_second must be a non-negative number, not %q", v)
+		}
+		spec.EventsPerSecond = f
+	}
+	if _, err := intArg("seed", 0); err != nil {
+		return spec, err
+	}
+	known := map[string]bool{"atom_rows": true, "events_per_second": true, "seed": true}
+	switch t.Stream.Generator {
+	case "series":
+		start, err := intArg("start", 1)
+		if err != nil {
+			return spec, err
+		}
+		step, err := intArg("step", 1)
+		if err != nil {
+			return spec, err
+		}
+		if step == 0 {
+			return spec, pgerror.New(pgerror.InvalidParameterValue, "step must not be zero")
+		}
+		if v, ok := args["stop"]; ok {
+			stop, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return spec, pgerror.Newf(pgerror.InvalidParameterValue, "generator argument stop must be an integer, not %q", v)
+			}
+			spec.Count = (stop-start)/step + 1
+			if spec.Count < 0 {
+				spec.Count = 0
+			}
+		}
+		if v, ok := args["count"]; ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return spec, pgerror.Newf(pgerror.InvalidParameterValue, "count must be a non-negative integer")
+			}
+			spec.Count = n
+		}
+		for _, k := range []string{"start", "step", "stop", "count"} {
+			known[k] = true
+		}
+		spec.Gen = portals.Series{Start: start, Step: step}
+		spec.Columns = []string{"n"}
+	default:
+		return spec, pgerror.Newf(pgerror.UndefinedObject, "generator %q does not exist", t.Stream.Generator).
+			WithHint("The built-in generator is series.")
+	}
+	for k := range args {
+		if !known[k] {
+			return spec, pgerror.Newf(pgerror.InvalidParameterValue, "generator %s has no argument %q", t.Stream.Generator, k)
+		}
+	}
+	return spec, nil
 }
 
 // createWorkflow runs CREATE WORKFLOW: it commits the definition, waits
@@ -358,6 +496,7 @@ func (e *Engine) dropObjectData(t *catalog.Table) {
 			e.log.Warn("dropping a workflow's output log", "workflow", t.Name, "err", err)
 		}
 	case catalog.KindStream:
+		e.rt.StopGenerator(t.OID)
 		if err := e.db.DropLog(uint64(t.OID)); err != nil {
 			e.log.Warn("dropping a stream's log", "stream", t.Name, "err", err)
 		}
