@@ -28,7 +28,10 @@ type Config struct {
 	MaxConnections int
 	// CacheSize is the storage block cache, in bytes; 0 for the default.
 	CacheSize int64
-	Logger    *slog.Logger
+	// HistoryAtoms is how many of the newest atoms AS OF ATOM can read;
+	// older versions are garbage-collected.
+	HistoryAtoms uint64
+	Logger       *slog.Logger
 }
 
 // Server is a running portalsdb server.
@@ -56,6 +59,7 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.CacheSize > 0 {
 		opts.CacheSize = cfg.CacheSize
 	}
+	opts.RetainSeqs = cfg.HistoryAtoms
 	db, err := storage.Open(cfg.DataDir, opts)
 	if err != nil {
 		return nil, err

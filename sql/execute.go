@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 
@@ -15,6 +16,7 @@ import (
 	"portalsdb/planner"
 	"portalsdb/planner/logical"
 	"portalsdb/sql/binder"
+	"portalsdb/storage"
 	"portalsdb/types"
 )
 
@@ -98,14 +100,24 @@ func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Da
 			return nil, s.fail(err)
 		}
 	}
-	if err := s.awaitWorkflows(ctx, pr.bound.Plan); err != nil {
-		return nil, s.fail(err)
+	var t *txnState
+	var implicit bool
+	if pr.st.AsOf != nil {
+		var err error
+		if t, err = s.asOfTxn(pr, params); err != nil {
+			return nil, s.fail(err)
+		}
+		implicit = true
+	} else {
+		if err := s.awaitWorkflows(ctx, pr.bound.Plan); err != nil {
+			return nil, s.fail(err)
+		}
+		t, implicit = s.txnFor()
 	}
-	t, implicit := s.txnFor()
 	bound := pr.bound
-	if len(params) != len(bound.Params) {
+	if len(params) != len(pr.params) {
 		return nil, s.endStatement(t, implicit, pgerror.Newf(pgerror.ProtocolViolation,
-			"bind message supplies %d parameters, but prepared statement requires %d", len(params), len(bound.Params)))
+			"bind message supplies %d parameters, but prepared statement requires %d", len(params), len(pr.params)))
 	}
 	plan, ectx, cancel, err := s.startPlan(ctx, t, bound, params, false)
 	if err != nil {
@@ -476,4 +488,32 @@ func subplanLines(plan *planner.Plan, ectx *exec.Context) []string {
 		}
 	}
 	return out
+}
+
+// asOfTxn opens the read-only snapshot of a statement that reads AS OF
+// ATOM n.
+func (s *Session) asOfTxn(pr *prepared, params []types.Datum) (*txnState, error) {
+	if s.txn != nil {
+		return nil, pgerror.New(pgerror.ActiveSQLTransaction, "AS OF ATOM cannot be used inside a transaction block").
+			WithHint("A transaction block reads at the snapshot it began with.")
+	}
+	if pr.bound.Kind != "SELECT" {
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "AS OF ATOM is only for queries")
+	}
+	atom := pr.st.AsOf.Atom
+	if p := pr.st.AsOf.Param; p > 0 {
+		if p > len(params) || params[p-1] == nil {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "AS OF ATOM $%d has no value", p)
+		}
+		v, ok := params[p-1].(int64)
+		if !ok || v < 0 {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "AS OF ATOM needs a non-negative atom number")
+		}
+		atom = uint64(v)
+	}
+	txn, err := s.e.db.BeginAt(storage.Seq(atom))
+	if err != nil {
+		return nil, err
+	}
+	return &txnState{txn: txn, start: time.Now()}, nil
 }

@@ -100,6 +100,12 @@ func (s *Session) prepare(st *parser.Statement, declared []types.T) (*prepared, 
 	if p.params == nil {
 		p.params = declared
 	}
+	if st.AsOf != nil && st.AsOf.Param > 0 {
+		for len(p.params) < st.AsOf.Param {
+			p.params = append(p.params, types.TextType)
+		}
+		p.params[st.AsOf.Param-1] = types.Int8Type
+	}
 	return p, nil
 }
 
