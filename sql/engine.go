@@ -33,6 +33,9 @@ type Engine struct {
 
 	// rt runs the workflows.
 	rt *portals.Runtime
+	// clock maps wall time to atoms, for stream retention.
+	clock         atomClock
+	stopRetention context.CancelFunc
 }
 
 // Config configures an Engine.
@@ -55,11 +58,17 @@ func NewEngine(db *storage.DB, cfg Config) (*Engine, error) {
 		e.rt.Close()
 		return nil, err
 	}
+	rctx, cancel := context.WithCancel(context.Background())
+	e.stopRetention = cancel
+	go e.retentionLoop(rctx)
 	return e, nil
 }
 
 // Close stops the workflows. Sessions are the listener's to end.
-func (e *Engine) Close() { e.rt.Close() }
+func (e *Engine) Close() {
+	e.stopRetention()
+	e.rt.Close()
+}
 
 // metaStore adapts a storage transaction to catalog.Store.
 type metaStore struct{ txn *storage.Txn }
