@@ -188,3 +188,5 @@ func textOf(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+func ctxBG() context.Context { return context.Background() }
