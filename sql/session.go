@@ -174,7 +174,8 @@ func (s *Session) Close() error {
 func (s *Session) Split(ctx context.Context, query string) ([]pgwire.RawStatement, error) {
 	stmts, err := parser.Split(query)
 	if err != nil {
-		return nil, err
+		// A syntax error fails a transaction block, as any error does.
+		return nil, s.fail(err)
 	}
 	out := make([]pgwire.RawStatement, len(stmts))
 	for i, st := range stmts {
@@ -325,7 +326,13 @@ func (s *Session) Prepare(ctx context.Context, raw pgwire.RawStatement, paramTyp
 		}
 		declared[i] = t
 	}
-	return s.prepare(st, declared)
+	p, err = s.prepare(st, declared)
+	if err != nil {
+		// Errors found while analyzing (unknown names, types, constant
+		// folding) fail a transaction block as errors in execution do.
+		return nil, s.fail(err)
+	}
+	return p, nil
 }
 
 func describeNode(n *pg.Node) string {
