@@ -29,6 +29,8 @@ type Config struct {
 	// CacheSize is the storage block cache, in bytes; 0 for the default.
 	CacheSize int64
 	Logger    *slog.Logger
+	// SQLKnobs are the SQL engine's testing hooks; zero outside tests.
+	SQLKnobs sql.TestingKnobs
 }
 
 // Server is a running portalsdb server.
@@ -60,7 +62,7 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := sql.NewEngine(db, sql.Config{Logger: log})
+	eng, err := sql.NewEngine(db, sql.Config{Logger: log, Knobs: cfg.SQLKnobs})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -151,6 +151,7 @@ func (s *Session) execCopy(ctx context.Context, pr *prepared, cs *pg.CopyStmt, o
 		return nil, s.fail(err)
 	}
 	t, implicit := s.txnFor()
+	defer rollbackOnPanic(t, implicit)
 	var n int64
 	if cs.IsFrom {
 		n, err = s.copyFrom(ctx, t, cs, o, opts.CopyIn)

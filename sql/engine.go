@@ -29,11 +29,25 @@ type Engine struct {
 
 	nextPID  atomic.Int32
 	sessions sync.Map // pid -> *Session
+
+	knobs TestingKnobs
 }
 
 // Config configures an Engine.
 type Config struct {
 	Logger *slog.Logger
+	// Knobs are for tests; the server binary leaves them zero.
+	Knobs TestingKnobs
+}
+
+// TestingKnobs are hooks that let tests in other packages reach into
+// statement execution. Nothing a client sends can set them.
+type TestingKnobs struct {
+	// BeforeRun is called with a statement's text when its plan is about
+	// to run, inside the statement's transaction. Tests make it panic to
+	// check that a panicking statement is reported as XX000 and harms
+	// nothing else.
+	BeforeRun func(sql string)
 }
 
 // NewEngine loads the catalog from db and returns an engine.
@@ -42,7 +56,7 @@ func NewEngine(db *storage.DB, cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	e := &Engine{db: db, log: log}
+	e := &Engine{db: db, log: log, knobs: cfg.Knobs}
 	if err := e.reloadCatalog(); err != nil {
 		return nil, err
 	}

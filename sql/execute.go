@@ -24,6 +24,7 @@ var errAborted = pgerror.New(pgerror.InFailedSQLTransaction, "current transactio
 func (s *Session) Execute(ctx context.Context, p pgwire.Prepared, params []types.Datum, opts pgwire.ExecOptions) (res pgwire.Result, err error) {
 	defer s.recoverPanic(&err)
 	pr := p.(*prepared)
+	s.running = pr.st.Text
 	if s.txn != nil && s.txn.failed && !allowedWhenFailed(pr) {
 		return nil, errAborted
 	}
@@ -68,6 +69,9 @@ func (s *Session) startPlan(ctx context.Context, t *txnState, bound *binder.Boun
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if h := s.e.knobs.BeforeRun; h != nil {
+		h(s.running)
+	}
 	sctx, cancel := s.statementContext(ctx)
 	ev := s.evalCtx(t, coerceParams(params, bound.Params))
 	ev.Subplans = plan.Subplans
@@ -94,6 +98,7 @@ func coerceParams(params []types.Datum, ts []types.T) []types.Datum {
 
 func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Datum) (pgwire.Result, error) {
 	t, implicit := s.txnFor()
+	defer rollbackOnPanic(t, implicit)
 	if pr.snap != s.catalogView(t).snap {
 		if err := s.bind(pr); err != nil {
 			return nil, s.endStatement(t, implicit, err)
@@ -183,6 +188,7 @@ func (s *Session) execUtility(ctx context.Context, pr *prepared, params []types.
 	}
 	// DDL and the rest run in a transaction.
 	t, implicit := s.txnFor()
+	defer rollbackOnPanic(t, implicit)
 	res, err := s.execDDL(ctx, t, n, pr)
 	if err != nil {
 		return nil, s.endStatement(t, implicit, err)
@@ -412,6 +418,7 @@ func (s *Session) execExplain(ctx context.Context, pr *prepared, st *pg.ExplainS
 		return nil, s.fail(pgerror.Unsupportedf("EXPLAIN of this statement is not supported"))
 	}
 	t, implicit := s.txnFor()
+	defer rollbackOnPanic(t, implicit)
 	b := binder.New(s.catalogView(t), pr.declared)
 	bound, err := b.Bind(st.Query)
 	if err != nil {
