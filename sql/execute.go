@@ -211,6 +211,12 @@ func (s *Session) notice(msg string) {
 	}
 }
 
+func (s *Session) noticeDetail(msg, detail string) {
+	if s.notifier != nil {
+		s.notifier.Notice(&pgerror.Error{Code: "00000", Severity: pgerror.SeverityNotice, Message: msg, Detail: detail})
+	}
+}
+
 func (s *Session) execTransaction(ts *pg.TransactionStmt) (pgwire.Result, error) {
 	switch ts.Kind {
 	case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
