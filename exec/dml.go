@@ -295,8 +295,23 @@ func (i *Insert) writeBatch(ctx *Context, b *batch.Batch) error {
 		return err
 	}
 	ts := i.row.Types
+	// RETURNING lists rows in the order they were proposed, whether they
+	// were inserted or updated, as PostgreSQL does: runs of inserted rows
+	// are flushed before each updated one.
 	var written []int32
-	var updated []*batch.Batch
+	flush := func() error {
+		if i.ret == nil || len(written) == 0 {
+			return nil
+		}
+		var err error
+		if len(written) == b.Len {
+			err = i.ret.add(ctx, b)
+		} else {
+			err = i.ret.add(ctx, b.Take(written))
+		}
+		written = written[:0]
+		return err
+	}
 	for r := 0; r < b.Len; r++ {
 		row := b.Row(ts, r)
 		key, err := ctx.Txn.InsertRow(i.row.Table, row)
@@ -317,30 +332,19 @@ func (i *Insert) writeBatch(ctx *Context, b *batch.Batch) error {
 		if err != nil {
 			return err
 		}
-		if nb != nil {
-			updated = append(updated, nb)
+		if nb != nil && i.ret != nil {
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := i.ret.add(ctx, nb); err != nil {
+				return err
+			}
 		}
 	}
 	if err := i.log.flush(ctx.Txn); err != nil {
 		return err
 	}
-	if i.ret != nil {
-		if len(written) == b.Len {
-			if err := i.ret.add(ctx, b); err != nil {
-				return err
-			}
-		} else if len(written) > 0 {
-			if err := i.ret.add(ctx, b.Take(written)); err != nil {
-				return err
-			}
-		}
-		for _, u := range updated {
-			if err := i.ret.add(ctx, u); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return flush()
 }
 
 func (i *Insert) arbiterMatches(err error) bool {

@@ -32,6 +32,8 @@ type Config struct {
 	// older versions are garbage-collected.
 	HistoryAtoms uint64
 	Logger       *slog.Logger
+	// SQLKnobs are the SQL engine's testing hooks; zero outside tests.
+	SQLKnobs sql.TestingKnobs
 }
 
 // Server is a running portalsdb server.
@@ -64,7 +66,7 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := sql.NewEngine(db, sql.Config{Logger: log})
+	eng, err := sql.NewEngine(db, sql.Config{Logger: log, Knobs: cfg.SQLKnobs})
 	if err != nil {
 		db.Close()
 		return nil, err

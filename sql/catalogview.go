@@ -106,7 +106,8 @@ func (v *catalogView) lookupTable(schema, name string) (*catalog.Table, *catalog
 	if schema != "" {
 		sc, ok := v.snap.Schema(schema)
 		if !ok {
-			return nil, nil, pgerror.Newf(pgerror.InvalidSchemaName, "schema %q does not exist", schema)
+			// PostgreSQL reports the relation, not the schema, as missing.
+			return nil, nil, pgerror.Newf(pgerror.UndefinedTable, "relation \"%s.%s\" does not exist", schema, name)
 		}
 		t, ok := v.snap.Table(sc.OID, name)
 		if !ok {

@@ -23,6 +23,9 @@ type ddl struct {
 	s    *Session
 	t    *txnState
 	view *catalogView
+	// cascaded describes the objects a DROP ... CASCADE took with it, for
+	// the one notice PostgreSQL gives per statement.
+	cascaded []string
 }
 
 func (d *ddl) store() catalog.Store { return metaStore{d.t.txn} }
@@ -467,7 +470,7 @@ func (d *ddl) dropRelation(t *catalog.Table, cascade bool) error {
 		if _, still := d.snap().TableByOID(dep.OID); !still {
 			continue
 		}
-		d.s.notice(fmt.Sprintf("drop cascades to %s %s", dep.Kind, dep.Name))
+		d.cascaded = append(d.cascaded, d.describe(dep))
 		if err := d.dropRelation(dep, true); err != nil {
 			return err
 		}
@@ -558,7 +561,26 @@ func (d *ddl) drop(ds *pg.DropStmt) (string, error) {
 			return "", err
 		}
 	}
+	switch n := len(d.cascaded); {
+	case n == 1:
+		d.s.notice("drop cascades to " + d.cascaded[0])
+	case n > 1:
+		d.s.noticeDetail(fmt.Sprintf("drop cascades to %d other objects", n),
+			"drop cascades to "+strings.Join(d.cascaded, "\ndrop cascades to "))
+	}
 	return tag, nil
+}
+
+// describe names a relation as PostgreSQL's notices do: "table t", with
+// the schema when the search path does not find it by its bare name.
+func (d *ddl) describe(t *catalog.Table) string {
+	name := t.Name
+	if found, _, err := d.view.lookupTable("", t.Name); err != nil || found.OID != t.OID {
+		if sc, ok := d.snap().SchemaByOID(t.Schema); ok {
+			name = sc.Name + "." + t.Name
+		}
+	}
+	return t.Kind.String() + " " + name
 }
 
 func (d *ddl) dropIndex(schema, name string, missingOK bool) error {
@@ -858,7 +880,7 @@ func (d *ddl) dropSchema(name string, missingOK, cascade bool) error {
 		if _, still := d.snap().TableByOID(t.OID); !still {
 			continue
 		}
-		d.s.notice(fmt.Sprintf("drop cascades to %s %s", t.Kind, t.Name))
+		d.cascaded = append(d.cascaded, d.describe(t))
 		if err := d.dropRelation(t, true); err != nil {
 			return err
 		}

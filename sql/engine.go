@@ -36,11 +36,24 @@ type Engine struct {
 	// clock maps wall time to atoms, for stream retention.
 	clock         atomClock
 	stopRetention context.CancelFunc
+	knobs TestingKnobs
 }
 
 // Config configures an Engine.
 type Config struct {
 	Logger *slog.Logger
+	// Knobs are for tests; the server binary leaves them zero.
+	Knobs TestingKnobs
+}
+
+// TestingKnobs are hooks that let tests in other packages reach into
+// statement execution. Nothing a client sends can set them.
+type TestingKnobs struct {
+	// BeforeRun is called with a statement's text when its plan is about
+	// to run, inside the statement's transaction. Tests make it panic to
+	// check that a panicking statement is reported as XX000 and harms
+	// nothing else.
+	BeforeRun func(sql string)
 }
 
 // NewEngine loads the catalog from db and returns an engine.
@@ -49,7 +62,7 @@ func NewEngine(db *storage.DB, cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	e := &Engine{db: db, log: log, rt: portals.New(db, log)}
+	e := &Engine{db: db, log: log, rt: portals.New(db, log), knobs: cfg.Knobs}
 	if err := e.reloadCatalog(); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ var errAborted = pgerror.New(pgerror.InFailedSQLTransaction, "current transactio
 func (s *Session) Execute(ctx context.Context, p pgwire.Prepared, params []types.Datum, opts pgwire.ExecOptions) (res pgwire.Result, err error) {
 	defer s.recoverPanic(&err)
 	pr := p.(*prepared)
+	s.running = pr.st.Text
 	if s.txn != nil && s.txn.failed && !allowedWhenFailed(pr) {
 		return nil, errAborted
 	}
@@ -69,6 +70,9 @@ func (s *Session) startPlan(ctx context.Context, t *txnState, bound *binder.Boun
 	plan, err := planner.Build(bound.Plan, idSource())
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if h := s.e.knobs.BeforeRun; h != nil {
+		h(s.running)
 	}
 	sctx, cancel := s.statementContext(ctx)
 	ev := s.evalCtx(t, coerceParams(params, bound.Params))
@@ -114,6 +118,7 @@ func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Da
 		}
 		t, implicit = s.txnFor()
 	}
+	defer rollbackOnPanic(t, implicit)
 	bound := pr.bound
 	if len(params) != len(pr.params) {
 		return nil, s.endStatement(t, implicit, pgerror.Newf(pgerror.ProtocolViolation,
@@ -203,6 +208,7 @@ func (s *Session) execUtility(ctx context.Context, pr *prepared, params []types.
 	}
 	// DDL and the rest run in a transaction.
 	t, implicit := s.txnFor()
+	defer rollbackOnPanic(t, implicit)
 	res, err := s.execDDL(ctx, t, n, pr)
 	if err != nil {
 		return nil, s.endStatement(t, implicit, err)
@@ -222,6 +228,12 @@ func (s *Session) warn(code pgerror.Code, msg string) {
 func (s *Session) notice(msg string) {
 	if s.notifier != nil {
 		s.notifier.Notice(&pgerror.Error{Code: "00000", Severity: pgerror.SeverityNotice, Message: msg})
+	}
+}
+
+func (s *Session) noticeDetail(msg, detail string) {
+	if s.notifier != nil {
+		s.notifier.Notice(&pgerror.Error{Code: "00000", Severity: pgerror.SeverityNotice, Message: msg, Detail: detail})
 	}
 }
 
@@ -432,6 +444,7 @@ func (s *Session) execExplain(ctx context.Context, pr *prepared, st *pg.ExplainS
 		return nil, s.fail(pgerror.Unsupportedf("EXPLAIN of this statement is not supported"))
 	}
 	t, implicit := s.txnFor()
+	defer rollbackOnPanic(t, implicit)
 	b := binder.New(s.catalogView(t), pr.declared)
 	bound, err := b.Bind(st.Query)
 	if err != nil {

@@ -40,6 +40,9 @@ type Session struct {
 	// Statements outside a block run in implicit transactions of their own.
 	txn    *txnState
 	closed bool
+	// running is the text of the statement being executed, for the log
+	// of a panic.
+	running string
 }
 
 // txnState is an open transaction.
@@ -181,7 +184,8 @@ func (s *Session) Close() error {
 func (s *Session) Split(ctx context.Context, query string) ([]pgwire.RawStatement, error) {
 	stmts, err := parser.Split(query)
 	if err != nil {
-		return nil, err
+		// A syntax error fails a transaction block, as any error does.
+		return nil, s.fail(err)
 	}
 	out := make([]pgwire.RawStatement, len(stmts))
 	for i, st := range stmts {
@@ -316,11 +320,25 @@ func (s *Session) statementContext(ctx context.Context) (context.Context, contex
 // the session usable.
 func (s *Session) recoverPanic(err *error) {
 	if r := recover(); r != nil {
-		s.e.log.Error("panic in statement execution", "panic", r, "stack", string(debug.Stack()))
+		s.e.log.Error("panic in statement execution", "panic", r, "statement", s.running, "stack", string(debug.Stack()))
 		*err = pgerror.Internalf("internal error: %v", r)
 		if s.txn != nil {
 			s.txn.failed = true
 		}
+	}
+}
+
+// rollbackOnPanic, deferred right after a statement opens an implicit
+// transaction, rolls that transaction back if the statement panics, so
+// that it does not stay open (holding back garbage collection and conflict
+// tracking) once recoverPanic has turned the panic into an error.
+func rollbackOnPanic(t *txnState, implicit bool) {
+	if !implicit {
+		return
+	}
+	if r := recover(); r != nil {
+		t.txn.Rollback()
+		panic(r)
 	}
 }
 
@@ -340,7 +358,13 @@ func (s *Session) Prepare(ctx context.Context, raw pgwire.RawStatement, paramTyp
 		}
 		declared[i] = t
 	}
-	return s.prepare(st, declared)
+	p, err = s.prepare(st, declared)
+	if err != nil {
+		// Errors found while analyzing (unknown names, types, constant
+		// folding) fail a transaction block as errors in execution do.
+		return nil, s.fail(err)
+	}
+	return p, nil
 }
 
 func describeNode(n *pg.Node) string {

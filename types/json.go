@@ -11,8 +11,8 @@ import (
 
 // NormalizeJSON validates s as JSON and returns it in jsonb's canonical
 // text form: object keys deduplicated (the last wins) and ordered shortest
-// first, then bytewise, with ", " and ": " as separators. Numbers keep
-// their text.
+// first, then bytewise, with ", " and ": " as separators. Numbers are
+// numerics, printed as numeric prints them (1e3 is 1000, 1.50 stays 1.50).
 func NormalizeJSON(s string) (Datum, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -60,7 +60,11 @@ func writeJSON(b *bytes.Buffer, v any) {
 			b.WriteString("false")
 		}
 	case json.Number:
-		b.WriteString(x.String())
+		if d, err := ParseNumeric(x.String()); err == nil {
+			b.Write(AppendNumeric(nil, d))
+		} else {
+			b.WriteString(x.String())
+		}
 	case string:
 		enc, _ := json.Marshal(x)
 		b.Write(unescapeHTML(enc))

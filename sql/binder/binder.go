@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"portalsdb/exec/expr"
 	"portalsdb/pgerror"
@@ -265,6 +266,41 @@ func funcName(ns []*pg.Node) string {
 		return strings.ToLower(name)
 	}
 	return schema + "." + name
+}
+
+// leftmostLocation returns the smallest token location inside an
+// expression, or -1: where PostgreSQL points for errors about a whole
+// expression, such as an assignment of the wrong type.
+func leftmostLocation(n *pg.Node) int32 {
+	best := int32(-1)
+	var walk func(m protoreflect.Message)
+	walk = func(m protoreflect.Message) {
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			switch {
+			case fd.Name() == "location" && fd.Kind() == protoreflect.Int32Kind:
+				if loc := int32(v.Int()); loc >= 0 && (best < 0 || loc < best) {
+					best = loc
+				}
+			case fd.IsList() && fd.Kind() == protoreflect.MessageKind:
+				for i := 0; i < v.List().Len(); i++ {
+					walk(v.List().Get(i).Message())
+				}
+			case !fd.IsMap() && fd.Kind() == protoreflect.MessageKind:
+				walk(v.Message())
+			}
+			return true
+		})
+	}
+	if n != nil {
+		walk(n.ProtoReflect())
+	}
+	return best
+}
+
+// assignErr places an error of assigning expression n to a column at n,
+// as PostgreSQL does.
+func assignErr(err error, n *pg.Node) error {
+	return posErr(pgerror.Flatten(err), leftmostLocation(n))
 }
 
 func posErr(err *pgerror.Error, loc int32) error {

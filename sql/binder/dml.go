@@ -251,7 +251,7 @@ func (b *Binder) bindInsertValues(rel *Relation, targets []int, explicitCols boo
 				return nil, err
 			}
 			if e, err = b.coerce(e, tcols[i].Type, expr.CastAssignment, "column \""+tcols[i].Name+"\""); err != nil {
-				return nil, err
+				return nil, assignErr(err, it)
 			}
 			row[i] = e
 		}
@@ -338,7 +338,9 @@ func (b *Binder) bindOnConflict(rel *Relation, oc *pg.OnConflictClause, alias st
 		} else {
 			e, err = b.bindExpr(rt.Val, sc)
 			if err == nil {
-				e, err = b.coerce(e, rel.Table.Columns[i].Type, expr.CastAssignment, "column \""+rt.Name+"\"")
+				if e, err = b.coerce(e, rel.Table.Columns[i].Type, expr.CastAssignment, "column \""+rt.Name+"\""); err != nil {
+					err = assignErr(err, rt.Val)
+				}
 			}
 		}
 		if err != nil {
@@ -451,7 +453,9 @@ func (b *Binder) bindUpdate(s *pg.UpdateStmt) (*Bound, error) {
 		} else {
 			e, err = b.bindExpr(rt.Val, sc)
 			if err == nil {
-				e, err = b.coerce(e, rel.Table.Columns[i].Type, expr.CastAssignment, "column \""+rt.Name+"\"")
+				if e, err = b.coerce(e, rel.Table.Columns[i].Type, expr.CastAssignment, "column \""+rt.Name+"\""); err != nil {
+					err = assignErr(err, rt.Val)
+				}
 			}
 		}
 		if err != nil {

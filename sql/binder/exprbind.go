@@ -297,7 +297,13 @@ func (b *Binder) bindTypeCast(tc *pg.TypeCast, s *scope) (expr.Expr, error) {
 	}
 	e, err := b.coerce(arg, t, expr.CastExplicit, "")
 	if err != nil {
-		return nil, posErr(pgerror.Flatten(err), tc.Location)
+		loc := tc.Location
+		if c := tc.Arg.GetAConst(); c != nil && strings.HasPrefix(string(pgerror.CodeOf(err)), "22") {
+			// A literal that is not valid input for the type: PostgreSQL
+			// points at the literal, not at the cast.
+			loc = c.Location
+		}
+		return nil, posErr(pgerror.Flatten(err), loc)
 	}
 	return e, nil
 }

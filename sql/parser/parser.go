@@ -142,6 +142,7 @@ func splitPlain(query string) ([]*Statement, error) {
 	}
 	anyCustom := false
 	var out []*Statement
+	var pieceErr error
 	for _, p := range pieces {
 		if c, ok := recognizeCustom(p.text); ok {
 			anyCustom = true
@@ -150,14 +151,22 @@ func splitPlain(query string) ([]*Statement, error) {
 		}
 		t, perr := pg_query.Parse(p.text)
 		if perr != nil {
-			return nil, shiftPosition(syntaxError(p.text, perr), query, p.offset)
+			if pieceErr == nil {
+				pieceErr = shiftPosition(syntaxError(p.text, perr), query, p.offset)
+			}
+			continue
 		}
 		for _, raw := range t.Stmts {
 			out = append(out, &Statement{Text: p.text, Offset: p.offset, AST: raw.Stmt})
 		}
 	}
 	if !anyCustom {
+		// The grammar's own error on the whole string is PostgreSQL's
+		// (it sees the ";" that pieces leave out).
 		return nil, syntaxError(query, err)
+	}
+	if pieceErr != nil {
+		return nil, pieceErr
 	}
 	return out, nil
 }
