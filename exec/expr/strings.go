@@ -38,6 +38,12 @@ func registerStrings(r *Registry) {
 		if args[0].IsString() && args[1].Kind != types.Unknown || args[1].IsString() && args[0].Kind != types.Unknown {
 			return text, true
 		}
+		// An unknown literal beside a non-string is text, as PostgreSQL
+		// resolves 'a' || 1.5 to text || anynonarray.
+		if args[0].Kind == types.Unknown && !args[1].IsString() && args[1].Kind != types.Unknown ||
+			args[1].Kind == types.Unknown && !args[0].IsString() && args[0].Kind != types.Unknown {
+			return text, true
+		}
 		return types.T{}, false
 	}, Row: func(ctx *Ctx, a []types.Datum) (types.Datum, error) {
 		return nil, pgerror.Internalf("|| with non-text operands must be cast by the binder")
