@@ -68,6 +68,12 @@ type target struct {
 }
 
 func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
+	return b.bindSimpleSelectOutputs(s, outer, lvl, false)
+}
+
+// bindSimpleSelectOutputs binds a SELECT; keepUnknown leaves outputs of
+// unknown type (NULL, 'a') unresolved, for a set operation to resolve.
+func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *queryLevel, keepUnknown bool) (logical.Node, error) {
 	input, sc, err := b.bindFrom(s.FromClause, outer, lvl)
 	if err != nil {
 		return nil, err
@@ -188,11 +194,18 @@ func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLeve
 	}
 	lvl.win = nil
 
-	// Unknown-typed outputs become text.
+	// Unknown-typed outputs become text, and so do the sort keys that
+	// name them, so that they still match their output column.
 	for i := range targets {
-		if targets[i].e.Type().Kind == types.Unknown {
+		if targets[i].e.Type().Kind == types.Unknown && !keepUnknown {
+			orig := targets[i].e
 			if targets[i].e, err = b.coerce(targets[i].e, types.TextType, expr.CastImplicit, ""); err != nil {
 				return nil, err
+			}
+			for k := range keys {
+				if exprEqual(keys[k].Expr, orig) {
+					keys[k].Expr = targets[i].e
+				}
 			}
 		}
 	}
