@@ -338,8 +338,17 @@ func intervalTypmodUnit(mods []*pg.Node) string {
 }
 
 // callOp resolves and builds an operator or function call, coercing the
-// arguments to the chosen overload.
+// arguments to the chosen overload, and folds it when they are constants.
 func (b *Binder) callOp(name string, args []expr.Expr, loc int32) (expr.Expr, error) {
+	call, err := b.resolveCall(name, args, loc)
+	if err != nil {
+		return nil, err
+	}
+	return foldCall(call)
+}
+
+// resolveCall resolves a call and coerces its arguments, without folding.
+func (b *Binder) resolveCall(name string, args []expr.Expr, loc int32) (*expr.Call, error) {
 	ts := make([]types.T, len(args))
 	for i, a := range args {
 		ts[i] = a.Type()
@@ -371,8 +380,7 @@ func (b *Binder) callOp(name string, args []expr.Expr, loc int32) (expr.Expr, er
 		}
 		out[i] = c
 	}
-	call := &expr.Call{Fn: res.Fn, Args: out, Ret: res.Ret}
-	return foldCall(call)
+	return &expr.Call{Fn: res.Fn, Args: out, Ret: res.Ret}, nil
 }
 
 // foldCall evaluates a call of an immutable function on constants now.
@@ -442,15 +450,12 @@ func (b *Binder) bindAExpr(a *pg.A_Expr, s *scope) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		eq, err := b.callOp("=", []expr.Expr{l, r}, a.Location)
+		// The sides are coerced to the = operator's types but not folded:
+		// the comparison of two constants of different types (1.5::float8
+		// and 1.5) must run on the coerced values.
+		call, err := b.resolveCall("=", []expr.Expr{l, r}, a.Location)
 		if err != nil {
 			return nil, err
-		}
-		call, ok := eq.(*expr.Call)
-		if !ok {
-			// Folded: both sides constant and non-NULL.
-			l2, r2 := l, r
-			return &expr.IsDistinct{L: l2, R: r2, Negate: a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT}, nil
 		}
 		return &expr.IsDistinct{L: call.Args[0], R: call.Args[1], Eq: call.Fn, Negate: a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT}, nil
 	case pg.A_Expr_Kind_AEXPR_NULLIF:

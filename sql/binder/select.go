@@ -68,6 +68,12 @@ type target struct {
 }
 
 func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
+	return b.bindSimpleSelectOutputs(s, outer, lvl, false)
+}
+
+// bindSimpleSelectOutputs binds a SELECT; keepUnknown leaves outputs of
+// unknown type (NULL, 'a') unresolved, for a set operation to resolve.
+func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *queryLevel, keepUnknown bool) (logical.Node, error) {
 	input, sc, err := b.bindFrom(s.FromClause, outer, lvl)
 	if err != nil {
 		return nil, err
@@ -188,11 +194,18 @@ func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLeve
 	}
 	lvl.win = nil
 
-	// Unknown-typed outputs become text.
+	// Unknown-typed outputs become text, and so do the sort keys that
+	// name them, so that they still match their output column.
 	for i := range targets {
-		if targets[i].e.Type().Kind == types.Unknown {
+		if targets[i].e.Type().Kind == types.Unknown && !keepUnknown {
+			orig := targets[i].e
 			if targets[i].e, err = b.coerce(targets[i].e, types.TextType, expr.CastImplicit, ""); err != nil {
 				return nil, err
+			}
+			for k := range keys {
+				if exprEqual(keys[k].Expr, orig) {
+					keys[k].Expr = targets[i].e
+				}
 			}
 		}
 	}
@@ -800,11 +813,11 @@ func itoa(i int) string {
 
 // bindSetOp binds UNION / INTERSECT / EXCEPT.
 func (b *Binder) bindSetOp(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
-	left, err := b.bindSelectLevel(s.Larg, outer, lvl)
+	left, err := b.bindSetOpArg(s.Larg, outer, lvl)
 	if err != nil {
 		return nil, err
 	}
-	right, err := b.bindSelectLevel(s.Rarg, outer, lvl)
+	right, err := b.bindSetOpArg(s.Rarg, outer, lvl)
 	if err != nil {
 		return nil, err
 	}
@@ -840,6 +853,17 @@ func (b *Binder) bindSetOp(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (log
 	}
 	plan := &logical.SetOp{Kind: kind, All: s.All, Left: left, Right: right, Cols: cols}
 	return b.bindOrderLimitOnOutput(plan, s, outer, lvl)
+}
+
+// bindSetOpArg binds one side of a set operation. A plain SELECT keeps its
+// unknown-typed outputs, so that SELECT NULL UNION SELECT 1 resolves the
+// NULL as an integer, as PostgreSQL does.
+func (b *Binder) bindSetOpArg(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
+	plain := s.Op == pg.SetOperation_SETOP_NONE || s.Op == pg.SetOperation_SET_OPERATION_UNDEFINED
+	if plain && s.WithClause == nil && len(s.ValuesLists) == 0 && s.IntoClause == nil {
+		return b.bindSimpleSelectOutputs(s, outer, lvl, true)
+	}
+	return b.bindSelectLevel(s, outer, lvl)
 }
 
 func castCol(b *Binder, c logical.Column, t types.T, need bool) (expr.Expr, bool) {
