@@ -570,3 +570,12 @@ func NumericAdd(a, b *apd.Decimal) (*apd.Decimal, error) {
 	}
 	return v.(*apd.Decimal), nil
 }
+
+// NumericDiv divides two numerics with PostgreSQL's result scale.
+func NumericDiv(a, b *apd.Decimal) (*apd.Decimal, error) {
+	v, err := NumericArith(opDiv, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return v.(*apd.Decimal), nil
+}
