@@ -345,6 +345,9 @@ func (b *builder) buildFunctionScan(x *logical.FunctionScan) (built, error) {
 		case "unnest":
 			fn = exec.Unnest{Elem: x.Cols[0].Type}
 		}
+	case *expr.SetFuncCall:
+		fn = exec.RowsFunction{Call: impl}
+		ordinality = len(x.Cols) == len(impl.Cols)+1
 	case exec.SetFunction:
 		fn = impl
 		ordinality = false
