@@ -413,7 +413,7 @@ func padKernel(left bool) RowKernel {
 	}
 }
 
-// quoteLiteral quotes s as a string literal; backslashes make it an E''
+// quoteLiteral quotes s as a string literal; backslashes make it an E”
 // literal with doubled backslashes, as PostgreSQL's quote_literal does.
 func quoteLiteral(s string) string {
 	var b strings.Builder
