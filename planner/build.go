@@ -355,6 +355,9 @@ func (b *builder) buildFunctionScan(x *logical.FunctionScan) (built, error) {
 		case "unnest":
 			fn = exec.Unnest{Elem: x.Cols[0].Type}
 		}
+	case *expr.SetFuncCall:
+		fn = exec.RowsFunction{Call: impl}
+		ordinality = len(x.Cols) == len(impl.Cols)+1
 	case exec.SetFunction:
 		fn = impl
 		ordinality = false
@@ -373,7 +376,52 @@ func (b *builder) buildFunctionScan(x *logical.FunctionScan) (built, error) {
 }
 
 func (b *builder) buildWindow(x *logical.Window) (built, error) {
-	return built{}, unsupported("window functions are not supported yet")
+	in, err := b.build(x.Input)
+	if err != nil {
+		return built{}, err
+	}
+	funcs := make([]exec.WindowFunc, len(x.Funcs))
+	for i, f := range x.Funcs {
+		args, err := b.prepareAll(f.Args)
+		if err != nil {
+			return built{}, err
+		}
+		parts, err := b.prepareAll(f.PartitionBy)
+		if err != nil {
+			return built{}, err
+		}
+		order, err := b.sortSpecs(f.OrderBy)
+		if err != nil {
+			return built{}, err
+		}
+		// Aggregates carry the types their overload resolved to; the
+		// other functions' arguments were coerced in place.
+		argTypes := f.ArgTypes
+		if f.Agg == nil {
+			argTypes = make([]types.T, len(args))
+			for j, a := range args {
+				argTypes[j] = a.Type()
+			}
+		}
+		wf := exec.WindowFunc{Name: f.Name, Agg: f.Agg, Args: args, ArgTypes: argTypes, Ret: f.Col.Type,
+			PartitionBy: parts, OrderBy: order}
+		if fr := f.Frame; fr != nil {
+			wf.Frame = &exec.WindowFrame{Rows: fr.Rows, StartUnbounded: fr.StartUnbounded, StartCurrent: fr.StartCurrent,
+				StartOffset: fr.StartOffset, EndUnbounded: fr.EndUnbounded, EndCurrent: fr.EndCurrent, EndOffset: fr.EndOffset}
+		}
+		funcs[i] = wf
+	}
+	op, err := exec.NewWindow(in.op, funcs, in.layout(), in.types)
+	if err != nil {
+		return built{}, err
+	}
+	ids := append([]expr.ColumnID(nil), in.ids...)
+	ts := append([]types.T(nil), in.types...)
+	for _, f := range x.Funcs {
+		ids = append(ids, f.Col.ID)
+		ts = append(ts, f.Col.Type)
+	}
+	return built{op: wrap(op), ids: ids, types: ts}, nil
 }
 
 func rowSpec(t *logical.TableRef) exec.RowSpec {

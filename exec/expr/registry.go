@@ -31,6 +31,11 @@ type Overload struct {
 	// the actual argument types and gives the result type. Arguments are
 	// passed to the kernel unconverted.
 	Match func(args []types.T) (types.T, bool)
+	// Poly, when set, replaces Args for polymorphic functions whose
+	// arguments must be coerced: it gives the type each argument is cast
+	// to (an unknown literal to the element type of an array argument,
+	// say) and the result type.
+	Poly func(args []types.T) (argTypes []types.T, ret types.T, ok bool)
 	// Infix marks operators, for display.
 	Infix bool
 	// NullCall is true when the function is called on NULL inputs;
@@ -44,6 +49,9 @@ type Overload struct {
 	Stable bool
 	Vec    VecKernel
 	Row    RowKernel
+	// RowTyped is a row kernel that is also told its arguments' types,
+	// for polymorphic functions (Poly) whose work depends on them.
+	RowTyped func(ctx *Ctx, argTypes []types.T, args []types.Datum) (types.Datum, error)
 }
 
 // Registry holds every function, operator and cast. It is built once and
@@ -51,6 +59,7 @@ type Overload struct {
 type Registry struct {
 	funcs map[string][]*Overload
 	aggs  map[string][]*AggOverload
+	srfs  map[string][]*SetFunc
 }
 
 func newRegistry() *Registry {
@@ -75,6 +84,10 @@ func buildBuiltins() *Registry {
 	registerDatetime(r)
 	registerMisc(r)
 	registerAggregates(r)
+	registerStringsMore(r)
+	registerRegexp(r)
+	registerArrays(r)
+	registerSetFunctions(r)
 	return r
 }
 
@@ -122,6 +135,12 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 	}
 	var viable []scored
 	for _, o := range cands {
+		if o.Poly != nil {
+			if at, ret, ok := o.Poly(args); ok {
+				viable = append(viable, scored{res: &Resolution{Fn: o, ArgType: at, Ret: ret}, exact: len(args) - 1})
+			}
+			continue
+		}
 		if o.Match != nil {
 			if ret, ok := o.Match(args); ok {
 				at := make([]types.T, len(args))

@@ -472,7 +472,8 @@ func (b *Binder) bindAExpr(a *pg.A_Expr, s *scope) (expr.Expr, error) {
 		return b.bindIn(a, s, name == "<>")
 	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
 		return b.bindArrayQuantified(a, s, name, a.Kind == pg.A_Expr_Kind_AEXPR_OP_ALL)
-	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
+	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE, pg.A_Expr_Kind_AEXPR_SIMILAR:
+		// SIMILAR TO arrives as x ~ similar_to_escape(pattern).
 		l, err := b.bindExpr(a.Lexpr, s)
 		if err != nil {
 			return nil, err
@@ -482,8 +483,6 @@ func (b *Binder) bindAExpr(a *pg.A_Expr, s *scope) (expr.Expr, error) {
 			return nil, err
 		}
 		return b.callOp(name, []expr.Expr{l, r}, a.Location)
-	case pg.A_Expr_Kind_AEXPR_SIMILAR:
-		return nil, pgerror.Unsupportedf("SIMILAR TO is not supported").WithPosition(int(a.Location) + 1)
 	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN,
 		pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
 		return b.bindBetween(a, s)
@@ -637,7 +636,9 @@ func (b *Binder) bindArrayQuantified(a *pg.A_Expr, s *scope, op string, all bool
 		return nil, pgerror.Newf(pgerror.WrongObjectType, "op ANY/ALL (array) requires array on right side").WithPosition(int(a.Location) + 1)
 	}
 	elem := at.ElemType()
-	probe, err := b.callOp(op, []expr.Expr{x, &expr.Const{T: elem}}, a.Location)
+	// The probe's right side is a placeholder column, not a constant, so
+	// that a constant left side does not fold the comparison away.
+	probe, err := b.callOp(op, []expr.Expr{x, &expr.ColRef{ID: -1, T: elem}}, a.Location)
 	if err != nil {
 		return nil, err
 	}

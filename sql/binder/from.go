@@ -572,7 +572,11 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		impl = "generate_series"
 	case "unnest":
 		if len(args) != 1 {
-			return nil, pgerror.Unsupportedf("unnest with several arguments is not supported")
+			var err error
+			if cols, impl, err = b.bindSetFunc(name, args, ts, fc.Location); err != nil {
+				return nil, err
+			}
+			break
 		}
 		at := args[0].Type()
 		if at.Kind == types.Unknown {
@@ -584,6 +588,13 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		cols = []logical.Column{{ID: b.newID(), Name: "unnest", Type: at.ElemType()}}
 		impl = "unnest"
 	default:
+		if b.reg.HasSetFunction(name) {
+			var err error
+			if cols, impl, err = b.bindSetFunc(name, args, ts, fc.Location); err != nil {
+				return nil, err
+			}
+			break
+		}
 		srf, ok, err := b.cat.SetReturningFunction(name, ts)
 		if err != nil {
 			return nil, err
@@ -614,6 +625,25 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		sc.add(scopeCol{qualifier: alias, name: c.Name, id: c.ID, typ: c.Type})
 	}
 	return &logical.FunctionScan{Name: name, Args: args, Cols: cols, Impl: impl}, nil
+}
+
+// bindSetFunc binds a built-in set-returning function of package expr,
+// coercing args in place.
+func (b *Binder) bindSetFunc(name string, args []expr.Expr, ts []types.T, loc int32) ([]logical.Column, any, error) {
+	call, _, err := b.reg.SetFunction(name, ts)
+	if err != nil {
+		return nil, nil, posErr(pgerror.Flatten(err), loc)
+	}
+	for i := range args {
+		if args[i], err = b.coerce(args[i], call.ArgTypes[i], expr.CastImplicit, ""); err != nil {
+			return nil, nil, err
+		}
+	}
+	cols := make([]logical.Column, len(call.Cols))
+	for i, c := range call.Cols {
+		cols[i] = logical.Column{ID: b.newID(), Name: c.Name, Type: c.T}
+	}
+	return cols, call, nil
 }
 
 func (b *Binder) coerceSeriesArgs(args []expr.Expr) (types.T, error) {

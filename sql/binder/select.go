@@ -92,7 +92,7 @@ func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *qu
 	}
 
 	grouped := len(s.GroupClause) > 0 || s.HavingClause != nil || b.hasAggregates(s)
-	lvl.win = &windowContext{}
+	lvl.win = &windowContext{defs: s.WindowClause}
 	if grouped {
 		ac := &aggContext{inputIDs: map[expr.ColumnID]bool{}, checkGrouped: true}
 		for _, c := range sc.cols {
