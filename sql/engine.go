@@ -36,7 +36,7 @@ type Engine struct {
 	// clock maps wall time to atoms, for stream retention.
 	clock         atomClock
 	stopRetention context.CancelFunc
-	knobs TestingKnobs
+	knobs         TestingKnobs
 }
 
 // Config configures an Engine.

@@ -61,6 +61,9 @@ func (s *Session) prepare(st *parser.Statement, declared []types.T) (*prepared, 
 			}
 			p.cols = subscribeColumns(t)
 		}
+		if st.Custom.Kind == parser.ExplainWorkflow {
+			p.cols = []pgwire.Column{{Name: "QUERY PLAN", Type: types.TextType}}
+		}
 		p.params = declared
 		return p, nil
 	}

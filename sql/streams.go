@@ -109,6 +109,12 @@ func (s *Session) execCustom(ctx context.Context, c *parser.Custom) (pgwire.Resu
 		return s.alterWorkflow(st)
 	case parser.Flush:
 		return s.flush(ctx)
+	case parser.ExplainWorkflow:
+		st, err := parser.ParseExplainWorkflow(c)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		return s.explainWorkflow(st)
 	case parser.Subscribe:
 		st, err := parser.ParseSubscribe(c)
 		if err != nil {
@@ -900,4 +906,46 @@ func (s *Session) createMaterializedView(ctx context.Context, cs *pg.CreateTable
 		return nil, s.fail(pgerror.Unsupportedf("column names for a materialized view are not supported; alias the query's columns"))
 	}
 	return s.createWorkflow(ctx, st, "CREATE MATERIALIZED VIEW")
+}
+
+// explainWorkflow shows a workflow's dataflow: its sources, and its
+// operators with their inputs and whether they keep state; for a running
+// workflow also its position and state size.
+func (s *Session) explainWorkflow(st *parser.ExplainWorkflowStmt) (pgwire.Result, error) {
+	var lines []string
+	if st.Create != nil {
+		bound, err := binder.New(s.catalogView(s.txn), nil).Bind(st.Create.Query)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		df, err := planner.BuildDataflow(bound.Plan, st.Create.EmitOnWindowClose)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		lines = df.Explain()
+	} else {
+		t, _, err := s.catalogView(s.txn).lookupTable(st.Name.Schema, st.Name.Name)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		if t.Kind != catalog.KindWorkflow {
+			return nil, s.fail(pgerror.Newf(pgerror.WrongObjectType, "%q is not a workflow", t.Name))
+		}
+		w, ok := s.e.rt.Workflow(t.OID)
+		if !ok {
+			return nil, s.fail(pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "workflow %q is not running", t.Name))
+		}
+		lines = w.Dataflow().Explain()
+		stt := w.Status()
+		lines = append(lines, fmt.Sprintf("position: atom %d, frontier: atom %d, state entries: %d", stt.Position, stt.Frontier, stt.StateSize))
+		if stt.FailedAtom != 0 {
+			lines = append(lines, fmt.Sprintf("stopped at atom %d: %s", stt.FailedAtom, stt.Err))
+		}
+	}
+	rows := make([][]types.Datum, len(lines))
+	for i, l := range lines {
+		rows[i] = []types.Datum{l}
+	}
+	cols := []pgwire.Column{{Name: "QUERY PLAN", Type: types.TextType}}
+	return newBatchResult(cols, []*batch.Batch{batch.FromRows([]types.T{types.TextType}, rows)}, "EXPLAIN"), nil
 }

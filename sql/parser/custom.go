@@ -24,6 +24,7 @@ const (
 	DropSplitter
 	AlterWorkflow
 	Flush
+	ExplainWorkflow
 )
 
 var customNames = map[CustomKind]string{
@@ -31,7 +32,7 @@ var customNames = map[CustomKind]string{
 	CreateSequencer: "CREATE SEQUENCER", CreateSplitter: "CREATE SPLITTER", Subscribe: "SUBSCRIBE",
 	DropStream: "DROP STREAM", DropWorkflow: "DROP WORKFLOW", DropPortal: "DROP PORTAL",
 	DropSequencer: "DROP SEQUENCER", DropSplitter: "DROP SPLITTER", AlterWorkflow: "ALTER WORKFLOW",
-	Flush: "FLUSH",
+	Flush: "FLUSH", ExplainWorkflow: "EXPLAIN WORKFLOW",
 }
 
 func (k CustomKind) String() string { return customNames[k] }
@@ -118,6 +119,10 @@ func recognizeCustom(text string) (*Custom, bool) {
 	case "ALTER":
 		if second == "WORKFLOW" {
 			kind = AlterWorkflow
+		}
+	case "EXPLAIN":
+		if second == "WORKFLOW" || second == "CREATE" && (word(2) == "WORKFLOW" || word(2) == "MATERIALIZED") {
+			kind = ExplainWorkflow
 		}
 	case "SUBSCRIBE":
 		kind = Subscribe

@@ -495,3 +495,35 @@ func ParseAlterWorkflow(c *Custom) (*AlterWorkflowStmt, error) {
 	}
 	return a, cur.done()
 }
+
+// ExplainWorkflowStmt is EXPLAIN WORKFLOW name, or EXPLAIN CREATE WORKFLOW.
+type ExplainWorkflowStmt struct {
+	Name   *QualifiedName
+	Create *CreateWorkflowStmt
+}
+
+// ParseExplainWorkflow parses EXPLAIN WORKFLOW name and EXPLAIN CREATE
+// WORKFLOW ....
+func ParseExplainWorkflow(c *Custom) (*ExplainWorkflowStmt, error) {
+	cur := &cursor{c: c}
+	if err := cur.expect("EXPLAIN"); err != nil {
+		return nil, err
+	}
+	if cur.accept("WORKFLOW") {
+		n, err := cur.qualifiedName()
+		if err != nil {
+			return nil, err
+		}
+		return &ExplainWorkflowStmt{Name: &n}, cur.done()
+	}
+	t := cur.peek()
+	if t == nil {
+		return nil, cur.errAt("expected WORKFLOW or CREATE")
+	}
+	inner := &Custom{Kind: CreateWorkflow, Tokens: c.Tokens[cur.pos:], Text: c.Text}
+	w, err := ParseCreateWorkflow(inner)
+	if err != nil {
+		return nil, err
+	}
+	return &ExplainWorkflowStmt{Create: w}, nil
+}
