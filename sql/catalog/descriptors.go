@@ -119,6 +119,8 @@ type Table struct {
 	// DependsOn lists the relations a view (or workflow) reads, so that
 	// dropping them is refused without CASCADE.
 	DependsOn []uint32 `json:"depends_on,omitempty"`
+	// CallsPortals lists the portals a workflow asks.
+	CallsPortals []uint32 `json:"calls_portals,omitempty"`
 
 	// Options holds kind-specific settings (stream retention, workflow
 	// definitions), as the owning subsystem encodes them.
@@ -201,6 +203,31 @@ type WorkflowDesc struct {
 	MaterializedView bool `json:"materialized_view,omitempty"`
 	// SearchPath is the search path the query's names were resolved
 	// with, so a restart resolves them the same way.
+	SearchPath []string `json:"search_path,omitempty"`
+}
+
+// Portal is a request/reply service served by a table or a workflow.
+type Portal struct {
+	OID    uint32 `json:"oid"`
+	Schema uint32 `json:"schema"`
+	Name   string `json:"name"`
+	Owner  uint32 `json:"owner"`
+	// Args are the arguments, in order.
+	Args []Column `json:"args"`
+	// Returns are the reply's columns.
+	Returns []Column `json:"returns"`
+	// Server is the table or workflow that serves the portal.
+	Server uint32 `json:"server"`
+	// Body is the statement run per request (SQL text), its arguments
+	// named as declared.
+	Body string `json:"body"`
+	// Writes is set when the body changes the server table.
+	Writes bool `json:"writes,omitempty"`
+	// Calls lists the portals the body calls.
+	Calls []uint32 `json:"calls,omitempty"`
+	// DependsOn lists the relations the body reads.
+	DependsOn []uint32 `json:"depends_on,omitempty"`
+	// SearchPath resolves the body's names as at creation.
 	SearchPath []string `json:"search_path,omitempty"`
 }
 

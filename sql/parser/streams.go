@@ -527,3 +527,86 @@ func ParseExplainWorkflow(c *Custom) (*ExplainWorkflowStmt, error) {
 	}
 	return &ExplainWorkflowStmt{Create: w}, nil
 }
+
+// CreatePortalStmt is CREATE PORTAL name(args) RETURNS TABLE (cols) ON
+// server AS body.
+type CreatePortalStmt struct {
+	Name      QualifiedName
+	OrReplace bool
+	Args      []*pg.ColumnDef
+	Returns   []*pg.ColumnDef
+	Server    QualifiedName
+	Body      *pg.Node
+	BodyText  string
+}
+
+// ParseCreatePortal parses CREATE PORTAL.
+func ParseCreatePortal(c *Custom) (*CreatePortalStmt, error) {
+	cur := &cursor{c: c}
+	if err := cur.expect("CREATE"); err != nil {
+		return nil, err
+	}
+	p := &CreatePortalStmt{}
+	p.OrReplace = cur.accept("OR", "REPLACE")
+	if err := cur.expect("PORTAL"); err != nil {
+		return nil, err
+	}
+	var err error
+	if p.Name, err = cur.qualifiedName(); err != nil {
+		return nil, err
+	}
+	args, off, err := cur.parens()
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(args) != "" {
+		if p.Args, err = columnDefs(args, off, c.Text); err != nil {
+			return nil, err
+		}
+	}
+	if err := cur.expect("RETURNS", "TABLE"); err != nil {
+		return nil, err
+	}
+	rets, off, err := cur.parens()
+	if err != nil {
+		return nil, err
+	}
+	if p.Returns, err = columnDefs(rets, off, c.Text); err != nil {
+		return nil, err
+	}
+	if err := cur.expect("ON"); err != nil {
+		return nil, err
+	}
+	if p.Server, err = cur.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if err := cur.expect("AS"); err != nil {
+		return nil, err
+	}
+	t := cur.peek()
+	if t == nil {
+		return nil, cur.errAt("expected the portal's body")
+	}
+	p.BodyText = strings.TrimSpace(c.Text[t.Start:])
+	if p.Body, err = ParseQuery(p.BodyText, t.Start, c.Text); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// columnDefs parses "name type, ..." through CREATE TABLE's grammar.
+func columnDefs(text string, offset int, stmt string) ([]*pg.ColumnDef, error) {
+	tree, err := pg.Parse("CREATE TABLE x (" + text + ")")
+	if err != nil {
+		return nil, shiftPosition(syntaxError("", err), stmt, offset-len("CREATE TABLE x ("))
+	}
+	var out []*pg.ColumnDef
+	for _, el := range tree.Stmts[0].Stmt.GetCreateStmt().TableElts {
+		cd := el.GetColumnDef()
+		if cd == nil || len(cd.Constraints) > 0 {
+			return nil, pgerror.New(pgerror.Syntax, "expected name type pairs").WithPosition(offset + 1)
+		}
+		out = append(out, cd)
+	}
+	return out, nil
+}
