@@ -150,8 +150,8 @@ func schemaKey(oid uint32) string { return "cat/schema/" + strconv.FormatUint(ui
 func nameKey(schema uint32, name string) string {
 	return "names/" + strconv.FormatUint(uint64(schema), 10) + "/" + name
 }
-func tableKey(oid uint32) string { return "cat/table/" + strconv.FormatUint(uint64(oid), 10) }
-func roleKey(name string) string { return "cat/role/" + name }
+func tableKey(oid uint32) string  { return "cat/table/" + strconv.FormatUint(uint64(oid), 10) }
+func roleKey(name string) string  { return "cat/role/" + name }
 func portalKey(oid uint32) string { return "cat/portal/" + strconv.FormatUint(uint64(oid), 10) }
 
 func put(st Store, key string, v any) error {
