@@ -99,6 +99,11 @@ type catalogView struct {
 	e          *Engine
 	snap       *catalog.Snapshot
 	searchPath []string
+	// session is the session the statement runs in; nil outside one.
+	session *Session
+	// sys is computed on first use by system relations and catalog
+	// functions.
+	sys *sysContext
 }
 
 // schemaFor resolves a schema name, or the search path when empty.
@@ -150,7 +155,7 @@ func (v *catalogView) creationSchema(schema string) (*catalog.Schema, error) {
 
 // Relation implements binder.Catalog.
 func (v *catalogView) Relation(schema, name string) (*binder.Relation, error) {
-	if vt, ok := v.e.systemRelation(schema, name); ok {
+	if vt, ok := v.e.systemRelation(v, schema, name); ok {
 		return vt, nil
 	}
 	t, _, err := v.lookupTable(schema, name)

@@ -130,6 +130,7 @@ func (s *Session) bind(p *prepared) error {
 	if err != nil {
 		return err
 	}
+	printRegColumns(b, bound)
 	if p.params != nil && len(bound.Params) != len(p.params) {
 		return pgerror.New(pgerror.FeatureNotSupported, "cached plan must not change result type")
 	}

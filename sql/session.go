@@ -206,7 +206,7 @@ func (s *Session) catalogView(t *txnState) *catalogView {
 	if t != nil && t.cat != nil {
 		snap = t.cat
 	}
-	return &catalogView{e: s.e, snap: snap, searchPath: s.searchPath()}
+	return &catalogView{e: s.e, snap: snap, searchPath: s.searchPath(), session: s}
 }
 
 func (s *Session) searchPath() []string {
@@ -285,7 +285,8 @@ func (s *Session) evalCtx(t *txnState, params []types.Datum) *expr.Ctx {
 	if t != nil {
 		now = t.start
 	}
-	return &expr.Ctx{Env: &types.Env{Loc: s.loc, Now: now}, Params: params, Random: s.rng, Session: sessionInfo{s}}
+	return &expr.Ctx{Env: &types.Env{Loc: s.loc, Now: now}, Params: params, Random: s.rng, Session: sessionInfo{s},
+		Catalog: s.catalogView(t)}
 }
 
 // sessionInfo implements expr.SessionInfo.

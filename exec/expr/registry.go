@@ -211,7 +211,11 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 				continue
 			}
 			switch {
-			case haveKnown && allSame && (params[j].Same(known) || binaryCoercible(known, params[j])):
+			case haveKnown && allSame && params[j].Same(known):
+				// The unknown takes exactly the known arguments' type
+				// (name = 'x' is name = name, not text = text).
+				viable[i].unknownOK += 3
+			case haveKnown && allSame && binaryCoercible(known, params[j]):
 				viable[i].unknownOK += 2
 			case params[j].Category() == 'S' && (!haveKnown || !allSame):
 				viable[i].unknownOK++

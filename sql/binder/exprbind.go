@@ -358,7 +358,7 @@ func (b *Binder) resolveCall(name string, args []expr.Expr, loc int32) (*expr.Ca
 		return nil, posErr(pgerror.Flatten(err), loc)
 	}
 	// text || non-text: render the other side as text.
-	if name == "||" && res.Fn.Match != nil {
+	if name == "||" && res.Fn.Match != nil && res.Ret.Kind != types.Array {
 		for i := range args {
 			if !args[i].Type().IsString() {
 				args[i] = &expr.Cast{Arg: args[i], To: types.TextType}
@@ -636,16 +636,16 @@ func (b *Binder) bindArrayQuantified(a *pg.A_Expr, s *scope, op string, all bool
 		return nil, pgerror.Newf(pgerror.WrongObjectType, "op ANY/ALL (array) requires array on right side").WithPosition(int(a.Location) + 1)
 	}
 	elem := at.ElemType()
-	// The probe's right side is a placeholder column, not a constant, so
-	// that a constant left side does not fold the comparison away.
-	probe, err := b.callOp(op, []expr.Expr{x, &expr.ColRef{ID: -1, T: elem}}, a.Location)
+	// Resolve the comparison of x with one element; the call is not
+	// folded, even when x is a constant ('d' = ANY(stxkind)).
+	res, err := b.reg.Resolve(op, []types.T{x.Type(), elem})
 	if err != nil {
-		return nil, err
+		return nil, posErr(pgerror.Flatten(err), a.Location)
 	}
-	call, ok := probe.(*expr.Call)
-	if !ok {
-		return nil, pgerror.Internalf("comparison folded unexpectedly")
+	if x, err = b.coerce(x, res.ArgType[0], expr.CastImplicit, ""); err != nil {
+		return nil, posErr(pgerror.Flatten(err), a.Location)
 	}
+	call := &expr.Call{Fn: res.Fn, Args: []expr.Expr{x, &expr.Const{T: res.ArgType[1]}}, Ret: res.Ret}
 	return b.callArrayQuantified(call, arr, all), nil
 }
 
