@@ -85,6 +85,7 @@ func buildBuiltins() *Registry {
 	registerMisc(r)
 	registerAggregates(r)
 	registerStringsMore(r)
+	registerMathMore(r)
 	registerRegexp(r)
 	registerArrays(r)
 	registerSetFunctions(r)

@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -175,6 +176,10 @@ func bindConst(c *pg.A_Const) (expr.Expr, error) {
 		// it fits, numeric otherwise, as in PostgreSQL.
 		if !strings.ContainsAny(s, ".eE") {
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				if i >= math.MinInt32 && i <= math.MaxInt32 {
+					// -2147483648: the grammar folds the sign in.
+					return &expr.Const{Value: i, T: types.Int4Type}, nil
+				}
 				return &expr.Const{Value: i, T: types.Int8Type}, nil
 			}
 		}
