@@ -166,6 +166,11 @@ func TestResolvePicksPostgresTypes(t *testing.T) {
 		{"+", []types.T{types.UnknownType, types.Int4Type}, types.Int4},
 		{"-", []types.T{types.DateType, types.DateType}, types.Int4},
 		{"||", []types.T{types.TextType, types.UnknownType}, types.Text},
+		{"||", []types.T{types.UnknownType, types.NumericType}, types.Text},
+		{"/", []types.T{types.Float4Type, types.Int4Type}, types.Float8},
+		{"*", []types.T{types.Int8Type, types.Float4Type}, types.Float8},
+		{"-", []types.T{types.Float4Type, types.Float8Type}, types.Float8},
+		{"+", []types.T{types.Float4Type, types.Float4Type}, types.Float4},
 	}
 	for _, c := range cases {
 		res, err := Builtins.Resolve(c.op, c.args)
