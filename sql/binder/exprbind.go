@@ -172,9 +172,13 @@ func bindConst(c *pg.A_Const) (expr.Expr, error) {
 	case *pg.A_Const_Fval:
 		s := v.Fval.Fval
 		// An integer too large for int4 arrives as a Float: it is int8 when
-		// it fits, numeric otherwise, as in PostgreSQL.
+		// it fits, numeric otherwise, as in PostgreSQL. The parser folds a
+		// minus sign into it, and -2147483648 fits int4 again.
 		if !strings.ContainsAny(s, ".eE") {
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				if i == int64(int32(i)) {
+					return &expr.Const{Value: i, T: types.Int4Type}, nil
+				}
 				return &expr.Const{Value: i, T: types.Int8Type}, nil
 			}
 		}
