@@ -186,3 +186,29 @@ func TestResolvePicksPostgresTypes(t *testing.T) {
 		t.Errorf("bool + int: %v", err)
 	}
 }
+
+func TestResolveAggPicksPostgresTypes(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		arg  types.T
+		ret  types.Kind
+	}{
+		{"max", types.VarcharType, types.Text},
+		{"min", types.UnknownType, types.Text},
+		{"max", types.Int2Type, types.Int2},
+		{"sum", types.Int4Type, types.Int8},
+		{"avg", types.Int8Type, types.Numeric},
+	} {
+		_, _, ret, err := Builtins.ResolveAgg(c.name, []types.T{c.arg}, false)
+		if err != nil || ret.Kind != c.ret {
+			t.Errorf("%s(%s) -> %v, %v; want %v", c.name, c.arg, ret, err, c.ret.Type())
+		}
+	}
+	// sum and avg of an unknown NULL are ambiguous: numeric and interval
+	// candidates both take it.
+	for _, name := range []string{"sum", "avg"} {
+		if _, _, _, err := Builtins.ResolveAgg(name, []types.T{types.UnknownType}, false); pgerror.CodeOf(err) != pgerror.AmbiguousFunction {
+			t.Errorf("%s(unknown): %v, want 42725", name, err)
+		}
+	}
+}
