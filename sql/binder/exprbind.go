@@ -698,6 +698,13 @@ func (b *Binder) bindCase(c *pg.CaseExpr, s *scope) (expr.Expr, error) {
 		if operand, err = b.bindExpr(c.Arg, s); err != nil {
 			return nil, err
 		}
+		// An untyped operand (CASE NULL WHEN ..., CASE 'a' WHEN ...) is
+		// text, as PostgreSQL forces it before comparing.
+		if operand.Type().Kind == types.Unknown {
+			if operand, err = b.coerce(operand, types.TextType, expr.CastImplicit, ""); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var conds, results []expr.Expr
 	var ts []types.T
