@@ -1,7 +1,6 @@
 package binder
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
@@ -173,11 +172,11 @@ func bindConst(c *pg.A_Const) (expr.Expr, error) {
 	case *pg.A_Const_Fval:
 		s := v.Fval.Fval
 		// An integer too large for int4 arrives as a Float: it is int8 when
-		// it fits, numeric otherwise, as in PostgreSQL.
+		// it fits, numeric otherwise, as in PostgreSQL. The parser folds a
+		// minus sign into it, and -2147483648 fits int4 again.
 		if !strings.ContainsAny(s, ".eE") {
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-				if i >= math.MinInt32 && i <= math.MaxInt32 {
-					// -2147483648: the grammar folds the sign in.
+				if i == int64(int32(i)) {
 					return &expr.Const{Value: i, T: types.Int4Type}, nil
 				}
 				return &expr.Const{Value: i, T: types.Int8Type}, nil
@@ -705,6 +704,13 @@ func (b *Binder) bindCase(c *pg.CaseExpr, s *scope) (expr.Expr, error) {
 		var err error
 		if operand, err = b.bindExpr(c.Arg, s); err != nil {
 			return nil, err
+		}
+		// An untyped operand (CASE NULL WHEN ..., CASE 'a' WHEN ...) is
+		// text, as PostgreSQL forces it before comparing.
+		if operand.Type().Kind == types.Unknown {
+			if operand, err = b.coerce(operand, types.TextType, expr.CastImplicit, ""); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var conds, results []expr.Expr

@@ -197,8 +197,11 @@ func (b *Binder) bindFromItem(n *pg.Node, sc *scope, outer *scope, lvl *queryLev
 		if rs.Lateral && len(sublvl.correlated) > 0 {
 			return nil, pgerror.Unsupportedf("LATERAL subqueries that refer to earlier FROM items are not supported yet")
 		}
-		if len(sublvl.correlated) > 0 {
-			return nil, pgerror.Unsupportedf("subqueries in FROM that refer to an outer query are not supported yet")
+		// A subquery in FROM may refer to the queries enclosing this one:
+		// those references correlate this query level too, and are read
+		// from the outer row like this level's own.
+		for i, id := range sublvl.correlated {
+			lvl.addCorrelated(id, sublvl.corrTypes[i])
 		}
 		alias := ""
 		var colnames []*pg.Node

@@ -124,7 +124,7 @@ func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *qu
 	var distinctOnExprs []expr.Expr
 	if distinctOn {
 		for _, d := range s.DistinctClause {
-			e, err := b.bindOrderTerm(d, targets, sc)
+			e, err := b.bindOrderTerm(d, targets, sc, "DISTINCT ON")
 			if err != nil {
 				return nil, err
 			}
@@ -135,7 +135,7 @@ func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *qu
 	var keys []logical.SortKey
 	for _, o := range s.SortClause {
 		sb := o.GetSortBy()
-		e, err := b.bindOrderTerm(sb.Node, targets, sc)
+		e, err := b.bindOrderTerm(sb.Node, targets, sc, "ORDER BY")
 		if err != nil {
 			return nil, err
 		}
@@ -434,8 +434,12 @@ func (b *Binder) bindGroupBy(s *pg.SelectStmt, sc *scope, lvl *queryLevel) error
 		}
 		var e expr.Expr
 		var err error
-		// An integer constant is an ordinal of the target list.
+		// An integer constant is an ordinal of the target list; other
+		// constants are refused, as in PostgreSQL.
 		if c := g.GetAConst(); c != nil {
+			if _, ok := c.Val.(*pg.A_Const_Ival); !ok || c.Isnull {
+				return nonIntegerConstant(c, "GROUP BY")
+			}
 			if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
 				pos := int(iv.Ival.Ival)
 				if pos < 1 || pos > len(s.TargetList) {
@@ -701,17 +705,19 @@ func figureColname(n *pg.Node) string {
 	return "?column?"
 }
 
-// bindOrderTerm binds an ORDER BY or DISTINCT ON term: an ordinal, an
-// output column name, or an expression over the input.
-func (b *Binder) bindOrderTerm(n *pg.Node, targets []target, sc *scope) (expr.Expr, error) {
+// bindOrderTerm binds an ORDER BY or DISTINCT ON term (clause names which):
+// an ordinal, an output column name, or an expression over the input.
+func (b *Binder) bindOrderTerm(n *pg.Node, targets []target, sc *scope, clause string) (expr.Expr, error) {
 	if c := n.GetAConst(); c != nil {
-		if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
-			pos := int(iv.Ival.Ival)
-			if pos < 1 || pos > len(targets) {
-				return nil, pgerror.Newf(pgerror.InvalidColumnReference, "ORDER BY position %d is not in select list", pos).WithPosition(int(c.Location) + 1)
-			}
-			return targets[pos-1].e, nil
+		iv, ok := c.Val.(*pg.A_Const_Ival)
+		if !ok || c.Isnull {
+			return nil, nonIntegerConstant(c, clause)
 		}
+		pos := int(iv.Ival.Ival)
+		if pos < 1 || pos > len(targets) {
+			return nil, pgerror.Newf(pgerror.InvalidColumnReference, "%s position %d is not in select list", clause, pos).WithPosition(int(c.Location) + 1)
+		}
+		return targets[pos-1].e, nil
 	}
 	if cr := n.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && cr.Fields[0].GetString_() != nil {
 		name := strVal(cr.Fields[0])
@@ -745,7 +751,7 @@ func (b *Binder) bindOrderLimitOnOutput(plan logical.Node, s *pg.SelectStmt, out
 		var keys []logical.SortKey
 		for _, o := range s.SortClause {
 			sb := o.GetSortBy()
-			e, err := b.bindOrderTerm(sb.Node, targets, sc)
+			e, err := b.bindOrderTerm(sb.Node, targets, sc, "ORDER BY")
 			if err != nil {
 				return nil, err
 			}
@@ -884,4 +890,10 @@ func projectCasts(b *Binder, in logical.Node, es []expr.Expr) logical.Node {
 		cols[i] = logical.Column{ID: b.newID(), Name: in.Columns()[i].Name, Type: e.Type()}
 	}
 	return &logical.Project{Input: in, Exprs: es, Cols: cols}
+}
+
+// nonIntegerConstant is PostgreSQL's error for ORDER BY 'a', GROUP BY 1.5
+// and the like: only integer constants, as ordinals, may stand there.
+func nonIntegerConstant(c *pg.A_Const, clause string) error {
+	return pgerror.Newf(pgerror.Syntax, "non-integer constant in %s", clause).WithPosition(int(c.Location) + 1)
 }
