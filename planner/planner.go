@@ -76,6 +76,8 @@ func collectUsed(n logical.Node, used map[expr.ColumnID]bool) {
 		}
 	case *logical.Join:
 		addExpr(x.On)
+	case *logical.LateralJoin:
+		addExpr(x.On)
 	case *logical.Aggregate:
 		for _, e := range x.GroupBy {
 			addExpr(e)

@@ -42,8 +42,11 @@ type Server struct {
 	engine *sql.Engine
 	wire   *pgwire.Server
 	ln     net.Listener
-	done   chan error
-	log    *slog.Logger
+	// done is closed when the listener stops; serveErr says why. A closed
+	// channel, not a value, because Wait and Shutdown may both wait.
+	done     chan struct{}
+	serveErr error
+	log      *slog.Logger
 }
 
 // Start opens the data directory and starts serving.
@@ -78,8 +81,11 @@ func Start(cfg Config) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Server{db: db, engine: eng, wire: wire, ln: ln, done: make(chan error, 1), log: log}
-	go func() { s.done <- wire.Serve(ln) }()
+	s := &Server{db: db, engine: eng, wire: wire, ln: ln, done: make(chan struct{}), log: log}
+	go func() {
+		s.serveErr = wire.Serve(ln)
+		close(s.done)
+	}()
 	log.Info("portalsdb listening", "addr", ln.Addr().String(), "data", cfg.DataDir)
 	return s, nil
 }
@@ -104,4 +110,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // Wait returns when the listener stops.
-func (s *Server) Wait() error { return <-s.done }
+func (s *Server) Wait() error {
+	<-s.done
+	return s.serveErr
+}

@@ -425,6 +425,12 @@ type FunctionScan struct {
 	Cols []Column
 	// Impl is the function's implementation, opaque to the planner.
 	Impl any
+	// Ordinality adds a last bigint column numbering the rows (WITH
+	// ORDINALITY).
+	Ordinality bool
+	// Lateral is set when the arguments refer to earlier FROM items: the
+	// binder then joins the function with a LateralJoin.
+	Lateral bool
 }
 
 func (f *FunctionScan) Columns() []Column      { return f.Cols }
@@ -432,6 +438,44 @@ func (f *FunctionScan) Inputs() []Node         { return nil }
 func (f *FunctionScan) WithInputs([]Node) Node { return f }
 func (f *FunctionScan) Describe() string {
 	return "FunctionScan " + f.Name + "(" + exprList(f.Args) + ")"
+}
+
+// LateralJoin joins each row of Left with the rows a function in FROM
+// returns for it, when the function's arguments refer to Left's columns:
+// FROM orders o CROSS JOIN LATERAL reserve(o.item, o.qty). It is its own
+// node, not a Join, because the join-ordering rules must never move the
+// function away from the rows it is called with.
+type LateralJoin struct {
+	Left  Node
+	Right *FunctionScan
+	// Outer keeps a left row without a match, padded with NULLs (LEFT JOIN
+	// LATERAL).
+	Outer bool
+	// On filters the joined rows; nil means true.
+	On expr.Expr
+}
+
+func (j *LateralJoin) Columns() []Column {
+	return append(append([]Column(nil), j.Left.Columns()...), j.Right.Cols...)
+}
+func (j *LateralJoin) Inputs() []Node { return []Node{j.Left, j.Right} }
+func (j *LateralJoin) WithInputs(in []Node) Node {
+	n := *j
+	n.Left = in[0]
+	if f, ok := in[1].(*FunctionScan); ok {
+		n.Right = f
+	}
+	return &n
+}
+func (j *LateralJoin) Describe() string {
+	kind := "Lateral Join"
+	if j.Outer {
+		kind = "Lateral Left Join"
+	}
+	if j.On != nil {
+		return kind + " on " + j.On.String()
+	}
+	return kind
 }
 
 // Window computes window functions over its input; output is the input's

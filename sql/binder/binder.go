@@ -156,6 +156,9 @@ type scope struct {
 	outer  *scope
 	level  *queryLevel
 	tables map[string]bool // qualifiers present, to report unknown tables
+	// lateral holds the columns of the FROM items left of a JOIN's right
+	// side, which a function call there may refer to.
+	lateral *scope
 }
 
 // queryLevel tracks one (sub)query being bound: the outer columns it

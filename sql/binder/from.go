@@ -168,9 +168,15 @@ func (b *Binder) bindFrom(items []*pg.Node, outer *scope, lvl *queryLevel) (logi
 		if err != nil {
 			return nil, nil, err
 		}
-		if plan == nil {
+		switch fs, _ := p.(*logical.FunctionScan); {
+		case plan == nil:
+			if fs != nil && fs.Lateral {
+				return nil, nil, pgerror.Internalf("a first FROM item cannot be lateral")
+			}
 			plan = p
-		} else {
+		case fs != nil && fs.Lateral:
+			plan = &logical.LateralJoin{Left: plan, Right: fs}
+		default:
 			plan = &logical.Join{Kind: logical.InnerJoin, Left: plan, Right: p}
 		}
 	}
@@ -336,6 +342,7 @@ func (b *Binder) bindJoin(j *pg.JoinExpr, sc *scope, outer *scope, lvl *queryLev
 		return nil, err
 	}
 	rsc := newScope(outer, lvl)
+	rsc.lateral = lsc
 	right, err := b.bindFromItem(j.Rarg, rsc, outer, lvl)
 	if err != nil {
 		return nil, err
@@ -475,6 +482,16 @@ func (b *Binder) bindJoin(j *pg.JoinExpr, sc *scope, outer *scope, lvl *queryLev
 			return nil, err
 		}
 	}
+	if fs, ok := right.(*logical.FunctionScan); ok && fs.Lateral {
+		if kind != logical.InnerJoin && kind != logical.LeftJoin {
+			return nil, pgerror.New(pgerror.InvalidColumnReference, "invalid reference to FROM-clause entry in a function call").
+				WithDetail("The combining JOIN type must be INNER or LEFT for a LATERAL reference.")
+		}
+		if plan != join {
+			return nil, pgerror.Unsupportedf("USING and NATURAL with a lateral function call are not supported")
+		}
+		plan = &logical.LateralJoin{Left: left, Right: fs, Outer: kind == logical.LeftJoin, On: join.On}
+	}
 	if j.Alias != nil {
 		// JOIN ... AS x hides the inner qualifiers behind x.
 		var cols []scopeCol
@@ -532,13 +549,18 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 	if name == "tumble" || name == "hop" {
 		return b.bindTimeWindow(rf, fc, name, sc)
 	}
-	visible := sc.outer
-	if rf.Lateral {
-		visible = sc
-	}
-	es := newScope(visible, sc.level)
-	if visible == sc {
-		es = sc
+	// A function in FROM may refer to the FROM items before it, with or
+	// without LATERAL, as in PostgreSQL.
+	es := sc
+	if sc.lateral != nil {
+		es = newScope(sc.outer, sc.level)
+		es.cols = append(append(es.cols, sc.lateral.cols...), sc.cols...)
+		for q := range sc.lateral.tables {
+			es.tables[q] = true
+		}
+		for q := range sc.tables {
+			es.tables[q] = true
+		}
 	}
 	args := make([]expr.Expr, len(fc.Args))
 	ts := make([]types.T, len(fc.Args))
@@ -549,11 +571,12 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		}
 		args[i], ts[i] = e, e.Type()
 	}
+	lateral := false
 	for _, a := range args {
 		for id := range expr.ColumnsUsed(a) {
-			for _, c := range sc.cols {
+			for _, c := range es.cols {
 				if c.id == id {
-					return nil, pgerror.Unsupportedf("function arguments that refer to earlier FROM items (LATERAL) are not supported yet")
+					lateral = true
 				}
 			}
 		}
@@ -627,7 +650,7 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 	for _, c := range cols {
 		sc.add(scopeCol{qualifier: alias, name: c.Name, id: c.ID, typ: c.Type})
 	}
-	return &logical.FunctionScan{Name: name, Args: args, Cols: cols, Impl: impl}, nil
+	return &logical.FunctionScan{Name: name, Args: args, Cols: cols, Impl: impl, Lateral: lateral, Ordinality: rf.Ordinality}, nil
 }
 
 // bindSetFunc binds a built-in set-returning function of package expr,
