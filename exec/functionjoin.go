@@ -103,7 +103,7 @@ func (j *FunctionJoin) Describe() string {
 	}
 	return d
 }
-func (j *FunctionJoin) Children() []Operator   { return []Operator{j.input} }
+func (j *FunctionJoin) Children() []Operator    { return []Operator{j.input} }
 func (j *FunctionJoin) Open(ctx *Context) error { return j.input.Open(ctx) }
 func (j *FunctionJoin) Close() error            { return j.input.Close() }
 

@@ -350,7 +350,6 @@ func datumsEqual(a, b types.Datum) bool {
 	return a == b
 }
 
-
 // ArrayToString joins an array's elements with sep, writing NULL elements
 // as nullStr, or skipping them when nullStr is nil.
 func ArrayToString(arr []types.Datum, sep string, nullStr *string) string {
