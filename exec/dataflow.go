@@ -50,6 +50,11 @@ type Dataflow struct {
 	Nodes   []*DataflowNode
 	// EmitOnWindowClose marks workflows whose output only appends.
 	EmitOnWindowClose bool
+	// Asks marks dataflows that ask portals. They read only streams, and
+	// start from the beginning of the streams' logs instead of a snapshot,
+	// so that every asking row is processed with the atom that carried it
+	// and its request id is the same on every replay.
+	Asks bool
 }
 
 // OutputTypes returns the types of the dataflow's result.

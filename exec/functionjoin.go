@@ -55,7 +55,13 @@ func callAll(ctx *Context, fn SetFunction, ts []types.T, args [][]types.Datum) (
 // a whole input batch are evaluated at once and, for a BatchSetFunction,
 // sent in one call.
 type FunctionJoin struct {
-	input      Operator
+	input Operator
+	lateralJoiner
+}
+
+// lateralJoiner pairs rows with the rows a function returns for them; the
+// batch and the incremental lateral joins share it.
+type lateralJoiner struct {
 	name       string
 	fn         SetFunction
 	args       []expr.Evaluator
@@ -74,6 +80,15 @@ type FunctionJoin struct {
 // the joined row's layout.
 func NewFunctionJoin(input Operator, leftTypes []types.T, name string, fn SetFunction, args []expr.Expr, layout expr.Layout,
 	fnTypes []types.T, ordinality, outer bool, on expr.Expr, joinedLayout expr.Layout) (*FunctionJoin, error) {
+	lj, err := newLateralJoiner(leftTypes, name, fn, args, layout, fnTypes, ordinality, outer, on, joinedLayout)
+	if err != nil {
+		return nil, err
+	}
+	return &FunctionJoin{input: input, lateralJoiner: *lj}, nil
+}
+
+func newLateralJoiner(leftTypes []types.T, name string, fn SetFunction, args []expr.Expr, layout expr.Layout,
+	fnTypes []types.T, ordinality, outer bool, on expr.Expr, joinedLayout expr.Layout) (*lateralJoiner, error) {
 	evs, err := compileAll(args, layout)
 	if err != nil {
 		return nil, err
@@ -82,7 +97,7 @@ func NewFunctionJoin(input Operator, leftTypes []types.T, name string, fn SetFun
 	for i, a := range args {
 		at[i] = a.Type()
 	}
-	j := &FunctionJoin{input: input, name: name, fn: fn, args: evs, argTypes: at, leftTypes: leftTypes, fnTypes: fnTypes,
+	j := &lateralJoiner{name: name, fn: fn, args: evs, argTypes: at, leftTypes: leftTypes, fnTypes: fnTypes,
 		ordinality: ordinality, outer: outer}
 	if on != nil {
 		if j.on, err = expr.Compile(on, joinedLayout); err != nil {
@@ -116,7 +131,7 @@ func (j *FunctionJoin) Next(ctx *Context) (*batch.Batch, error) {
 		if err := ctx.checkCancel(); err != nil {
 			return nil, err
 		}
-		out, err := j.join(ctx, in)
+		out, _, err := j.join(ctx, in, j.callFn)
 		if err != nil {
 			return nil, err
 		}
@@ -126,8 +141,22 @@ func (j *FunctionJoin) Next(ctx *Context) (*batch.Batch, error) {
 	}
 }
 
-// join computes the output for one input batch.
-func (j *FunctionJoin) join(ctx *Context, in *batch.Batch) (*batch.Batch, error) {
+// callTypes are the types of the rows the function itself returns.
+func (j *lateralJoiner) callTypes() []types.T {
+	if j.ordinality {
+		return j.fnTypes[:len(j.fnTypes)-1]
+	}
+	return j.fnTypes
+}
+
+// callFn calls the function once per argument row.
+func (j *lateralJoiner) callFn(ctx *Context, rows [][]types.Datum) ([]*batch.Batch, error) {
+	return callAll(ctx, j.fn, j.callTypes(), rows)
+}
+
+// argRows evaluates the arguments over an input batch, one row of values
+// per input row.
+func (j *lateralJoiner) argRows(ctx *Context, in *batch.Batch) ([][]types.Datum, error) {
 	argCols := make([]arrowArray, len(j.args))
 	for i, ev := range j.args {
 		a, err := ev.Eval(ctx.Eval, in)
@@ -144,13 +173,19 @@ func (j *FunctionJoin) join(ctx *Context, in *batch.Batch) (*batch.Batch, error)
 		}
 		rows[r] = row
 	}
-	callTypes := j.fnTypes
-	if j.ordinality {
-		callTypes = callTypes[:len(callTypes)-1]
-	}
-	results, err := callAll(ctx, j.fn, callTypes, rows)
+	return rows, nil
+}
+
+// join computes the output for one input batch, calling the function
+// through call. It also returns, for each output row, its input row.
+func (j *lateralJoiner) join(ctx *Context, in *batch.Batch, call func(*Context, [][]types.Datum) ([]*batch.Batch, error)) (*batch.Batch, []int32, error) {
+	rows, err := j.argRows(ctx, in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	results, err := call(ctx, rows)
+	if err != nil {
+		return nil, nil, err
 	}
 	// Pair every left row with each of its function rows.
 	var leftIdx []int32
@@ -182,7 +217,7 @@ func (j *FunctionJoin) join(ctx *Context, in *batch.Batch) (*batch.Batch, error)
 	if j.on != nil && joined.Len > 0 {
 		keep, err := j.on.Eval(ctx.Eval, joined)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		sel := selection(keep)
 		kept := make([]int32, len(sel))
@@ -192,7 +227,7 @@ func (j *FunctionJoin) join(ctx *Context, in *batch.Batch) (*batch.Batch, error)
 		joined, leftIdx = joined.Take(sel), kept
 	}
 	if !j.outer {
-		return joined, nil
+		return joined, leftIdx, nil
 	}
 	// LEFT JOIN LATERAL: every left row without a joined row appears once,
 	// padded with NULLs, in input order.
@@ -207,7 +242,7 @@ func (j *FunctionJoin) join(ctx *Context, in *batch.Batch) (*batch.Batch, error)
 		}
 	}
 	if len(missing) == 0 {
-		return joined, nil
+		return joined, leftIdx, nil
 	}
 	pad := in.Take(missing)
 	for _, t := range j.fnTypes {
@@ -217,15 +252,18 @@ func (j *FunctionJoin) join(ctx *Context, in *batch.Batch) (*batch.Batch, error)
 	// Restore input order: joined rows (already ordered by left row) and
 	// padded rows merge by their left row.
 	order := make([]int32, 0, all.Len)
+	src := make([]int32, 0, all.Len)
 	a, b := 0, 0
 	for a < len(leftIdx) || b < len(missing) {
 		if b >= len(missing) || (a < len(leftIdx) && leftIdx[a] < missing[b]) {
 			order = append(order, int32(a))
+			src = append(src, leftIdx[a])
 			a++
 		} else {
 			order = append(order, int32(len(leftIdx)+b))
+			src = append(src, missing[b])
 			b++
 		}
 	}
-	return all.Take(order), nil
+	return all.Take(order), src, nil
 }

@@ -25,6 +25,14 @@ func BuildDataflow(n logical.Node, emitOnWindowClose bool) (*exec.Dataflow, erro
 	if err != nil {
 		return nil, err
 	}
+	if b.df.Asks {
+		for _, src := range b.df.Sources {
+			if src.Kind != exec.SourceStream {
+				return nil, pgerror.Newf(pgerror.FeatureNotSupported, "a workflow that asks portals reads streams only; %s is not a stream", src.Name).
+					WithHint("Asks are exactly-once because the workflow replays its streams' atoms in order; tables and workflows have no such history.")
+			}
+		}
+	}
 	if emitOnWindowClose && !b.closing {
 		return nil, pgerror.New(pgerror.FeatureNotSupported, "EMIT ON WINDOW CLOSE needs an aggregate grouped by window_start or window_end of TUMBLE or HOP over a stream with a watermark")
 	}
@@ -98,12 +106,17 @@ type dfRef struct {
 	types []types.T
 	// wm traces columns that a source's watermark closes.
 	wm map[expr.ColumnID]exec.WatermarkLineage
+	// appendOnly is set when the relation only ever gains rows: a stream,
+	// or filters and projections of one. Asks need it.
+	appendOnly bool
 }
 
 // withWM returns r with lineage carried over from the given refs for the
 // ids r keeps.
 func (r dfRef) withWM(from ...dfRef) dfRef {
+	r.appendOnly = len(from) > 0
 	for _, f := range from {
+		r.appendOnly = r.appendOnly && f.appendOnly
 		for id, l := range f.wm {
 			for _, own := range r.ids {
 				if own == id {
@@ -181,7 +194,7 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			return dfRef{}, err
 		}
 		ts := logical.Types(x.Cols)
-		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts}
+		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts, appendOnly: in.appendOnly}
 		for i, e := range x.Exprs {
 			if c, ok := e.(*expr.ColRef); ok {
 				if l, ok := in.wm[c.ID]; ok {
@@ -275,7 +288,7 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		if !x.All {
 			ref = b.add(exec.NewIncrDistinct(ts), []int{ref}, ts)
 		}
-		return dfRef{ref: ref, ids: logical.IDs(x.Cols), types: ts}, nil
+		return dfRef{ref: ref, ids: logical.IDs(x.Cols), types: ts, appendOnly: x.All && left.appendOnly && right.appendOnly}, nil
 	case *logical.Sort:
 		// A workflow's result is a relation: its order is the reader's.
 		return b.lower(x.Input)
@@ -349,11 +362,45 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 	case *logical.Window:
 		return dfRef{}, notIncremental("a window function")
 	case *logical.FunctionScan:
-		return dfRef{}, notIncremental("the function " + x.Name + " in FROM")
+		return dfRef{}, notIncremental("the function " + x.Name + " in FROM without a lateral reference")
+	case *logical.LateralJoin:
+		return b.lowerLateral(x)
 	case *logical.RecursiveUnion, *logical.WorkTableScan:
 		return dfRef{}, notIncremental("WITH RECURSIVE")
 	}
 	return dfRef{}, notIncremental("this query shape")
+}
+
+// lowerLateral lowers a function called per input row. Over a portal it
+// is an ask, which needs an append-only input.
+func (b *dfBuilder) lowerLateral(x *logical.LateralJoin) (dfRef, error) {
+	in, err := b.lower(x.Left)
+	if err != nil {
+		return dfRef{}, err
+	}
+	if err := checkExprs(append(append([]expr.Expr(nil), x.Right.Args...), x.On)...); err != nil {
+		return dfRef{}, err
+	}
+	fn, ordinality, err := setFunction(x.Right)
+	if err != nil {
+		return dfRef{}, err
+	}
+	_, asks := fn.(exec.Asker)
+	if asks {
+		if !in.appendOnly {
+			return dfRef{}, pgerror.Newf(pgerror.FeatureNotSupported, "the portal %s cannot be asked about rows that may be retracted", x.Right.Name).
+				WithHint("A workflow asks a portal once per new row, so its input must be append-only: a stream, or filters and projections of one.")
+		}
+		b.df.Asks = true
+	}
+	ids := append(append([]expr.ColumnID(nil), in.ids...), logical.IDs(x.Right.Cols)...)
+	ts := append(append([]types.T(nil), in.types...), logical.Types(x.Right.Cols)...)
+	op, err := exec.NewIncrFunctionJoin(in.types, x.Right.Name, fn, x.Right.Args, in.layout(), logical.Types(x.Right.Cols),
+		ordinality, x.Outer, x.On, exec.Layout(ids))
+	if err != nil {
+		return dfRef{}, err
+	}
+	return dfRef{ref: b.add(op, []int{in.ref}, ts), ids: ids, types: ts}.withWM(in), nil
 }
 
 func constInt(e expr.Expr) (int64, error) {
@@ -385,7 +432,7 @@ func (b *dfBuilder) lowerScan(s *logical.Scan) (dfRef, error) {
 		src.Table = s.Table.Spec
 	}
 	b.df.Sources = append(b.df.Sources, src)
-	r := dfRef{ref: -len(b.df.Sources), ids: logical.IDs(s.Columns()), types: src.Types}
+	r := dfRef{ref: -len(b.df.Sources), ids: logical.IDs(s.Columns()), types: src.Types, appendOnly: src.Kind == exec.SourceStream}
 	if src.Watermark != nil {
 		r.wm = map[expr.ColumnID]exec.WatermarkLineage{s.Cols[src.Watermark.Column].ID: {Source: len(b.df.Sources) - 1}}
 	}

@@ -23,6 +23,10 @@ type Runtime struct {
 	mu         sync.Mutex
 	workflows  map[uint32]*Workflow
 	generators map[uint32]*generator
+	servers    map[uint32]*Server
+
+	// replyCodecs caches row codecs of portal replies by column types.
+	replyCodecs sync.Map // string -> *rowcodec.RowCodec
 }
 
 // New returns a runtime over db and registers for its commits.
@@ -31,7 +35,7 @@ func New(db *storage.DB, log *slog.Logger) *Runtime {
 		log = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	rt := &Runtime{db: db, log: log, commits: newSignal(), ctx: ctx, cancel: cancel, workflows: map[uint32]*Workflow{}}
+	rt := &Runtime{db: db, log: log, commits: newSignal(), ctx: ctx, cancel: cancel, workflows: map[uint32]*Workflow{}, servers: map[uint32]*Server{}}
 	db.SetCommitHook(func(storage.Seq, []uint64) { rt.commits.broadcast() })
 	return rt
 }

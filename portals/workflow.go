@@ -435,12 +435,22 @@ func (w *Workflow) initialize() error {
 	}
 	in := make([]*batch.ChangeBatch, len(w.df.Sources))
 	for i, src := range w.df.Sources {
+		if w.df.Asks {
+			// A workflow that asks starts before its streams' first atom
+			// and processes each atom in turn (see exec.Dataflow.Asks).
+			in[i] = batch.EmptyChanges(src.Types)
+			continue
+		}
 		c, err := w.snapshot(txn, i, src)
 		if err != nil {
 			return err
 		}
 		in[i] = c
 	}
+	if w.df.Asks {
+		s0 = 0
+	}
+	ctx.Workflow = w.spec.OID
 	ctx.Watermarks = w.watermarks()
 	first, err := w.df.Initial(ctx)
 	if err != nil {
@@ -644,6 +654,7 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 		rowsIn += c.Len
 	}
 	ctx.Watermarks = w.watermarks()
+	ctx.Workflow, ctx.Atom = w.spec.OID, next
 	out, err := w.df.Step(ctx, in)
 	if err != nil {
 		return false, next, err

@@ -12,7 +12,6 @@ import (
 	"portalsdb/sql/binder"
 	"portalsdb/sql/catalog"
 	"portalsdb/storage"
-	"portalsdb/types"
 )
 
 // specCache keeps the storage layout of each table descriptor. Descriptors
@@ -197,11 +196,6 @@ func (v *catalogView) ParseView(t *catalog.Table) (*pg.Node, error) {
 		return nil, pgerror.Newf(pgerror.DataCorrupted, "view %q has an unparsable definition", t.Name)
 	}
 	return tree.Stmts[0].Stmt, nil
-}
-
-// SetReturningFunction implements binder.Catalog.
-func (v *catalogView) SetReturningFunction(name string, argTypes []types.T) (*binder.SRF, bool, error) {
-	return nil, false, nil
 }
 
 // splitSearchPath parses a search_path setting.

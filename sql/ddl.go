@@ -458,13 +458,26 @@ func (d *ddl) dependents(oid uint32) []*catalog.Table {
 // dropRelation drops a table or view, and with cascade its dependents.
 func (d *ddl) dropRelation(t *catalog.Table, cascade bool) error {
 	deps := d.dependents(t.OID)
-	if len(deps) > 0 && !cascade {
+	pdeps := d.portalsOf(t.OID)
+	if (len(deps) > 0 || len(pdeps) > 0) && !cascade {
 		var detail []string
 		for _, dep := range deps {
 			detail = append(detail, fmt.Sprintf("%s %s depends on %s %s", dep.Kind, dep.Name, t.Kind, t.Name))
 		}
+		for _, p := range pdeps {
+			detail = append(detail, fmt.Sprintf("portal %s depends on %s %s", p.Name, t.Kind, t.Name))
+		}
 		return pgerror.Newf(pgerror.DependentObjectsStillExist, "cannot drop %s %s because other objects depend on it", t.Kind, t.Name).
 			WithDetail(strings.Join(detail, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+	}
+	for _, p := range pdeps {
+		if _, still := d.snap().PortalByOID(p.OID); !still {
+			continue
+		}
+		d.cascaded = append(d.cascaded, "portal "+p.Name)
+		if err := d.dropPortal(p, true); err != nil {
+			return err
+		}
 	}
 	for _, dep := range deps {
 		if _, still := d.snap().TableByOID(dep.OID); !still {

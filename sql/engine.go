@@ -37,6 +37,8 @@ type Engine struct {
 	clock         atomClock
 	stopRetention context.CancelFunc
 	knobs         TestingKnobs
+	// programs caches the bound bodies of portals.
+	programs portalPrograms
 }
 
 // Config configures an Engine.

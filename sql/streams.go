@@ -101,6 +101,18 @@ func (s *Session) execCustom(ctx context.Context, c *parser.Custom) (pgwire.Resu
 		}
 		tag := "DROP " + strings.ToUpper(st.Kind)
 		return s.inTxn(ctx, tag, func(d *ddl) error { return d.dropStreamsOrWorkflows(st) })
+	case parser.CreatePortal:
+		st, err := parser.ParseCreatePortal(c)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		return s.inTxn(ctx, "CREATE PORTAL", func(d *ddl) error { return d.createPortal(st) })
+	case parser.DropPortal:
+		st, err := parser.ParseDrop(c)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		return s.inTxn(ctx, "DROP PORTAL", func(d *ddl) error { return d.dropPortals(st) })
 	case parser.AlterWorkflow:
 		st, err := parser.ParseAlterWorkflow(c)
 		if err != nil {
@@ -426,6 +438,9 @@ func (d *ddl) defineWorkflow(st *parser.CreateWorkflowStmt) (*catalog.Table, boo
 		tbl.Columns = append(tbl.Columns, catalog.Column{ID: tbl.NextColumnID, Name: c.Name, Type: c.Type})
 	}
 	tbl.DependsOn = d.referencedRelations(st.Query, map[string]bool{})
+	for _, p := range portalsCalled(bound.Plan) {
+		tbl.CallsPortals = append(tbl.CallsPortals, p.OID)
+	}
 	if st.Into != nil {
 		into, _, err := d.view.lookupTable(st.Into.Schema, st.Into.Name)
 		if err != nil {
@@ -507,6 +522,7 @@ func (e *Engine) dropObjectData(t *catalog.Table) {
 			e.log.Warn("dropping a stream's log", "stream", t.Name, "err", err)
 		}
 	case catalog.KindTable:
+		e.rt.StopServer(t.OID)
 		if t.Changelog {
 			if err := e.db.DropLog(uint64(t.OID)); err != nil {
 				e.log.Warn("dropping a table's changelog", "table", t.Name, "err", err)
@@ -576,6 +592,11 @@ func (s *Session) workflowsRead(n logical.Node) []uint32 {
 	walk = func(n logical.Node) {
 		if sc, ok := n.(*logical.Scan); ok && sc.Table.Kind == logical.WorkflowRelation {
 			add(sc.Table.OID)
+		}
+		if fs, ok := n.(*logical.FunctionScan); ok {
+			if pf, ok := fs.Impl.(*portalFunction); ok {
+				portalWorkflows(snap, pf.p, add, map[uint32]bool{})
+			}
 		}
 		if c, ok := n.(*logical.CTEScan); ok {
 			walk(c.CTE.Plan)

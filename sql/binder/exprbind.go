@@ -218,6 +218,11 @@ func (b *Binder) bindColumnRef(cr *pg.ColumnRef, s *scope) (expr.Expr, error) {
 	}
 	c, err := s.resolve(qual, name, cr.Location)
 	if err != nil {
+		if code := pgerror.CodeOf(err); code == pgerror.UndefinedColumn || code == pgerror.UndefinedTable {
+			if p, ok := b.namedArg(qual, name); ok {
+				return p, nil
+			}
+		}
 		return nil, err
 	}
 	if s.level.agg != nil && !s.level.inAggArg && s.level.agg.checkGrouped {

@@ -640,7 +640,9 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		}
 		impl = srf.Impl
 	}
-	if len(cols) == 1 && rf.Alias != nil && len(colnames) == 0 {
+	// A function of one scalar column takes the alias as its column name;
+	// a portal returns a table, whose columns keep their names.
+	if _, table := impl.(tableFunction); len(cols) == 1 && rf.Alias != nil && len(colnames) == 0 && !table {
 		cols[0].Name = alias
 	}
 	if rf.Ordinality {
@@ -652,6 +654,10 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 	}
 	return &logical.FunctionScan{Name: name, Args: args, Cols: cols, Impl: impl, Lateral: lateral, Ordinality: rf.Ordinality}, nil
 }
+
+// tableFunction is implemented by the catalog's functions that return a
+// table of named columns (portals): an alias names the table only.
+type tableFunction interface{ ReturnsTable() bool }
 
 // bindSetFunc binds a built-in set-returning function of package expr,
 // coercing args in place.

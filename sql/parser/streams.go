@@ -461,6 +461,13 @@ func ParseDrop(c *Custom) (*DropObjects, error) {
 			return nil, err
 		}
 		d.Names = append(d.Names, n)
+		if t := cur.peek(); d.Kind == "portal" && t != nil && t.Text == "(" {
+			// DROP PORTAL name(argument types), as DROP FUNCTION allows:
+			// portals are not overloaded, so the list only documents.
+			if _, _, err := cur.parens(); err != nil {
+				return nil, err
+			}
+		}
 		if t := cur.peek(); t == nil || t.Text != "," {
 			break
 		}
