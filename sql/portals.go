@@ -346,22 +346,15 @@ func (v *catalogView) SetReturningFunction(name string, argTypes []types.T) (*bi
 func portalsCalled(n logical.Node) []*catalog.Portal {
 	var out []*catalog.Portal
 	seen := map[uint32]bool{}
-	var walk func(n logical.Node)
-	walk = func(n logical.Node) {
+	logical.Walk(n, func(n logical.Node) bool {
 		if fs, ok := n.(*logical.FunctionScan); ok {
 			if pf, ok := fs.Impl.(*portalFunction); ok && !seen[pf.p.OID] {
 				seen[pf.p.OID] = true
 				out = append(out, pf.p)
 			}
 		}
-		if c, ok := n.(*logical.CTEScan); ok {
-			walk(c.CTE.Plan)
-		}
-		for _, in := range n.Inputs() {
-			walk(in)
-		}
-	}
-	walk(n)
+		return true
+	})
 	return out
 }
 

@@ -580,7 +580,21 @@ func (s *Session) workflowsRead(n logical.Node) []uint32 {
 			return
 		}
 		t, ok := snap.TableByOID(oid)
-		if !ok || t.Kind != catalog.KindWorkflow {
+		if !ok {
+			return
+		}
+		switch t.Kind {
+		case catalog.KindStream:
+			// A stream that workflows write INTO is fed by them.
+			set[oid] = true
+			for _, w := range snap.Tables() {
+				if w.Kind == catalog.KindWorkflow && w.Workflow != nil && w.Workflow.Into == oid {
+					add(w.OID)
+				}
+			}
+			return
+		case catalog.KindWorkflow:
+		default:
 			return
 		}
 		set[oid] = true
@@ -588,9 +602,8 @@ func (s *Session) workflowsRead(n logical.Node) []uint32 {
 			add(dep)
 		}
 	}
-	var walk func(n logical.Node)
-	walk = func(n logical.Node) {
-		if sc, ok := n.(*logical.Scan); ok && sc.Table.Kind == logical.WorkflowRelation {
+	logical.Walk(n, func(n logical.Node) bool {
+		if sc, ok := n.(*logical.Scan); ok && (sc.Table.Kind == logical.WorkflowRelation || sc.Table.Kind == logical.StreamRelation) {
 			add(sc.Table.OID)
 		}
 		if fs, ok := n.(*logical.FunctionScan); ok {
@@ -598,17 +611,13 @@ func (s *Session) workflowsRead(n logical.Node) []uint32 {
 				portalWorkflows(snap, pf.p, add, map[uint32]bool{})
 			}
 		}
-		if c, ok := n.(*logical.CTEScan); ok {
-			walk(c.CTE.Plan)
-		}
-		for _, in := range n.Inputs() {
-			walk(in)
-		}
-	}
-	walk(n)
+		return true
+	})
 	out := make([]uint32, 0, len(set))
 	for oid := range set {
-		out = append(out, oid)
+		if t, ok := snap.TableByOID(oid); ok && t.Kind == catalog.KindWorkflow {
+			out = append(out, oid)
+		}
 	}
 	// Workflows can only read workflows made before them, so OID order is
 	// upstream first.
