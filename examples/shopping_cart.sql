@@ -49,7 +49,7 @@ INSERT INTO cart_checkouts VALUES (3, 'fig', 2), (3, 'plum', 1);   -- only one f
 -- session's inserts, so no sleeps are needed.
 SELECT * FROM orders ORDER BY cart_id, item;
 SELECT * FROM inventory ORDER BY item;
-SELECT * FROM top_items();
+SELECT * FROM top_items();   -- an ad-hoc call of a workflow's portal
 
--- An ad-hoc call: reserve directly, outside any workflow.
-SELECT * FROM reserve('apple', 1);
+-- reserve can be called ad hoc too, e.g. SELECT * FROM reserve('apple', 1);
+-- it then changes the inventory outside the orders.

@@ -2,9 +2,12 @@ package sql
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 
@@ -72,11 +75,35 @@ func (f *portalFunction) Ask(ctx *exec.Context, ids [][16]byte, args [][]types.D
 	return f.call(ctx, ids, args)
 }
 
+// ForgetAsks drops the replies kept for the workflow's earlier atoms by
+// this portal and by every portal its body calls, however deep: nested
+// calls of an ask keep replies too.
 func (f *portalFunction) ForgetAsks(ctx *exec.Context) error {
-	if !f.p.Writes || ctx.Atom == 0 {
+	if ctx.Atom == 0 {
 		return nil
 	}
-	return portals.ForgetReplies(ctx.Txn, f.p.OID, ctx.Workflow, ctx.Atom)
+	seen := map[uint32]bool{}
+	var forget func(p *catalog.Portal) error
+	forget = func(p *catalog.Portal) error {
+		if seen[p.OID] {
+			return nil
+		}
+		seen[p.OID] = true
+		if p.Writes {
+			if err := portals.ForgetReplies(ctx.Txn, p.OID, ctx.Workflow, ctx.Atom); err != nil {
+				return err
+			}
+		}
+		for _, c := range p.Calls {
+			if q, ok := f.snap.PortalByOID(c); ok {
+				if err := forget(q); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return forget(f.p)
 }
 
 // ReturnsTable marks portals as functions returning a table (see the
@@ -118,8 +145,36 @@ func (s *serving) txnServing(table uint32) *storage.Txn {
 	return nil
 }
 
-// call runs the portal once per argument row. ids, set for asks, make the
-// requests idempotent.
+// askKey marks, in the context of a body serving an ask, the ask: nested
+// calls derive their own request ids from it, so that every change the
+// ask causes, however deep, is applied once even when the asking workflow
+// replays the atom.
+type askKey struct{}
+
+type askScope struct {
+	workflow uint32
+	atom     storage.Seq
+	id       [16]byte
+	// calls numbers the nested calls the body makes, in order.
+	calls atomic.Uint64
+}
+
+// childIDs derives the ids of n nested requests to portal.
+func (a *askScope) childIDs(portal uint32, n int) [][16]byte {
+	ids := make([][16]byte, n)
+	for i := range ids {
+		h := fnv.New128a()
+		h.Write(a.id[:])
+		h.Write(binary.BigEndian.AppendUint32(nil, portal))
+		h.Write(binary.BigEndian.AppendUint64(nil, a.calls.Add(1)))
+		copy(ids[i][:], h.Sum(nil))
+	}
+	return ids
+}
+
+// call runs the portal once per argument row. ids, set for a workflow's
+// asks, make the requests idempotent; calls made while serving an ask get
+// ids derived from it.
 func (f *portalFunction) call(ctx *exec.Context, ids [][16]byte, args [][]types.Datum) ([]*batch.Batch, error) {
 	prog, err := f.e.portalProgram(f.snap, f.p)
 	if err != nil {
@@ -133,17 +188,34 @@ func (f *portalFunction) call(ctx *exec.Context, ids [][16]byte, args [][]types.
 	if depth > maxPortalDepth {
 		return nil, pgerror.Newf(pgerror.ProgramLimitExceeded, "portal calls nested more than %d deep", maxPortalDepth)
 	}
+	var workflow uint32
+	var atom storage.Seq
+	switch parent, _ := ctx.Ctx.Value(askKey{}).(*askScope); {
+	case ids != nil:
+		workflow, atom = ctx.Workflow, ctx.Atom
+	case parent != nil:
+		workflow, atom = parent.workflow, parent.atom
+		ids = parent.childIDs(f.p.OID, len(args))
+	}
+	// bodyCtx is the context a request's body runs in.
+	bodyCtx := func(i int, s *serving) context.Context {
+		c := context.WithValue(ctx.Ctx, servingKey{}, s)
+		if ids != nil {
+			c = context.WithValue(c, askKey{}, &askScope{workflow: workflow, atom: atom, id: ids[i]})
+		}
+		return c
+	}
 	out := make([]*batch.Batch, len(args))
 	if !f.p.Writes || chain.txnServing(f.p.Server) != nil {
 		// Reads run at the caller's snapshot; a table already being
-		// served up the chain runs the call in that request's transaction.
+		// served up the chain runs the call in that request's
+		// transaction, whose commit (and stored reply) covers it.
 		txn := ctx.Txn
 		if t := chain.txnServing(f.p.Server); t != nil {
 			txn = t
 		}
-		cctx := context.WithValue(ctx.Ctx, servingKey{}, &serving{depth: depth, parent: chain})
 		for i, a := range args {
-			if out[i], err = prog.run(cctx, ctx.Eval, txn, a); err != nil {
+			if out[i], err = prog.run(bodyCtx(i, &serving{depth: depth, parent: chain}), ctx.Eval, txn, a); err != nil {
 				return nil, err
 			}
 		}
@@ -151,13 +223,12 @@ func (f *portalFunction) call(ctx *exec.Context, ids [][16]byte, args [][]types.
 	}
 	reqs := make([]portals.Request, len(args))
 	for i := range args {
-		a := args[i]
+		i, a := i, args[i]
 		reqs[i] = portals.Request{Types: prog.types, Serve: func(txn *storage.Txn) (*batch.Batch, error) {
-			sctx := context.WithValue(ctx.Ctx, servingKey{}, &serving{table: f.p.Server, txn: txn, depth: depth, parent: chain})
-			return prog.run(sctx, ctx.Eval, txn, a)
+			return prog.run(bodyCtx(i, &serving{table: f.p.Server, txn: txn, depth: depth, parent: chain}), ctx.Eval, txn, a)
 		}}
 		if ids != nil {
-			reqs[i].ReplyKey = portals.ReplyKey(f.p.OID, ctx.Workflow, ctx.Atom, ids[i])
+			reqs[i].ReplyKey = portals.ReplyKey(f.p.OID, workflow, atom, ids[i])
 		}
 	}
 	server, ok := f.snap.TableByOID(f.p.Server)

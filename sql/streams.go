@@ -563,9 +563,11 @@ func (s *Session) flush(ctx context.Context) (pgwire.Result, error) {
 	for _, w := range s.e.rt.Workflows() {
 		oids = append(oids, w.OID())
 	}
-	if _, err := s.e.rt.WaitCaughtUp(sctx, oids, s.e.db.VisibleSeq()); err != nil {
+	stale, err := s.e.rt.WaitCaughtUp(sctx, oids, s.e.db.VisibleSeq())
+	if err != nil {
 		return nil, s.fail(err)
 	}
+	s.warnStopped(stale)
 	return &tagResult{tag: "FLUSH"}, nil
 }
 
@@ -648,12 +650,18 @@ func (s *Session) awaitWorkflows(ctx context.Context, n logical.Node) error {
 	if err != nil {
 		return err
 	}
+	s.warnStopped(stale)
+	return nil
+}
+
+// warnStopped warns that workflows are stopped on an error, so their
+// results lag.
+func (s *Session) warnStopped(stale []*portals.Workflow) {
 	for _, w := range stale {
 		st := w.Status()
 		s.warn(pgerror.ObjectNotInPrerequisiteState, fmt.Sprintf("workflow %q is stopped at atom %d (%s); its result is as of atom %d",
 			w.Name(), st.FailedAtom, st.Err, st.Position))
 	}
-	return nil
 }
 
 // subscribeResult streams a workflow's changes: an optional snapshot, then
