@@ -205,6 +205,11 @@ func (c *sysContext) printFromItem(n *pg.Node, a *analyzer, p *printer) (string,
 				return "", false
 			}
 			cond := printExpr(d, p.pretty, false)
+			if !p.pretty {
+				// Outside pretty mode a join condition gets parentheses of
+				// its own.
+				cond = "(" + cond + ")"
+			}
 			s += " ON " + cond
 		} else if kw == "JOIN" {
 			s = l + "\n     CROSS JOIN " + r
@@ -311,4 +316,45 @@ func collectColumnRefs(n *pg.Node, out map[string]bool) {
 	case n.GetCollateClause() != nil:
 		collectColumnRefs(n.GetCollateClause().Arg, out)
 	}
+}
+
+// viewUpdatable reports whether PostgreSQL would find a view automatically
+// updatable (one base relation, no DISTINCT, grouping, aggregates, limits
+// or set operations), and which of its columns are plain column
+// references and so updatable themselves.
+func viewUpdatable(sql string, ncols int) (bool, []bool) {
+	cols := make([]bool, ncols)
+	tree, err := pg.Parse(sql)
+	if err != nil || len(tree.Stmts) != 1 {
+		return false, cols
+	}
+	sel := tree.Stmts[0].Stmt.GetSelectStmt()
+	if sel == nil || sel.Op != pg.SetOperation_SETOP_NONE || sel.WithClause != nil || len(sel.DistinctClause) > 0 ||
+		len(sel.GroupClause) > 0 || sel.HavingClause != nil || sel.LimitCount != nil || sel.LimitOffset != nil ||
+		len(sel.FromClause) != 1 || sel.FromClause[0].GetRangeVar() == nil {
+		return false, cols
+	}
+	i := 0
+	for _, t := range sel.TargetList {
+		rt := t.GetResTarget()
+		if fc := rt.Val.GetFuncCall(); fc != nil {
+			name := strings.ToLower(fc.Funcname[len(fc.Funcname)-1].GetString_().GetSval())
+			if fc.AggStar || expr.Builtins.IsAggregate(name) || fc.Over != nil {
+				return false, make([]bool, ncols)
+			}
+		}
+		if cr := rt.Val.GetColumnRef(); cr != nil {
+			if cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
+				for ; i < ncols; i++ {
+					cols[i] = true
+				}
+				continue
+			}
+			if i < ncols {
+				cols[i] = true
+			}
+		}
+		i++
+	}
+	return true, cols
 }
