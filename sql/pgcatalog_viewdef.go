@@ -358,3 +358,21 @@ func viewUpdatable(sql string, ncols int) (bool, []bool) {
 	}
 	return true, cols
 }
+
+// checkConstraintName names an unnamed CHECK constraint as PostgreSQL
+// does: table_column_check when the expression reads exactly one column,
+// table_check otherwise (cut to fit 63 bytes; the caller makes it unique).
+func checkConstraintName(table string, check *pg.Node) string {
+	used := map[string]bool{}
+	collectColumnRefs(check, used)
+	if len(used) == 1 {
+		for col := range used {
+			return chooseName(table, col, "check", func(string) bool { return false })
+		}
+	}
+	name := table
+	for len(name)+len("_check") > 63 {
+		name = name[:len(name)-1]
+	}
+	return name + "_check"
+}
