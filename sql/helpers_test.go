@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,15 @@ import (
 // test's lifetime, with its data in dir (a fresh one when empty).
 func startServer(t *testing.T, dir string) *server.Server {
 	t.Helper()
+	srv, stop := openServer(t, dir)
+	t.Cleanup(stop)
+	return srv
+}
+
+// openServer starts a server and returns a function that shuts it down;
+// calling it again does nothing.
+func openServer(t *testing.T, dir string) (*server.Server, func()) {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -28,12 +38,16 @@ func startServer(t *testing.T, dir string) *server.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
-	return srv
+	var once sync.Once
+	return srv, func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(ctx); err != nil {
+				t.Errorf("shutting the server down: %v", err)
+			}
+		})
+	}
 }
 
 // endpoint is where a client connects.
