@@ -293,3 +293,36 @@ func TestCatalogFunctions(t *testing.T) {
 		t.Errorf("misc: %v", got)
 	}
 }
+
+// Every system relation listed in pg_class can be read, and returns the
+// columns pg_attribute lists for it.
+func TestCatalogEverySystemRelationReads(t *testing.T) {
+	srv := startServer(t, "")
+	conn := connect(t, serverEndpoint(srv))
+	mustExec(t, conn, "CREATE TABLE t (id serial PRIMARY KEY, v text DEFAULT 'x' CHECK (v <> ''), u int UNIQUE)")
+	mustExec(t, conn, "CREATE VIEW tv AS SELECT id, v FROM t")
+	rels := queryStrings(t, conn, `SELECT n.nspname || '.' || c.relname || '|' || c.relnatts FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('pg_catalog', 'information_schema') ORDER BY 1`)
+	if len(rels) < 90 {
+		t.Fatalf("only %d system relations", len(rels))
+	}
+	ctx := context.Background()
+	for _, r := range rels {
+		name, natts, _ := strings.Cut(r, "|")
+		rows, err := conn.Query(ctx, "SELECT * FROM "+name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		if err := rows.Err(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if got := fmt.Sprint(len(rows.FieldDescriptions())); got != natts {
+			t.Errorf("%s returns %s columns, pg_class.relnatts says %s", name, got, natts)
+		}
+	}
+}

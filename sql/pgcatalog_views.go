@@ -192,6 +192,8 @@ var _ = defineSystemTables(
 		cols: columns("oid oid, srvname name, srvowner oid, srvfdw oid, srvtype text, srvversion text, srvacl aclitem[], srvoptions text[]")},
 	&systemTable{oid: 1418, schema: "pg_catalog", name: "pg_user_mapping", kind: 'r',
 		cols: columns("oid oid, umuser oid, umserver oid, umoptions text[]")},
+	&systemTable{oid: 12327, schema: "pg_catalog", name: "pg_user_mappings", kind: 'v',
+		cols: columns("umid oid, srvid oid, srvname name, umuser oid, usename name, umoptions text[]")},
 	&systemTable{oid: 3350, schema: "pg_catalog", name: "pg_partitioned_table", kind: 'r',
 		cols: columns(`partrelid oid, partstrat "char", partnatts smallint, partdefid oid, partattrs int2vector,
 			partclass oidvector, partcollation oidvector, partexprs pg_node_tree`)},
