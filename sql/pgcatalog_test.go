@@ -326,3 +326,64 @@ func TestCatalogEverySystemRelationReads(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDescribeTable runs the catalog queries psql's \d sends for one
+// table.
+func BenchmarkDescribeTable(b *testing.B) {
+	srv, stop := openServer(&testing.T{}, b.TempDir())
+	defer stop()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, serverEndpoint(srv).url())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, s := range strings.Split(clientSchema, ";") {
+		if strings.TrimSpace(s) != "" {
+			if _, err := conn.Exec(ctx, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	queries := describeQueries("accounts")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, q := range queries {
+			rows, err := conn.Query(ctx, q, pgx.QueryExecModeSimpleProtocol)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rows.Next() {
+			}
+			if err := rows.Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// describeQueries are the queries psql 15 sends for \d table, with the
+// table's OID looked up by name.
+func describeQueries(table string) []string {
+	oid := "'" + table + "'::regclass"
+	return []string{
+		`SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		 WHERE c.relname OPERATOR(pg_catalog.~) '^(` + table + `)$' COLLATE pg_catalog.default AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 2, 3`,
+		`SELECT c.relchecks, c.relkind, c.relhasindex, c.relhasrules, c.relhastriggers, c.relrowsecurity, c.relforcerowsecurity, false AS relhasoids,
+		 c.relispartition, '', c.reltablespace, CASE WHEN c.reloftype = 0 THEN '' ELSE c.reloftype::pg_catalog.regtype::pg_catalog.text END,
+		 c.relpersistence, c.relreplident, am.amname FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)
+		 LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid) WHERE c.oid = ` + oid,
+		`SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid, true)
+		 FROM pg_catalog.pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.atthasdef), a.attnotnull,
+		 (SELECT c.collname FROM pg_catalog.pg_collation c, pg_catalog.pg_type t WHERE c.oid = a.attcollation AND t.oid = a.atttypid
+		 AND a.attcollation <> t.typcollation) AS attcollation, a.attidentity, a.attgenerated FROM pg_catalog.pg_attribute a
+		 WHERE a.attrelid = ` + oid + ` AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+		`SELECT c2.relname, i.indisprimary, i.indisunique, i.indisclustered, i.indisvalid, pg_catalog.pg_get_indexdef(i.indexrelid, 0, true),
+		 pg_catalog.pg_get_constraintdef(con.oid, true), contype, condeferrable, condeferred, i.indisreplident, c2.reltablespace
+		 FROM pg_catalog.pg_class c, pg_catalog.pg_class c2, pg_catalog.pg_index i LEFT JOIN pg_catalog.pg_constraint con
+		 ON (conrelid = i.indrelid AND conindid = i.indexrelid AND contype IN ('p','u','x'))
+		 WHERE c.oid = ` + oid + ` AND c.oid = i.indrelid AND i.indexrelid = c2.oid ORDER BY i.indisprimary DESC, c2.relname`,
+		`SELECT r.conname, pg_catalog.pg_get_constraintdef(r.oid, true) FROM pg_catalog.pg_constraint r
+		 WHERE r.conrelid = ` + oid + ` AND r.contype = 'c' ORDER BY 1`,
+	}
+}
