@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"portalsdb/sql/catalog"
-	"portalsdb/types"
 )
 
 // The relations of pg_catalog that describe the server: databases, roles,
@@ -260,5 +259,3 @@ func (c *sysContext) currentUserOID() uint32 {
 	}
 	return catalog.PostgresRoleOID
 }
-
-var _ = types.TextType

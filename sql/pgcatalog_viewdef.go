@@ -150,7 +150,6 @@ func (c *sysContext) printView(sql string, pretty bool) (string, bool) {
 		return "", false
 	}
 	b.WriteString(";")
-	_ = p
 	return b.String(), true
 }
 
@@ -159,10 +158,6 @@ func (c *sysContext) printFromItem(n *pg.Node, a *analyzer, p *printer) (string,
 	switch {
 	case n.GetRangeVar() != nil:
 		rv := n.GetRangeVar()
-		name := rv.Relname
-		if rv.Schemaname != "" {
-			name = rv.Schemaname + "." + rv.Relname
-		}
 		r, err := c.lookupRelation(quoteParts(rv.Schemaname, rv.Relname))
 		if err != nil {
 			return "", false
@@ -178,7 +173,6 @@ func (c *sysContext) printFromItem(n *pg.Node, a *analyzer, p *printer) (string,
 			sr.cols = append(sr.cols, scopeColumn{name: at.name, t: at.typ})
 		}
 		a.rels = append(a.rels, sr)
-		_ = name
 		return s, true
 	case n.GetJoinExpr() != nil:
 		j := n.GetJoinExpr()
