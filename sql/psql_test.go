@@ -161,8 +161,14 @@ func filterRows(out, col, val string, keep bool) string {
 // also checks that PostgreSQL still prints the recorded output, and with
 // -rewrite it records it.
 func TestPsqlMetaCommands(t *testing.T) {
-	if _, err := exec.LookPath("psql"); err != nil {
+	path, err := exec.LookPath("psql")
+	if err != nil {
 		t.Skip("psql is not installed")
+	}
+	// psql's meta-commands send different queries and print different
+	// layouts from one major version to the next.
+	if v, err := exec.Command(path, "--version").Output(); err != nil || !strings.Contains(string(v), "(PostgreSQL) 15.") {
+		t.Skipf("the golden files were recorded with psql 15; found %s", strings.TrimSpace(string(v)))
 	}
 	dir := filepath.Join("testdata", "psql")
 	schema := filepath.Join(dir, "schema.sql")
