@@ -239,7 +239,7 @@ func (d *ddl) createTable(cs *pg.CreateStmt) error {
 				case pg.ConstrType_CONSTR_CHECK:
 					cname := c.Conname
 					if cname == "" {
-						cname = name + "_" + cd.Colname + "_check"
+						cname = checkConstraintName(name, c.RawExpr)
 					}
 					checks = append(checks, pendingCheck{cname, c.RawExpr})
 				}
@@ -269,7 +269,7 @@ func (d *ddl) createTable(cs *pg.CreateStmt) error {
 			case pg.ConstrType_CONSTR_CHECK:
 				cname := c.Conname
 				if cname == "" {
-					cname = name + "_check"
+					cname = checkConstraintName(name, c.RawExpr)
 				}
 				checks = append(checks, pendingCheck{cname, c.RawExpr})
 			case pg.ConstrType_CONSTR_FOREIGN:

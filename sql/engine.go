@@ -25,8 +25,9 @@ type Engine struct {
 	// with the installation of the catalog they leave.
 	ddlMu sync.Mutex
 
-	specs specCache
-	stats tableStats
+	specs    specCache
+	stats    tableStats
+	sysCache systemCache
 
 	nextPID  atomic.Int32
 	sessions sync.Map // pid -> *Session

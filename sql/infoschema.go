@@ -108,8 +108,12 @@ var _ = defineSystemTables(
 				default:
 					continue
 				}
+				insertable := r.kind == 'r' && r.sys == nil
+				if r.kind == 'v' && r.table != nil {
+					insertable, _ = viewUpdatable(r.table.ViewSQL, len(r.table.Columns))
+				}
 				emit(sysRow{"table_catalog": "postgres", "table_schema": c.schemaName(r.nsp), "table_name": r.name,
-					"table_type": kind, "is_insertable_into": yesNo(r.kind == 'r' && r.sys == nil), "is_typed": "NO"})
+					"table_type": kind, "is_insertable_into": yesNo(insertable), "is_typed": "NO"})
 			}
 		}},
 
@@ -135,11 +139,19 @@ var _ = defineSystemTables(
 				if r.kind != 'r' && r.kind != 'v' && r.kind != 'm' {
 					continue
 				}
+				updatable := make([]bool, len(r.attrs))
+				if r.kind == 'r' && r.sys == nil {
+					for i := range updatable {
+						updatable[i] = true
+					}
+				} else if r.kind == 'v' && r.table != nil {
+					_, updatable = viewUpdatable(r.table.ViewSQL, len(r.attrs))
+				}
 				for i, a := range r.attrs {
 					row := sysRow{"table_catalog": "postgres", "table_schema": c.schemaName(r.nsp), "table_name": r.name,
 						"column_name": a.name, "ordinal_position": int64(i + 1), "is_nullable": yesNo(!a.notNull),
 						"dtd_identifier": strconv.Itoa(i + 1), "is_self_referencing": "NO", "is_identity": yesNo(a.identity != ""),
-						"identity_cycle": "NO", "is_generated": "NEVER", "is_updatable": yesNo(r.kind == 'r' && r.sys == nil)}
+						"identity_cycle": "NO", "is_generated": "NEVER", "is_updatable": yesNo(updatable[i])}
 					columnFacts(row, a.typ)
 					if a.identity != "" {
 						row["identity_generation"], row["identity_start"], row["identity_increment"] = "BY DEFAULT", "1", "1"
@@ -166,8 +178,12 @@ var _ = defineSystemTables(
 				if r.kind != 'v' {
 					continue
 				}
+				updatable := false
+				if r.table != nil {
+					updatable, _ = viewUpdatable(r.table.ViewSQL, len(r.table.Columns))
+				}
 				row := sysRow{"table_catalog": "postgres", "table_schema": c.schemaName(r.nsp), "table_name": r.name,
-					"check_option": "NONE", "is_updatable": "NO", "is_insertable_into": "NO",
+					"check_option": "NONE", "is_updatable": yesNo(updatable), "is_insertable_into": yesNo(updatable),
 					"is_trigger_updatable": "NO", "is_trigger_deletable": "NO", "is_trigger_insertable_into": "NO"}
 				if def, err := c.viewDef(r, false); err == nil && def != nil {
 					row["view_definition"] = def
@@ -219,7 +235,8 @@ var _ = defineSystemTables(
 				if err != nil || def == nil {
 					continue
 				}
-				clause := strings.TrimSuffix(strings.TrimPrefix(def.(string), "CHECK ("), ")")
+				// As PostgreSQL's view, the definition without "CHECK ".
+				clause := strings.TrimPrefix(def.(string), "CHECK ")
 				emit(sysRow{"constraint_catalog": "postgres", "constraint_schema": c.schemaName(con.table.Schema),
 					"constraint_name": con.name, "check_clause": clause})
 			}

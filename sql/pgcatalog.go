@@ -1,6 +1,8 @@
 package sql
 
 import (
+	"sync"
+
 	"portalsdb/sql/catalog"
 	"portalsdb/types"
 )
@@ -49,7 +51,8 @@ var _ = defineSystemTables(
 			for _, r := range c.relations() {
 				emit(c.pgClassRow(r))
 			}
-		}},
+		},
+		liveColumn: "reltuples", liveValue: relTuples},
 
 	&systemTable{oid: 1249, schema: "pg_catalog", name: "pg_attribute", kind: 'r',
 		cols: columns(`attrelid oid, attname name, atttypid oid, attstattarget integer, attlen smallint,
@@ -240,10 +243,6 @@ func (c *sysContext) pgClassRow(r *relDesc) sysRow {
 		row["relreplident"] = "d"
 		row["relhasindex"] = len(r.table.PrimaryKey) > 0 || len(r.table.Indexes) > 0
 		row["relchecks"] = int64(len(r.table.Checks))
-		n := c.e.stats.rows(r.oid)
-		if n > 0 {
-			row["reltuples"] = n
-		}
 	case r.table != nil && r.kind == 'v':
 		row["relhasrules"] = true
 	case r.index != nil:
@@ -286,3 +285,23 @@ func pgIndexRow(ix *indexDesc) sysRow {
 		"indoption": int2List(opts),
 	}
 }
+
+// relTuples is pg_class.reltuples: a table's current row estimate, or -1
+// (never counted) until it has rows, as PostgreSQL shows a table that was
+// never analyzed; what the cached row holds for other relations.
+func relTuples(c *sysContext, row []types.Datum) types.Datum {
+	pos := pgClassPositions()
+	if row[pos.relkind] == "r" {
+		if n := c.e.stats.rows(uint32(row[pos.oid].(int64))); n > 0 {
+			return n
+		}
+	}
+	return row[pos.reltuples]
+}
+
+// pgClassPositions are the positions of the pg_class columns relTuples
+// reads.
+var pgClassPositions = sync.OnceValue(func() struct{ oid, relkind, reltuples int } {
+	t := systemTables["pg_catalog"]["pg_class"]
+	return struct{ oid, relkind, reltuples int }{t.column("oid"), t.column("relkind"), t.column("reltuples")}
+})

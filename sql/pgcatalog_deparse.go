@@ -181,6 +181,12 @@ func coerce(n dnode, t types.T) dnode {
 		if c.null {
 			return &dConst{null: true, t: t}
 		}
+		if t.Mod >= 0 {
+			// The literal is read as the unmodified type, then cut to
+			// the modifier by an implicit length coercion.
+			base := types.T{Kind: t.Kind, Mod: -1}
+			return &dCast{arg: typedConst(c.text, base), t: t, implicit: true}
+		}
 		return typedConst(c.text, t)
 	}
 	return &dCast{arg: n, t: t, implicit: true}
@@ -955,18 +961,16 @@ func (p *printer) expr(b *strings.Builder, n dnode, showImplicit bool) {
 	}
 }
 
-// caseExpr prints CASE; pretty mode puts each arm on its own line.
+// caseExpr prints CASE with each arm on its own line.
 func (p *printer) caseExpr(b *strings.Builder, x *dCase) {
 	keyword := func(word string, indentAfter int) {
-		if p.pretty {
-			s := strings.TrimRight(b.String(), " ")
-			b.Reset()
-			b.WriteString(s)
-			b.WriteByte('\n')
-			b.WriteString(strings.Repeat(" ", p.indent))
-		} else if b.Len() > 0 && !strings.HasSuffix(b.String(), " ") && !strings.HasSuffix(b.String(), "(") {
-			b.WriteByte(' ')
-		}
+		// PostgreSQL's catalog functions always indent (its
+		// PRETTYFLAG_INDENT); pretty only decides parentheses.
+		s := strings.TrimRight(b.String(), " ")
+		b.Reset()
+		b.WriteString(s)
+		b.WriteByte('\n')
+		b.WriteString(strings.Repeat(" ", p.indent))
 		b.WriteString(word)
 		p.indent += indentAfter
 	}

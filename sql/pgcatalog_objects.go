@@ -2,6 +2,7 @@ package sql
 
 import (
 	"strconv"
+	"strings"
 
 	"portalsdb/sql/catalog"
 )
@@ -161,7 +162,7 @@ func derive(snap *catalog.Snapshot) *derivedCatalog {
 			}
 		}
 		for i, c := range t.Columns {
-			if c.Default != "" && !c.Identity {
+			if hasStoredDefault(&t.Columns[i]) {
 				n := int16(i + 1)
 				d.attrdefs = append(d.attrdefs, &attrdefDesc{oid: attrdefOID(t.OID, n), table: t, attnum: n, expr: c.Default})
 			}
@@ -213,4 +214,12 @@ func chooseName(table, column, suffix string, taken func(string) bool) string {
 			return name
 		}
 	}
+}
+
+// hasStoredDefault reports whether PostgreSQL would keep a pg_attrdef row
+// for a column: it has a default other than NULL and is not an identity
+// column.
+func hasStoredDefault(c *catalog.Column) bool {
+	d := strings.TrimSpace(c.Default)
+	return d != "" && !strings.EqualFold(d, "null") && !c.Identity
 }

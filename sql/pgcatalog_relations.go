@@ -82,7 +82,7 @@ func (c *sysContext) relations() []*relDesc {
 	for _, t := range c.snap.Tables() {
 		r := &relDesc{oid: t.OID, name: t.Name, nsp: t.Schema, kind: relKind(t.Kind), owner: t.Owner, table: t}
 		for _, col := range t.Columns {
-			a := attrDesc{name: col.Name, typ: col.Type, notNull: col.NotNull, hasDef: col.Default != "" && !col.Identity}
+			a := attrDesc{name: col.Name, typ: col.Type, notNull: col.NotNull, hasDef: hasStoredDefault(&col)}
 			if col.Identity {
 				a.identity = "d"
 			}

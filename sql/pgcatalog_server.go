@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"portalsdb/sql/catalog"
-	"portalsdb/types"
 )
 
 // The relations of pg_catalog that describe the server: databases, roles,
@@ -70,7 +69,7 @@ var _ = defineSystemTables(
 				"dattablespace": int64(1663), "datcollate": "C", "datctype": "C"})
 		}},
 
-	&systemTable{oid: 1260, schema: "pg_catalog", name: "pg_authid", kind: 'r',
+	&systemTable{oid: 1260, schema: "pg_catalog", name: "pg_authid", kind: 'r', live: true,
 		cols: columns(`oid oid, rolname name, rolsuper boolean, rolinherit boolean, rolcreaterole boolean,
 			rolcreatedb boolean, rolcanlogin boolean, rolreplication boolean, rolbypassrls boolean,
 			rolconnlimit integer, rolpassword text, rolvaliduntil timestamp with time zone`),
@@ -113,7 +112,7 @@ var _ = defineSystemTables(
 			}
 		}},
 
-	&systemTable{oid: 12005, schema: "pg_catalog", name: "pg_shadow", kind: 'v',
+	&systemTable{oid: 12005, schema: "pg_catalog", name: "pg_shadow", kind: 'v', live: true,
 		cols: columns(`usename name, usesysid oid, usecreatedb boolean, usesuper boolean, userepl boolean,
 			usebypassrls boolean, passwd text, valuntil timestamp with time zone, useconfig text[]`),
 		rows: func(c *sysContext, emit func(sysRow)) {
@@ -158,7 +157,7 @@ var _ = defineSystemTables(
 			}
 		}},
 
-	&systemTable{oid: 12104, schema: "pg_catalog", name: "pg_settings", kind: 'v',
+	&systemTable{oid: 12104, schema: "pg_catalog", name: "pg_settings", kind: 'v', live: true,
 		cols: columns(`name text, setting text, unit text, category text, short_desc text, extra_desc text,
 			context text, vartype text, source text, min_val text, max_val text, enumvals text[],
 			boot_val text, reset_val text, sourcefile text, sourceline integer, pending_restart boolean`),
@@ -185,7 +184,7 @@ var _ = defineSystemTables(
 			}
 		}},
 
-	&systemTable{oid: 12222, schema: "pg_catalog", name: "pg_stat_activity", kind: 'v',
+	&systemTable{oid: 12222, schema: "pg_catalog", name: "pg_stat_activity", kind: 'v', live: true,
 		cols: columns(`datid oid, datname name, pid integer, leader_pid integer, usesysid oid, usename name,
 			application_name text, client_addr inet, client_hostname text, client_port integer,
 			backend_start timestamp with time zone, xact_start timestamp with time zone,
@@ -260,5 +259,3 @@ func (c *sysContext) currentUserOID() uint32 {
 	}
 	return catalog.PostgresRoleOID
 }
-
-var _ = types.TextType

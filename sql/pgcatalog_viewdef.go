@@ -150,7 +150,6 @@ func (c *sysContext) printView(sql string, pretty bool) (string, bool) {
 		return "", false
 	}
 	b.WriteString(";")
-	_ = p
 	return b.String(), true
 }
 
@@ -159,10 +158,6 @@ func (c *sysContext) printFromItem(n *pg.Node, a *analyzer, p *printer) (string,
 	switch {
 	case n.GetRangeVar() != nil:
 		rv := n.GetRangeVar()
-		name := rv.Relname
-		if rv.Schemaname != "" {
-			name = rv.Schemaname + "." + rv.Relname
-		}
 		r, err := c.lookupRelation(quoteParts(rv.Schemaname, rv.Relname))
 		if err != nil {
 			return "", false
@@ -178,7 +173,6 @@ func (c *sysContext) printFromItem(n *pg.Node, a *analyzer, p *printer) (string,
 			sr.cols = append(sr.cols, scopeColumn{name: at.name, t: at.typ})
 		}
 		a.rels = append(a.rels, sr)
-		_ = name
 		return s, true
 	case n.GetJoinExpr() != nil:
 		j := n.GetJoinExpr()
@@ -205,6 +199,11 @@ func (c *sysContext) printFromItem(n *pg.Node, a *analyzer, p *printer) (string,
 				return "", false
 			}
 			cond := printExpr(d, p.pretty, false)
+			if !p.pretty {
+				// Outside pretty mode a join condition gets parentheses of
+				// its own.
+				cond = "(" + cond + ")"
+			}
 			s += " ON " + cond
 		} else if kw == "JOIN" {
 			s = l + "\n     CROSS JOIN " + r
@@ -311,4 +310,63 @@ func collectColumnRefs(n *pg.Node, out map[string]bool) {
 	case n.GetCollateClause() != nil:
 		collectColumnRefs(n.GetCollateClause().Arg, out)
 	}
+}
+
+// viewUpdatable reports whether PostgreSQL would find a view automatically
+// updatable (one base relation, no DISTINCT, grouping, aggregates, limits
+// or set operations), and which of its columns are plain column
+// references and so updatable themselves.
+func viewUpdatable(sql string, ncols int) (bool, []bool) {
+	cols := make([]bool, ncols)
+	tree, err := pg.Parse(sql)
+	if err != nil || len(tree.Stmts) != 1 {
+		return false, cols
+	}
+	sel := tree.Stmts[0].Stmt.GetSelectStmt()
+	if sel == nil || sel.Op != pg.SetOperation_SETOP_NONE || sel.WithClause != nil || len(sel.DistinctClause) > 0 ||
+		len(sel.GroupClause) > 0 || sel.HavingClause != nil || sel.LimitCount != nil || sel.LimitOffset != nil ||
+		len(sel.FromClause) != 1 || sel.FromClause[0].GetRangeVar() == nil {
+		return false, cols
+	}
+	i := 0
+	for _, t := range sel.TargetList {
+		rt := t.GetResTarget()
+		if fc := rt.Val.GetFuncCall(); fc != nil {
+			name := strings.ToLower(fc.Funcname[len(fc.Funcname)-1].GetString_().GetSval())
+			if fc.AggStar || expr.Builtins.IsAggregate(name) || fc.Over != nil {
+				return false, make([]bool, ncols)
+			}
+		}
+		if cr := rt.Val.GetColumnRef(); cr != nil {
+			if cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
+				for ; i < ncols; i++ {
+					cols[i] = true
+				}
+				continue
+			}
+			if i < ncols {
+				cols[i] = true
+			}
+		}
+		i++
+	}
+	return true, cols
+}
+
+// checkConstraintName names an unnamed CHECK constraint as PostgreSQL
+// does: table_column_check when the expression reads exactly one column,
+// table_check otherwise (cut to fit 63 bytes; the caller makes it unique).
+func checkConstraintName(table string, check *pg.Node) string {
+	used := map[string]bool{}
+	collectColumnRefs(check, used)
+	if len(used) == 1 {
+		for col := range used {
+			return chooseName(table, col, "check", func(string) bool { return false })
+		}
+	}
+	name := table
+	for len(name)+len("_check") > 63 {
+		name = name[:len(name)-1]
+	}
+	return name + "_check"
 }

@@ -113,9 +113,9 @@ var _ = defineSystemTables(
 			}
 		}},
 
-	&systemTable{oid: 12161, schema: "pg_catalog", name: "pg_stat_user_tables", kind: 'v',
+	&systemTable{oid: 12161, schema: "pg_catalog", name: "pg_stat_user_tables", kind: 'v', live: true,
 		cols: columns(statTableColumns), rows: statTableRows(false)},
-	&systemTable{oid: 12142, schema: "pg_catalog", name: "pg_stat_all_tables", kind: 'v',
+	&systemTable{oid: 12142, schema: "pg_catalog", name: "pg_stat_all_tables", kind: 'v', live: true,
 		cols: columns(statTableColumns), rows: statTableRows(true)},
 	&systemTable{oid: 12179, schema: "pg_catalog", name: "pg_statio_user_tables", kind: 'v',
 		cols: columns(`relid oid, schemaname name, relname name, heap_blks_read bigint, heap_blks_hit bigint,
@@ -137,7 +137,7 @@ var _ = defineSystemTables(
 					"idx_tup_fetch": int64(0)})
 			}
 		}},
-	&systemTable{oid: 12266, schema: "pg_catalog", name: "pg_stat_database", kind: 'v',
+	&systemTable{oid: 12266, schema: "pg_catalog", name: "pg_stat_database", kind: 'v', live: true,
 		cols: columns(`datid oid, datname name, numbackends integer, xact_commit bigint, xact_rollback bigint,
 			blks_read bigint, blks_hit bigint, tup_returned bigint, tup_fetched bigint, tup_inserted bigint,
 			tup_updated bigint, tup_deleted bigint, conflicts bigint, temp_files bigint, temp_bytes bigint,
@@ -192,6 +192,8 @@ var _ = defineSystemTables(
 		cols: columns("oid oid, srvname name, srvowner oid, srvfdw oid, srvtype text, srvversion text, srvacl aclitem[], srvoptions text[]")},
 	&systemTable{oid: 1418, schema: "pg_catalog", name: "pg_user_mapping", kind: 'r',
 		cols: columns("oid oid, umuser oid, umserver oid, umoptions text[]")},
+	&systemTable{oid: 12327, schema: "pg_catalog", name: "pg_user_mappings", kind: 'v',
+		cols: columns("umid oid, srvid oid, srvname name, umuser oid, usename name, umoptions text[]")},
 	&systemTable{oid: 3350, schema: "pg_catalog", name: "pg_partitioned_table", kind: 'r',
 		cols: columns(`partrelid oid, partstrat "char", partnatts smallint, partdefid oid, partattrs int2vector,
 			partclass oidvector, partcollation oidvector, partexprs pg_node_tree`)},

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"portalsdb/batch"
 	"portalsdb/exec"
@@ -45,6 +48,15 @@ type systemTable struct {
 	// rows produces the rows; nil for relations that are always empty in
 	// portalsdb (triggers, policies, publications...).
 	rows func(c *sysContext, emit func(sysRow))
+	// live marks relations whose rows depend on more than the catalog
+	// snapshot and the search path (sessions, settings, statistics); they
+	// are computed on every scan. The others are cached per snapshot.
+	live bool
+	// liveColumn, when set, names a column computed on every scan even
+	// though the rest of the rows are cached; liveValue gives its value
+	// for a row.
+	liveColumn string
+	liveValue  func(c *sysContext, row []types.Datum) types.Datum
 }
 
 // systemTables holds every system relation by schema, then name. It is
@@ -191,20 +203,71 @@ type systemScan struct {
 }
 
 func (s *systemScan) Start(ctx *exec.Context, _ []types.Datum) (exec.RowIterator, error) {
-	ts := make([]types.T, len(s.t.cols))
-	pos := make(map[string]int, len(s.t.cols))
-	for i, c := range s.t.cols {
-		ts[i] = c.typ
-		pos[c.name] = i
-	}
 	if s.t.rows == nil {
 		return &batchList{}, nil
 	}
-	sc := s.view.sysContext()
+	if s.t.live {
+		rows, err := s.t.compute(s.view.sysContext())
+		if err != nil {
+			return nil, err
+		}
+		return &batchList{bs: s.t.batches(rows, ctx.BatchSize)}, nil
+	}
+	entry, err := s.view.e.sysCache.get(s.view, s.t, ctx.BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	if s.t.liveColumn == "" {
+		return &batchList{bs: entry.batches}, nil
+	}
+	// Replace the live column of each cached batch.
+	c := s.view.sysContext()
+	col := s.t.column(s.t.liveColumn)
+	typ := s.t.cols[col].typ
+	out := make([]*batch.Batch, len(entry.batches))
+	row := 0
+	for i, b := range entry.batches {
+		vals := make([]types.Datum, b.Len)
+		for j := range vals {
+			vals[j] = s.t.liveValue(c, entry.rows[row])
+			row++
+		}
+		cols := append([]arrow.Array(nil), b.Cols...)
+		cols[col] = types.ArrayFromDatums(typ, vals)
+		out[i] = &batch.Batch{Cols: cols, Len: b.Len}
+	}
+	return &batchList{bs: out}, nil
+}
+
+// columnTypes returns the types of the relation's columns.
+func (t *systemTable) columnTypes() []types.T {
+	ts := make([]types.T, len(t.cols))
+	for i, c := range t.cols {
+		ts[i] = c.typ
+	}
+	return ts
+}
+
+// column returns the position of a column.
+func (t *systemTable) column(name string) int {
+	for i, c := range t.cols {
+		if c.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// compute produces the relation's rows in column order.
+func (t *systemTable) compute(c *sysContext) ([][]types.Datum, error) {
+	pos := make(map[string]int, len(t.cols))
+	for i, col := range t.cols {
+		pos[col.name] = i
+	}
 	var rows [][]types.Datum
 	var bad string
-	s.t.rows(sc, func(r sysRow) {
-		row := make([]types.Datum, len(ts))
+	t.rows(c, func(r sysRow) {
+		row := make([]types.Datum, len(t.cols))
 		for k, v := range r {
 			i, ok := pos[k]
 			if !ok {
@@ -216,19 +279,66 @@ func (s *systemScan) Start(ctx *exec.Context, _ []types.Datum) (exec.RowIterator
 		rows = append(rows, row)
 	})
 	if bad != "" {
-		return nil, pgerror.Internalf("system relation %s has no column %s", s.t.name, bad)
+		return nil, pgerror.Internalf("system relation %s has no column %s", t.name, bad)
 	}
-	size := ctx.BatchSize
+	return rows, nil
+}
+
+// batches cuts rows into batches of at most size rows.
+func (t *systemTable) batches(rows [][]types.Datum, size int) []*batch.Batch {
 	if size <= 0 {
 		size = 1024
 	}
+	ts := t.columnTypes()
 	var out []*batch.Batch
 	for len(rows) > 0 {
 		n := min(size, len(rows))
 		out = append(out, batch.FromRows(ts, rows[:n]))
 		rows = rows[n:]
 	}
-	return &batchList{bs: out}, nil
+	return out
+}
+
+// systemCache keeps the rows of the system relations that depend only on
+// the catalog snapshot and the search path, for the newest pair seen:
+// psql's \d sends a dozen queries over the same catalog, and correlated
+// subqueries scan the same relations again for each outer row. Batches
+// are never changed once built, so scans share them.
+type systemCache struct {
+	mu      sync.Mutex
+	snap    *catalog.Snapshot
+	path    string
+	entries map[*systemTable]*cachedRows
+}
+
+type cachedRows struct {
+	rows    [][]types.Datum
+	batches []*batch.Batch
+	size    int
+}
+
+func (sc *systemCache) get(v *catalogView, t *systemTable, size int) (*cachedRows, error) {
+	path := strings.Join(v.searchPath, ",")
+	sc.mu.Lock()
+	if sc.snap != v.snap || sc.path != path {
+		sc.snap, sc.path, sc.entries = v.snap, path, map[*systemTable]*cachedRows{}
+	}
+	if e, ok := sc.entries[t]; ok && e.size == size {
+		sc.mu.Unlock()
+		return e, nil
+	}
+	sc.mu.Unlock()
+	rows, err := t.compute(v.sysContext())
+	if err != nil {
+		return nil, err
+	}
+	e := &cachedRows{rows: rows, batches: t.batches(rows, size), size: size}
+	sc.mu.Lock()
+	if sc.snap == v.snap && sc.path == path {
+		sc.entries[t] = e
+	}
+	sc.mu.Unlock()
+	return e, nil
 }
 
 // batchList yields batches computed in advance.

@@ -133,6 +133,10 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 		exact     int
 		preferred int
 		unknownOK int
+		// same counts arguments of exactly the parameter's type, to break
+		// ties between exact and binary-coercible matches (name = name
+		// over text = text).
+		same int
 	}
 	var viable []scored
 	for _, o := range cands {
@@ -166,6 +170,9 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 			switch {
 			case a.Same(p) || binaryCoercible(a, p):
 				s.exact++
+				if a.Same(p) {
+					s.same++
+				}
 			case a.Kind == types.Unknown:
 				// Filled in below.
 			case CanCast(a, p, CastImplicit):
@@ -236,12 +243,15 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 		if a.unknownOK != b.unknownOK {
 			return a.unknownOK > b.unknownOK
 		}
-		return a.preferred > b.preferred
+		if a.preferred != b.preferred {
+			return a.preferred > b.preferred
+		}
+		return a.same > b.same
 	})
 	best := viable[0]
 	if len(viable) > 1 {
 		next := viable[1]
-		if best.exact == next.exact && best.unknownOK == next.unknownOK && best.preferred == next.preferred {
+		if best.exact == next.exact && best.unknownOK == next.unknownOK && best.preferred == next.preferred && best.same == next.same {
 			// Same rank: a remaining tie between identical signatures is
 			// harmless; otherwise it is ambiguous.
 			if !sameParams(best.res.ArgType, next.res.ArgType) {

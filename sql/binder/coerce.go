@@ -36,6 +36,13 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 			return &expr.Const{Value: d, T: t}, nil
 		}
 	case *expr.Param:
+		if from.Kind == types.Unknown && b.regResolver(t) != nil {
+			// $1::regclass: the client sends a name, which only the
+			// catalog can read, so the parameter is text and the cast
+			// runs with the statement.
+			b.params[x.Index-1] = types.TextType
+			return &expr.Cast{Arg: &expr.Param{Index: x.Index, T: types.TextType}, To: t, Explicit: true}, nil
+		}
 		if from.Kind == types.Unknown {
 			b.params[x.Index-1] = t
 			return &expr.Param{Index: x.Index, T: t}, nil

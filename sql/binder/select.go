@@ -631,8 +631,8 @@ func figureColname(n *pg.Node) string {
 		return strings.ToLower(name)
 	case n.GetTypeCast() != nil:
 		tc := n.GetTypeCast()
-		if name := figureColname(tc.Arg); name != "?column?" {
-			return name
+		if colnameStrength(tc.Arg) > 1 {
+			return figureColname(tc.Arg)
 		}
 		_, name := qualifiedName(tc.TypeName.Names)
 		if t, ok := types.FromName(name); ok {
@@ -703,6 +703,52 @@ func figureColname(n *pg.Node) string {
 		return figureColname(n.GetAIndirection().Arg)
 	}
 	return "?column?"
+}
+
+// colnameStrength is how firmly a node names its column, as in
+// PostgreSQL's FigureColnameInternal: 2 for a column, function or keyword
+// expression, 1 for a name taken from a cast's type or "case", 0 for none.
+// An outer cast names the column after its type unless the inner name is
+// firm ('x'::regclass::text is "text", c.oid::regclass::text is "oid").
+func colnameStrength(n *pg.Node) int {
+	switch {
+	case n.GetColumnRef() != nil, n.GetFuncCall() != nil, n.GetAArrayExpr() != nil, n.GetCoalesceExpr() != nil,
+		n.GetMinMaxExpr() != nil, n.GetSqlvalueFunction() != nil:
+		return 2
+	case n.GetAExpr() != nil:
+		if n.GetAExpr().Kind == pg.A_Expr_Kind_AEXPR_NULLIF {
+			return 2
+		}
+	case n.GetTypeCast() != nil:
+		if s := colnameStrength(n.GetTypeCast().Arg); s > 1 {
+			return s
+		}
+		return 1
+	case n.GetCaseExpr() != nil:
+		if d := n.GetCaseExpr().Defresult; d != nil && colnameStrength(d) > 1 {
+			return 2
+		}
+		return 1
+	case n.GetSubLink() != nil:
+		sl := n.GetSubLink()
+		switch sl.SubLinkType {
+		case pg.SubLinkType_EXISTS_SUBLINK, pg.SubLinkType_ARRAY_SUBLINK:
+			return 2
+		case pg.SubLinkType_EXPR_SUBLINK:
+			if sel := sl.Subselect.GetSelectStmt(); sel != nil && len(sel.TargetList) == 1 {
+				rt := sel.TargetList[0].GetResTarget()
+				if rt.Name != "" {
+					return 2
+				}
+				return colnameStrength(rt.Val)
+			}
+		}
+	case n.GetCollateClause() != nil:
+		return colnameStrength(n.GetCollateClause().Arg)
+	case n.GetAIndirection() != nil:
+		return colnameStrength(n.GetAIndirection().Arg)
+	}
+	return 0
 }
 
 // bindOrderTerm binds an ORDER BY or DISTINCT ON term (clause names which):
