@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync"
 
 	"portalsdb/pgwire"
 	"portalsdb/sql"
@@ -39,8 +40,14 @@ type Server struct {
 	engine *sql.Engine
 	wire   *pgwire.Server
 	ln     net.Listener
-	done   chan error
-	log    *slog.Logger
+	// done is closed when the listener stops, with serveErr set; Wait and
+	// Shutdown may both wait for it.
+	done     chan struct{}
+	serveErr error
+	log      *slog.Logger
+
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // Start opens the data directory and starts serving.
@@ -74,8 +81,11 @@ func Start(cfg Config) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Server{db: db, engine: eng, wire: wire, ln: ln, done: make(chan error, 1), log: log}
-	go func() { s.done <- wire.Serve(ln) }()
+	s := &Server{db: db, engine: eng, wire: wire, ln: ln, done: make(chan struct{}), log: log}
+	go func() {
+		s.serveErr = wire.Serve(ln)
+		close(s.done)
+	}()
 	log.Info("portalsdb listening", "addr", ln.Addr().String(), "data", cfg.DataDir)
 	return s, nil
 }
@@ -87,16 +97,24 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 func (s *Server) Engine() *sql.Engine { return s.engine }
 
 // Shutdown stops accepting connections, ends sessions (waiting for them
-// until ctx ends), and closes storage.
+// until ctx ends), and closes storage. Later calls return the first
+// call's result.
 func (s *Server) Shutdown(ctx context.Context) error {
-	werr := s.wire.Shutdown(ctx)
-	<-s.done
-	derr := s.db.Close()
-	if werr != nil && !errors.Is(werr, context.DeadlineExceeded) {
-		return werr
-	}
-	return derr
+	s.stopOnce.Do(func() {
+		werr := s.wire.Shutdown(ctx)
+		<-s.done
+		derr := s.db.Close()
+		if werr != nil && !errors.Is(werr, context.DeadlineExceeded) {
+			s.stopErr = werr
+			return
+		}
+		s.stopErr = derr
+	})
+	return s.stopErr
 }
 
 // Wait returns when the listener stops.
-func (s *Server) Wait() error { return <-s.done }
+func (s *Server) Wait() error {
+	<-s.done
+	return s.serveErr
+}
