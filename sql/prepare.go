@@ -7,6 +7,7 @@ import (
 
 	"portalsdb/pgerror"
 	"portalsdb/pgwire"
+	"portalsdb/planner"
 	"portalsdb/sql/binder"
 	"portalsdb/sql/catalog"
 	"portalsdb/sql/parser"
@@ -32,6 +33,11 @@ type prepared struct {
 	bound *binder.Bound
 	snap  *catalog.Snapshot
 	copy  *pgwire.CopySpec
+	// plan is a plan of planBound kept for the next execution (see
+	// planFor); planBusy says a run is using it.
+	plan      *planner.Plan
+	planBound *binder.Bound
+	planBusy  bool
 }
 
 func (p *prepared) ParamTypes() []types.T    { return p.params }
