@@ -21,6 +21,12 @@ type Target struct {
 	// Around, when set, wraps each workload run on this target; the
 	// command uses it to take a CPU profile of an in-process server.
 	Around func(workload string, run func() error) error
+	// CPU, when set, returns the CPU time the server's processes have
+	// used so far.
+	CPU func() (time.Duration, error)
+	// InProcess says the server runs in this process: its CPU time is
+	// this process's, less what the clients use.
+	InProcess bool
 }
 
 // Options configure a run.
@@ -50,6 +56,12 @@ type Result struct {
 	// Ops and Seconds are what each rate was computed from.
 	Ops     map[string]int64   `json:"ops"`
 	Seconds map[string]float64 `json:"seconds"`
+	// ServerCPU is the server's CPU time per operation, in microseconds,
+	// where it could be measured (see ServerCPUPerOp).
+	ServerCPU map[string]float64 `json:"server_cpu_us_per_op,omitempty"`
+	// ClientCPU is the benchmark process's CPU time per operation, in
+	// microseconds: the clients' alone for a server in another process.
+	ClientCPU map[string]float64 `json:"process_cpu_us_per_op"`
 }
 
 // Name describes the workload for a report.
@@ -93,13 +105,24 @@ func Run(ctx context.Context, targets []Target, o Options) ([]Result, error) {
 	var results []Result
 	measure := func(workload string, clients int, unit string, run func(Target) (int64, time.Duration, error)) error {
 		r := Result{Workload: workload, Clients: clients, Unit: unit, Rates: map[string]float64{}, Ops: map[string]int64{},
-			Seconds: map[string]float64{}}
+			Seconds: map[string]float64{}, ServerCPU: map[string]float64{}, ClientCPU: map[string]float64{}}
 		for _, t := range targets {
 			var ops int64
-			var took time.Duration
+			var took, self, server time.Duration
+			var serverErr error
 			body := func() error {
+				self = processCPU()
+				if t.CPU != nil {
+					server, serverErr = t.CPU()
+				}
 				var err error
 				ops, took, err = run(t)
+				self = processCPU() - self
+				if t.CPU != nil && serverErr == nil {
+					var after time.Duration
+					after, serverErr = t.CPU()
+					server = after - server
+				}
 				return err
 			}
 			var err error
@@ -113,7 +136,25 @@ func Run(ctx context.Context, targets []Target, o Options) ([]Result, error) {
 			}
 			r.Ops[t.Name], r.Seconds[t.Name] = ops, took.Seconds()
 			r.Rates[t.Name] = float64(ops) / took.Seconds()
+			r.ClientCPU[t.Name] = perOp(self, ops)
+			if t.CPU != nil && serverErr == nil {
+				r.ServerCPU[t.Name] = perOp(server, ops)
+			}
 			fmt.Fprintf(o.Progress, "  %-10s %-32s %12.0f %s\n", t.Name, r.Name(), r.Rates[t.Name], unit)
+		}
+		// An in-process server's CPU is the process's, less what the
+		// clients cost, measured on a target in another process: the
+		// clients run the same statements through the same driver.
+		for _, t := range targets {
+			if !t.InProcess {
+				continue
+			}
+			for _, o := range targets {
+				if !o.InProcess {
+					r.ServerCPU[t.Name] = r.ClientCPU[t.Name] - r.ClientCPU[o.Name]
+					break
+				}
+			}
 		}
 		results = append(results, r)
 		return nil
@@ -149,6 +190,13 @@ func Run(ctx context.Context, targets []Target, o Options) ([]Result, error) {
 		}
 	}
 	return results, nil
+}
+
+func perOp(d time.Duration, ops int64) float64 {
+	if ops == 0 {
+		return 0
+	}
+	return float64(d.Microseconds()) / float64(ops)
 }
 
 // setup creates the benchmark's tables, dropping earlier ones.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -148,4 +149,42 @@ func BenchmarkCopy(b *testing.B) {
 		cpu += cpuTime() - start
 	}
 	b.ReportMetric(float64(cpu)/float64(b.N*rows), "cpu-ns/row")
+}
+
+// BenchmarkPointSelect16 is BenchmarkPointSelect with 16 clients at once.
+func BenchmarkPointSelect16(b *testing.B) {
+	dsn := startServer(b)
+	ctx := context.Background()
+	if err := setup(ctx, Target{DSN: dsn}); err != nil {
+		b.Fatal(err)
+	}
+	const rows = 10000
+	if _, _, err := copyIngest(ctx, Target{DSN: dsn}, Options{Rows: rows, Progress: io.Discard}); err != nil {
+		b.Fatal(err)
+	}
+	conns := make(chan *pgx.Conn, 16)
+	for i := 0; i < 16; i++ {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		conns <- conn
+	}
+	b.SetParallelism((16 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	start := cpuTime()
+	defer func() { reportCPU(b, start, b.N) }()
+	b.RunParallel(func(pb *testing.PB) {
+		conn := <-conns
+		for pb.Next() {
+			var name string
+			var qty int32
+			id := rand.Int64N(rows)
+			if err := conn.QueryRow(ctx, `SELECT name, qty FROM bench_items WHERE id = $1`, id).Scan(&name, &qty); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

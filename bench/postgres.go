@@ -143,6 +143,9 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// CPU returns the CPU time the server's processes have used.
+func (p *Postgres) CPU() (time.Duration, error) { return procTreeCPU(p.cmd.Process.Pid) }
+
 // DSN returns the connection string of the server.
 func (p *Postgres) DSN() string {
 	return "postgres://postgres@127.0.0.1:" + strconv.Itoa(p.port) + "/postgres?sslmode=disable"

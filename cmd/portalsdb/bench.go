@@ -55,6 +55,7 @@ func benchCmd(ctx context.Context, args []string) int {
 	// portalsdb: in process with durability on, unless --addr.
 	target := bench.Target{Name: "portalsdb"}
 	if *addr != "" {
+		target.InProcess = false
 		target.DSN = "postgres://postgres@" + *addr + "/postgres?sslmode=disable"
 	} else {
 		dir := *dataDir
@@ -79,6 +80,7 @@ func benchCmd(ctx context.Context, args []string) int {
 			srv.Shutdown(sctx)
 		}()
 		target.DSN = "postgres://postgres@" + srv.Addr() + "/postgres?sslmode=disable"
+		target.InProcess = true
 		fmt.Fprintf(progress, "portalsdb in process at %s (data %s, durable commits)\n", srv.Addr(), dir)
 		if *cpuProfile != "" {
 			if err := os.MkdirAll(*cpuProfile, 0o755); err != nil {
@@ -110,7 +112,7 @@ func benchCmd(ctx context.Context, args []string) int {
 			}
 		}()
 		fmt.Fprintf(progress, "PostgreSQL started for the run at %s (fsync on)\n", pg.DSN())
-		targets = append(targets, bench.Target{Name: "postgres", DSN: pg.DSN()})
+		targets = append(targets, bench.Target{Name: "postgres", DSN: pg.DSN(), CPU: pg.CPU})
 	case *pgDSN != "":
 		targets = append(targets, bench.Target{Name: "postgres", DSN: *pgDSN})
 	default:
@@ -176,6 +178,28 @@ func printResults(w io.Writer, targets []bench.Target, results []bench.Result) {
 	}
 	if len(targets) == 2 {
 		fmt.Fprintf(w, "ratio = %s / %s (above 1: %s is faster)\n", targets[0].Name, targets[1].Name, targets[0].Name)
+	}
+	// Server CPU per operation, where both servers' could be measured.
+	if len(targets) != 2 {
+		return
+	}
+	a, b := targets[0].Name, targets[1].Name
+	header := false
+	for _, r := range results {
+		ca, okA := r.ServerCPU[a]
+		cb, okB := r.ServerCPU[b]
+		if !okA || !okB || ca <= 0 || cb <= 0 {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(w, "\n%-34s %22s %22s %10s\n", "server CPU per operation", a, b, "ratio")
+			header = true
+		}
+		fmt.Fprintf(w, "%-34s %22s %22s %10.2f\n", r.Name(), fmt.Sprintf("%.1f us", ca), fmt.Sprintf("%.1f us", cb), cb/ca)
+	}
+	if header {
+		fmt.Fprintf(w, "ratio = %s's CPU / %s's (above 1: %s uses less CPU per operation); an in-process\n"+
+			"server's CPU is the process's less the clients' cost measured against %s\n", b, a, a, b)
 	}
 }
 
