@@ -170,3 +170,19 @@ func TestE2EInterleavedPortals(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestE2EPreparedFollowsSearchPath runs one prepared statement under two
+// search paths: each run reads the table the current path names, as in
+// PostgreSQL, where a change of search_path invalidates cached plans.
+func TestE2EPreparedFollowsSearchPath(t *testing.T) {
+	srv := startE2E(t)
+	conn := connect(t, srv.Addr(), pgx.QueryExecModeCacheStatement)
+	mustExec(t, conn, `CREATE SCHEMA a`, `CREATE SCHEMA b`,
+		`CREATE TABLE a.t (v text)`, `CREATE TABLE b.t (v text)`,
+		`INSERT INTO a.t VALUES ('from a')`, `INSERT INTO b.t VALUES ('from b')`)
+	for _, path := range []string{"a", "b", "a", "b"} {
+		mustExec(t, conn, `SET search_path = `+path)
+		wantRows(t, "search_path "+path, queryStrings(t, conn, `SELECT v FROM t WHERE v <> $1`, "x"),
+			[][]string{{"from " + path}})
+	}
+}

@@ -147,7 +147,7 @@ func coerceParams(params []types.Datum, ts []types.T) []types.Datum {
 func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Datum) (pgwire.Result, error) {
 	t, implicit := s.txnFor()
 	defer rollbackOnPanic(t, implicit)
-	if pr.snap != s.catalogView(t).snap {
+	if pr.snap != s.catalogSnap(t) || pr.searchPath != s.get("search_path") {
 		if err := s.bind(pr); err != nil {
 			return nil, s.endStatement(t, implicit, err)
 		}

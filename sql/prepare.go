@@ -32,7 +32,10 @@ type prepared struct {
 	// the catalog changed is bound again.
 	bound *binder.Bound
 	snap  *catalog.Snapshot
-	copy  *pgwire.CopySpec
+	// searchPath is the search_path the statement was bound under: names
+	// resolve differently under another.
+	searchPath string
+	copy       *pgwire.CopySpec
 	// plan is a plan of planBound kept for the next execution (see
 	// planFor); planBusy says a run is using it.
 	plan      *planner.Plan
@@ -119,6 +122,7 @@ func (s *Session) bind(p *prepared) error {
 		return pgerror.New(pgerror.FeatureNotSupported, "cached plan must not change result type")
 	}
 	p.bound, p.snap, p.params = bound, view.snap, bound.Params
+	p.searchPath = s.get("search_path")
 	if bound.Columns != nil {
 		p.cols = wireColumns(bound.Columns)
 	}
