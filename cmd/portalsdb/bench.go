@@ -31,6 +31,7 @@ func benchCmd(ctx context.Context, args []string) int {
 	rows := fl.Int("rows", 1_000_000, "rows of the COPY ingest, read by the point SELECTs")
 	clientList := fl.String("clients", "1,16", "comma-separated client counts for the INSERT and SELECT workloads")
 	duration := fl.Duration("duration", 10*time.Second, "length of each INSERT and SELECT run")
+	repeat := fl.Int("repeat", 1, "run each INSERT and SELECT measurement N times, alternating servers, and keep each one's best")
 	workloads := fl.String("workloads", "copy,insert,select", "workloads to run: copy, insert, select")
 	jsonOut := fl.String("json", "", "also write the results as JSON to FILE")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of each portalsdb workload into DIR (in-process server only)")
@@ -119,14 +120,16 @@ func benchCmd(ctx context.Context, args []string) int {
 		fmt.Fprintln(progress, "no --pg or --pg-start: measuring portalsdb alone")
 	}
 
-	opts := bench.Options{Rows: *rows, Clients: clients, Duration: *duration, Progress: progress}
+	opts := bench.Options{Rows: *rows, Clients: clients, Duration: *duration, Progress: progress, Repeat: *repeat}
 	for _, w := range strings.Split(*workloads, ",") {
 		if w = strings.TrimSpace(w); w != "" {
 			opts.Workloads = append(opts.Workloads, w)
 		}
 	}
+	loadBefore := loadAverage()
 	results, err := bench.Run(ctx, targets, opts)
 	printResults(os.Stdout, targets, results)
+	fmt.Fprintf(os.Stdout, "load average (1 min) before and after: %s, %s on %d CPUs\n", loadBefore, loadAverage(), runtime.NumCPU())
 	if *jsonOut != "" {
 		if werr := writeJSON(*jsonOut, opts, targets, results); werr != nil {
 			fmt.Fprintln(os.Stderr, "portalsdb bench:", werr)
@@ -155,6 +158,16 @@ func profileAround(dir string) func(string, func() error) error {
 		defer pprof.StopCPUProfile()
 		return run()
 	}
+}
+
+// loadAverage returns the 1-minute load average, "?" where unknown: a
+// loaded machine slows every server.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 func printResults(w io.Writer, targets []bench.Target, results []bench.Result) {
