@@ -35,6 +35,9 @@ type TableScan struct {
 	// first Next; pointDone says it was.
 	point     *batch.Batch
 	pointDone bool
+	// pointRow builds point batches; it is kept from run to run.
+	pointRow *batch.Builders
+	pointBuf []types.Datum
 }
 
 // NewTableScan returns a scan of the given columns (ordinals) of a table;
@@ -147,17 +150,26 @@ func (s *TableScan) lookup(ctx *Context, pk []types.Datum) error {
 		s.empty = err == nil
 		return err
 	}
-	ts := make([]types.T, 0, len(s.opts.Columns)+1)
-	vals := make([]types.Datum, 0, len(s.opts.Columns)+1)
+	if s.pointRow == nil {
+		ts := make([]types.T, 0, len(s.opts.Columns)+1)
+		for _, ord := range s.opts.Columns {
+			ts = append(ts, s.spec.Columns[ord].Type)
+		}
+		if s.opts.RowKey {
+			ts = append(ts, types.ByteaType)
+		}
+		s.pointRow = batch.NewBuilders(ts)
+	}
+	vals := s.pointBuf[:0]
 	for _, ord := range s.opts.Columns {
-		ts = append(ts, s.spec.Columns[ord].Type)
 		vals = append(vals, row[ord])
 	}
 	if s.opts.RowKey {
-		ts = append(ts, types.ByteaType)
 		vals = append(vals, []byte(key))
 	}
-	s.point = batch.FromRows(ts, [][]types.Datum{vals})
+	s.pointBuf = vals
+	s.pointRow.AppendRow(vals)
+	s.point = s.pointRow.Build()
 	return nil
 }
 

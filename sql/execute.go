@@ -167,7 +167,7 @@ func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Da
 		return nil, s.endStatement(t, implicit, err)
 	}
 	if bound.Kind == "SELECT" {
-		return &queryResult{s: s, t: t, implicit: implicit, op: plan.Root, ectx: ectx, cancel: cancel, schema: schemaOf(pr.cols),
+		return &queryResult{s: s, t: t, implicit: implicit, op: plan.Root, ectx: ectx, cancel: cancel, schema: pr.resultSchema(),
 			release: release}, nil
 	}
 	// DML runs to completion now, so that its count and durability come

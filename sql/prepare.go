@@ -3,6 +3,7 @@ package sql
 import (
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"portalsdb/pgerror"
@@ -41,6 +42,16 @@ type prepared struct {
 	plan      *planner.Plan
 	planBound *binder.Bound
 	planBusy  bool
+	// schema is the Arrow schema of cols, made once per binding.
+	schema *arrow.Schema
+}
+
+// resultSchema returns the Arrow schema of the statement's result rows.
+func (p *prepared) resultSchema() *arrow.Schema {
+	if p.schema == nil {
+		p.schema = schemaOf(p.cols)
+	}
+	return p.schema
 }
 
 func (p *prepared) ParamTypes() []types.T    { return p.params }
@@ -125,6 +136,7 @@ func (s *Session) bind(p *prepared) error {
 	p.searchPath = s.get("search_path")
 	if bound.Columns != nil {
 		p.cols = wireColumns(bound.Columns)
+		p.schema = nil
 	}
 	return nil
 }
