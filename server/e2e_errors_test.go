@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 )
 
@@ -277,4 +276,3 @@ func waitForNoOpenTransactions(t *testing.T, srv *Server) {
 	}
 }
 
-var _ = pgconn.PgError{}
