@@ -275,4 +275,3 @@ func waitForNoOpenTransactions(t *testing.T, srv *Server) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
