@@ -55,7 +55,9 @@ type Options struct {
 type Result struct {
 	Workload string `json:"workload"`
 	Clients  int    `json:"clients"`
-	Unit     string `json:"unit"`
+	// Rows is the size of the COPY workload.
+	Rows int    `json:"rows,omitempty"`
+	Unit string `json:"unit"`
 	// Rates maps a target's name to its throughput in Unit.
 	Rates map[string]float64 `json:"rates"`
 	// Ops and Seconds are what each rate was computed from.
@@ -73,7 +75,7 @@ type Result struct {
 func (r Result) Name() string {
 	switch r.Workload {
 	case "copy":
-		return fmt.Sprintf("COPY FROM STDIN, %d rows", r.Ops[firstKey(r.Ops)])
+		return fmt.Sprintf("COPY FROM STDIN, %d rows", r.Rows)
 	case "insert":
 		return fmt.Sprintf("INSERT commits, %d client%s", r.Clients, plural(r.Clients))
 	case "select":
@@ -87,13 +89,6 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-func firstKey(m map[string]int64) string {
-	for k := range m {
-		return k
-	}
-	return ""
 }
 
 // Run measures every workload on every target, one target at a time, and
@@ -111,6 +106,9 @@ func Run(ctx context.Context, targets []Target, o Options) ([]Result, error) {
 	measure := func(workload string, clients int, unit string, run func(Target) (int64, time.Duration, error)) error {
 		r := Result{Workload: workload, Clients: clients, Unit: unit, Rates: map[string]float64{}, Ops: map[string]int64{},
 			Seconds: map[string]float64{}, ServerCPU: map[string]float64{}, ClientCPU: map[string]float64{}}
+		if workload == "copy" {
+			r.Rows = o.Rows
+		}
 		repeat := 1
 		if workload != "copy" && o.Repeat > 1 {
 			repeat = o.Repeat
@@ -146,6 +144,9 @@ func Run(ctx context.Context, targets []Target, o Options) ([]Result, error) {
 				}
 				rate := float64(ops) / took.Seconds()
 				fmt.Fprintf(o.Progress, "  %-10s %-32s %12.0f %s\n", t.Name, r.Name(), rate, unit)
+				if r.Workload != "copy" {
+					r.Rows = 0
+				}
 				if rate <= r.Rates[t.Name] {
 					continue
 				}
