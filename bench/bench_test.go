@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"runtime"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -151,8 +153,15 @@ func BenchmarkCopy(b *testing.B) {
 	b.ReportMetric(float64(cpu)/float64(b.N*rows), "cpu-ns/row")
 }
 
-// BenchmarkPointSelect16 is BenchmarkPointSelect with 16 clients at once.
-func BenchmarkPointSelect16(b *testing.B) {
+// BenchmarkPointSelectClients runs point SELECTs from several clients at
+// once.
+func BenchmarkPointSelectClients(b *testing.B) {
+	for _, clients := range []int{1, 2, 4, 16} {
+		b.Run(strconv.Itoa(clients), func(b *testing.B) { benchPointSelects(b, clients) })
+	}
+}
+
+func benchPointSelects(b *testing.B, clients int) {
 	dsn := startServer(b)
 	ctx := context.Background()
 	if err := setup(ctx, Target{DSN: dsn}); err != nil {
@@ -162,29 +171,34 @@ func BenchmarkPointSelect16(b *testing.B) {
 	if _, _, err := copyIngest(ctx, Target{DSN: dsn}, Options{Rows: rows, Progress: io.Discard}); err != nil {
 		b.Fatal(err)
 	}
-	conns := make(chan *pgx.Conn, 16)
-	for i := 0; i < 16; i++ {
+	conns := make([]*pgx.Conn, clients)
+	for i := range conns {
 		conn, err := pgx.Connect(ctx, dsn)
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer conn.Close(ctx)
-		conns <- conn
+		conns[i] = conn
 	}
-	b.SetParallelism((16 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	var next atomic.Int64
 	b.ResetTimer()
 	start := cpuTime()
 	defer func() { reportCPU(b, start, b.N) }()
-	b.RunParallel(func(pb *testing.PB) {
-		conn := <-conns
-		for pb.Next() {
-			var name string
-			var qty int32
-			id := rand.Int64N(rows)
-			if err := conn.QueryRow(ctx, `SELECT name, qty FROM bench_items WHERE id = $1`, id).Scan(&name, &qty); err != nil {
-				b.Error(err)
-				return
+	var wg sync.WaitGroup
+	for _, conn := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				var name string
+				var qty int32
+				id := rand.Int64N(rows)
+				if err := conn.QueryRow(ctx, `SELECT name, qty FROM bench_items WHERE id = $1`, id).Scan(&name, &qty); err != nil {
+					b.Error(err)
+					return
+				}
 			}
-		}
-	})
+		}()
+	}
+	wg.Wait()
 }
