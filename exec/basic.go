@@ -49,6 +49,13 @@ func (v *Values) Next(ctx *Context) (*batch.Batch, error) {
 		return &batch.Batch{Len: len(v.rows)}, nil
 	}
 	one := &batch.Batch{Len: 1}
+	if len(v.rows) == 1 {
+		// One row (an INSERT ... VALUES of one row): each expression's
+		// one-row result is already the column.
+		if b, ok, err := v.single(ctx, one); ok || err != nil {
+			return b, err
+		}
+	}
 	bs := batch.NewBuilders(v.types)
 	row := make([]types.Datum, len(v.types))
 	for _, r := range v.rows {
@@ -62,6 +69,23 @@ func (v *Values) Next(ctx *Context) (*batch.Batch, error) {
 		bs.AppendRow(row)
 	}
 	return bs.Build(), nil
+}
+
+// single evaluates a one-row VALUES straight into columns; ok is false
+// when a result is not a column of the row's type, for the general path.
+func (v *Values) single(ctx *Context, one *batch.Batch) (*batch.Batch, bool, error) {
+	cols := make([]arrow.Array, len(v.types))
+	for i, ev := range v.rows[0] {
+		arr, err := ev.Eval(ctx.Eval, one)
+		if err != nil {
+			return nil, false, err
+		}
+		if arr.Len() != 1 || !arrow.TypeEqual(arr.DataType(), v.types[i].ArrowType()) {
+			return nil, false, nil
+		}
+		cols[i] = arr
+	}
+	return &batch.Batch{Cols: cols, Len: 1}, true, nil
 }
 
 // Filter keeps the rows for which a predicate is true.

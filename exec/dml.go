@@ -316,7 +316,10 @@ func (i *Insert) writeBatch(ctx *Context, b *batch.Batch) error {
 		row := b.Row(ts, r)
 		key, err := ctx.Txn.InsertRow(i.row.Table, row)
 		if err == nil {
-			i.touched[string(key)] = true
+			if i.setEvs != nil {
+				// Only DO UPDATE must know which rows the command wrote.
+				i.touched[string(key)] = true
+			}
 			written = append(written, int32(r))
 			i.count++
 			i.log.add(row, 1)

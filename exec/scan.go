@@ -31,6 +31,13 @@ type TableScan struct {
 	empty       bool
 	alias       string
 	description string
+	// point is the one row of a primary-key point lookup, returned by the
+	// first Next; pointDone says it was.
+	point     *batch.Batch
+	pointDone bool
+	// pointRow builds point batches; it is kept from run to run.
+	pointRow *batch.Builders
+	pointBuf []types.Datum
 }
 
 // NewTableScan returns a scan of the given columns (ordinals) of a table;
@@ -102,6 +109,9 @@ func (s *TableScan) Open(ctx *Context) error {
 		return nil
 	}
 	opts.Lower, opts.Upper = lo, hi
+	if s.isPointLookup(lo, hi) {
+		return s.lookup(ctx, lo.Values)
+	}
 	if opts.BatchSize == 0 {
 		opts.BatchSize = ctx.BatchSize
 	}
@@ -113,7 +123,64 @@ func (s *TableScan) Open(ctx *Context) error {
 	return nil
 }
 
+// isPointLookup reports whether a scan of the primary key is bounded on
+// every key column by the same values at both ends, inclusively: it reads
+// at most one row, which a key lookup finds without starting a range scan.
+func (s *TableScan) isPointLookup(lo, hi *storage.Bound) bool {
+	pk := s.spec.PrimaryKey
+	if s.opts.Index != nil || s.opts.Reverse || len(pk) == 0 || lo == nil || hi == nil || !lo.Inclusive || !hi.Inclusive ||
+		len(lo.Values) != len(pk) || len(hi.Values) != len(pk) {
+		return false
+	}
+	for i, ord := range pk {
+		t := s.spec.Columns[ord].Type
+		if !s.boundTypes[i].Equal(t) || types.Compare(t, lo.Values[i], hi.Values[i]) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// lookup reads the row with primary key pk, as a batch of the scan's
+// columns (and row key), for Next to return.
+func (s *TableScan) lookup(ctx *Context, pk []types.Datum) error {
+	s.point, s.pointDone = nil, false
+	key, row, ok, err := ctx.Txn.GetRow(s.spec, pk)
+	if err != nil || !ok {
+		s.empty = err == nil
+		return err
+	}
+	if s.pointRow == nil {
+		ts := make([]types.T, 0, len(s.opts.Columns)+1)
+		for _, ord := range s.opts.Columns {
+			ts = append(ts, s.spec.Columns[ord].Type)
+		}
+		if s.opts.RowKey {
+			ts = append(ts, types.ByteaType)
+		}
+		s.pointRow = batch.NewBuilders(ts)
+	}
+	vals := s.pointBuf[:0]
+	for _, ord := range s.opts.Columns {
+		vals = append(vals, row[ord])
+	}
+	if s.opts.RowKey {
+		vals = append(vals, []byte(key))
+	}
+	s.pointBuf = vals
+	s.pointRow.AppendRow(vals)
+	s.point = s.pointRow.Build()
+	return nil
+}
+
 func (s *TableScan) Next(ctx *Context) (*batch.Batch, error) {
+	if s.point != nil {
+		if s.pointDone {
+			return nil, nil
+		}
+		s.pointDone = true
+		return s.point, nil
+	}
 	if s.empty || s.scanner == nil {
 		return nil, nil
 	}
@@ -132,6 +199,7 @@ func (s *TableScan) Next(ctx *Context) (*batch.Batch, error) {
 }
 
 func (s *TableScan) Close() error {
+	s.point = nil
 	if s.scanner != nil {
 		err := s.scanner.Close()
 		s.scanner = nil

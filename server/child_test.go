@@ -24,7 +24,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(childDataEnv); dir != "" {
 		os.Exit(serveChild(dir))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBinary()
+	os.Exit(code)
 }
 
 // serveChild runs a server over dir until the process is killed.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 )
 
@@ -276,5 +275,3 @@ func waitForNoOpenTransactions(t *testing.T, srv *Server) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
-var _ = pgconn.PgError{}

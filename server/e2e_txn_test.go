@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -288,5 +287,4 @@ func TestE2EConcurrentIncrements(t *testing.T) {
 		t.Fatalf("counter %d, but %d updates reported success", v, wins.Load())
 	}
 	t.Logf("single-statement updates: %d of %d committed", wins.Load(), workers*each)
-	_ = strconv.Itoa
 }

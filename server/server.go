@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync"
 
 	"portalsdb/pgwire"
 	"portalsdb/sql"
@@ -42,11 +43,14 @@ type Server struct {
 	engine *sql.Engine
 	wire   *pgwire.Server
 	ln     net.Listener
-	// done is closed when the listener stops; serveErr says why. A closed
-	// channel, not a value, because Wait and Shutdown may both wait.
+	// done is closed when the listener stops, with serveErr set; Wait and
+	// Shutdown may both wait for it.
 	done     chan struct{}
 	serveErr error
 	log      *slog.Logger
+
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // Start opens the data directory and starts serving.
@@ -97,16 +101,21 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 func (s *Server) Engine() *sql.Engine { return s.engine }
 
 // Shutdown stops accepting connections, ends sessions (waiting for them
-// until ctx ends), and closes storage.
+// until ctx ends), and closes storage. Later calls return the first
+// call's result.
 func (s *Server) Shutdown(ctx context.Context) error {
-	werr := s.wire.Shutdown(ctx)
-	<-s.done
-	s.engine.Close()
-	derr := s.db.Close()
-	if werr != nil && !errors.Is(werr, context.DeadlineExceeded) {
-		return werr
-	}
-	return derr
+	s.stopOnce.Do(func() {
+		werr := s.wire.Shutdown(ctx)
+		<-s.done
+		s.engine.Close()
+		derr := s.db.Close()
+		if werr != nil && !errors.Is(werr, context.DeadlineExceeded) {
+			s.stopErr = werr
+			return
+		}
+		s.stopErr = derr
+	})
+	return s.stopErr
 }
 
 // Wait returns when the listener stops.

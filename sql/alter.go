@@ -128,9 +128,11 @@ func (d *ddl) put(t *catalog.Table) error {
 	return nil
 }
 
+// refuseWithDependents refuses a change of t that views depending on it
+// would not follow; what names the change ("drop column c of table t").
 func (d *ddl) refuseWithDependents(t *catalog.Table, what string) error {
 	if deps := d.dependents(t.OID); len(deps) > 0 {
-		return pgerror.Newf(pgerror.DependentObjectsStillExist, "cannot %s of table %s because other objects depend on it", what, t.Name).
+		return pgerror.Newf(pgerror.DependentObjectsStillExist, "cannot %s because other objects depend on it", what).
 			WithDetail(fmt.Sprintf("%s %s depends on table %s", deps[0].Kind, deps[0].Name, t.Name)).
 			WithHint("Drop the dependent objects first.")
 	}
@@ -179,7 +181,7 @@ func (d *ddl) alterCmd(cur *catalog.Table, cmd *pg.AlterTableCmd) error {
 			}
 			return pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", cmd.Name, t.Name)
 		}
-		if err := d.refuseWithDependents(t, "drop column "+cmd.Name); err != nil {
+		if err := d.refuseWithDependents(t, "drop column "+cmd.Name+" of table "+t.Name); err != nil {
 			return err
 		}
 		id := t.Columns[idx].ID
@@ -467,7 +469,7 @@ func (d *ddl) rename(rs *pg.RenameStmt) (string, error) {
 			if _, _, dup := nt.Column(rs.Newname); dup {
 				return "", pgerror.Newf(pgerror.DuplicateColumn, "column %q of relation %q already exists", rs.Newname, t.Name)
 			}
-			if err := d.refuseWithDependents(t, "rename column "+rs.Subname); err != nil {
+			if err := d.refuseWithDependents(t, "rename column "+rs.Subname+" of table "+t.Name); err != nil {
 				return "", err
 			}
 			if len(nt.Checks) > 0 {
@@ -478,7 +480,7 @@ func (d *ddl) rename(rs *pg.RenameStmt) (string, error) {
 			if d.relationExists(t.Schema, rs.Newname) {
 				return "", pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", rs.Newname)
 			}
-			if err := d.refuseWithDependents(t, "rename"); err != nil {
+			if err := d.refuseWithDependents(t, "rename "+t.Kind.String()+" "+t.Name); err != nil {
 				return "", err
 			}
 			nt.Name = rs.Newname

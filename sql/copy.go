@@ -207,6 +207,10 @@ type copySource struct {
 	done  bool
 	// binary format state
 	headerRead bool
+	// row and field are reused from row to row: the builders copy each
+	// row's values, and decoding copies what it keeps of a field.
+	row   []types.Datum
+	field []byte
 }
 
 func (c *copySource) Start(*exec.Context, []types.Datum) (exec.RowIterator, error) { return c, nil }
@@ -484,9 +488,13 @@ func (c *copySource) binaryRow() ([]types.Datum, error) {
 	if int(n) != len(c.types) {
 		return nil, bad("row field count is " + strconv.Itoa(int(n)) + ", expected " + strconv.Itoa(len(c.types)))
 	}
-	row := make([]types.Datum, n)
+	if len(c.row) != int(n) {
+		c.row = make([]types.Datum, n)
+	}
+	row := c.row
 	var lenBuf [4]byte
 	for i := range row {
+		row[i] = nil
 		if _, err := io.ReadFull(c.r, lenBuf[:]); err != nil {
 			return nil, bad("unexpected EOF in COPY data")
 		}
@@ -497,7 +505,10 @@ func (c *copySource) binaryRow() ([]types.Datum, error) {
 		if l < 0 {
 			return nil, bad("invalid field size")
 		}
-		buf := make([]byte, l)
+		if cap(c.field) < int(l) {
+			c.field = make([]byte, l, max(int(l), 256))
+		}
+		buf := c.field[:l]
 		if _, err := io.ReadFull(c.r, buf); err != nil {
 			return nil, bad("unexpected EOF in COPY data")
 		}

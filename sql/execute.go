@@ -71,6 +71,15 @@ func (s *Session) startPlan(ctx context.Context, t *txnState, bound *binder.Boun
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	ectx, cancel, err := s.openPlan(ctx, t, plan, bound, params, stats)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return plan, ectx, cancel, nil
+}
+
+// openPlan opens a plan of bound in transaction t for one run.
+func (s *Session) openPlan(ctx context.Context, t *txnState, plan *planner.Plan, bound *binder.Bound, params []types.Datum, stats bool) (*exec.Context, context.CancelFunc, error) {
 	if h := s.e.knobs.BeforeRun; h != nil {
 		h(s.running)
 	}
@@ -85,9 +94,48 @@ func (s *Session) startPlan(ctx context.Context, t *txnState, bound *binder.Boun
 	if err := plan.Root.Open(ectx); err != nil {
 		plan.Root.Close()
 		cancel()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return plan, ectx, cancel, nil
+	return ectx, cancel, nil
+}
+
+// planFor returns a plan of a prepared query's bound statement, and the
+// function that ends its run (ok says whether the run went well). Operators
+// may be opened again after they close, so a prepared statement keeps its
+// plan and runs it again while its binding stands, saving the planning of
+// each execution. A plan still running (an open portal of the same
+// statement) is not shared: the run gets a plan of its own. A run that
+// fails drops the kept plan, so that nothing a failure left behind is
+// reused.
+func (pr *prepared) planFor(bound *binder.Bound) (*planner.Plan, func(ok bool), error) {
+	if pr.plan != nil && pr.planBound == bound && !pr.planBusy {
+		plan := pr.plan
+		pr.planBusy = true
+		return plan, func(ok bool) {
+			if pr.plan == plan {
+				pr.planBusy = false
+				if !ok {
+					pr.plan = nil
+				}
+			}
+		}, nil
+	}
+	plan, err := planner.Build(bound.Plan, idSource())
+	if err != nil {
+		return nil, nil, err
+	}
+	if pr.planBusy && pr.planBound == bound {
+		return plan, func(bool) {}, nil
+	}
+	pr.plan, pr.planBound, pr.planBusy = plan, bound, true
+	return plan, func(ok bool) {
+		if pr.plan == plan {
+			pr.planBusy = false
+			if !ok {
+				pr.plan = nil
+			}
+		}
+	}, nil
 }
 
 // coerceParams makes sure parameter values match their inferred types
@@ -99,7 +147,7 @@ func coerceParams(params []types.Datum, ts []types.T) []types.Datum {
 }
 
 func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Datum) (pgwire.Result, error) {
-	if pr.snap != s.catalogView(s.txn).snap {
+	if pr.snap != s.catalogSnap(s.txn) || pr.searchPath != s.get("search_path") {
 		if err := s.bind(pr); err != nil {
 			return nil, s.fail(err)
 		}
@@ -124,12 +172,18 @@ func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Da
 		return nil, s.endStatement(t, implicit, pgerror.Newf(pgerror.ProtocolViolation,
 			"bind message supplies %d parameters, but prepared statement requires %d", len(params), len(pr.params)))
 	}
-	plan, ectx, cancel, err := s.startPlan(ctx, t, bound, params, false)
+	plan, release, err := pr.planFor(bound)
 	if err != nil {
 		return nil, s.endStatement(t, implicit, err)
 	}
+	ectx, cancel, err := s.openPlan(ctx, t, plan, bound, params, false)
+	if err != nil {
+		release(false)
+		return nil, s.endStatement(t, implicit, err)
+	}
 	if bound.Kind == "SELECT" {
-		return &queryResult{s: s, t: t, implicit: implicit, op: plan.Root, ectx: ectx, cancel: cancel, schema: schemaOf(pr.cols)}, nil
+		return &queryResult{s: s, t: t, implicit: implicit, op: plan.Root, ectx: ectx, cancel: cancel, schema: pr.resultSchema(),
+			release: release}, nil
 	}
 	// DML runs to completion now, so that its count and durability come
 	// before CommandComplete.
@@ -139,6 +193,7 @@ func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Da
 		b, err := plan.Root.Next(ectx)
 		if err != nil {
 			plan.Root.Close()
+			release(false)
 			return nil, s.endStatement(t, implicit, err)
 		}
 		if b == nil {
@@ -147,6 +202,7 @@ func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Da
 		out = append(out, b)
 	}
 	plan.Root.Close()
+	release(true)
 	n := plan.Root.(exec.DML).Count()
 	switch bound.Kind {
 	case "INSERT":

@@ -3,10 +3,12 @@ package sql
 import (
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"portalsdb/pgerror"
 	"portalsdb/pgwire"
+	"portalsdb/planner"
 	"portalsdb/sql/binder"
 	"portalsdb/sql/catalog"
 	"portalsdb/sql/parser"
@@ -31,7 +33,25 @@ type prepared struct {
 	// the catalog changed is bound again.
 	bound *binder.Bound
 	snap  *catalog.Snapshot
-	copy  *pgwire.CopySpec
+	// searchPath is the search_path the statement was bound under: names
+	// resolve differently under another.
+	searchPath string
+	copy       *pgwire.CopySpec
+	// plan is a plan of planBound kept for the next execution (see
+	// planFor); planBusy says a run is using it.
+	plan      *planner.Plan
+	planBound *binder.Bound
+	planBusy  bool
+	// schema is the Arrow schema of cols, made once per binding.
+	schema *arrow.Schema
+}
+
+// resultSchema returns the Arrow schema of the statement's result rows.
+func (p *prepared) resultSchema() *arrow.Schema {
+	if p.schema == nil {
+		p.schema = schemaOf(p.cols)
+	}
+	return p.schema
 }
 
 func (p *prepared) ParamTypes() []types.T    { return p.params }
@@ -135,8 +155,10 @@ func (s *Session) bind(p *prepared) error {
 		return pgerror.New(pgerror.FeatureNotSupported, "cached plan must not change result type")
 	}
 	p.bound, p.snap, p.params = bound, view.snap, bound.Params
+	p.searchPath = s.get("search_path")
 	if bound.Columns != nil {
 		p.cols = wireColumns(bound.Columns)
+		p.schema = nil
 	}
 	return nil
 }

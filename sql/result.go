@@ -77,6 +77,8 @@ type queryResult struct {
 	tag      string
 	done     bool
 	err      error
+	// release ends the run of the plan op belongs to.
+	release func(ok bool)
 }
 
 func (r *queryResult) Next(ctx context.Context) (arrow.RecordBatch, error) {
@@ -118,6 +120,7 @@ func (r *queryResult) finish(err error) error {
 	r.done = true
 	r.op.Close()
 	r.cancel()
+	r.releasePlan(err == nil)
 	if r.implicit {
 		if err != nil {
 			r.t.txn.Rollback()
@@ -141,9 +144,17 @@ func (r *queryResult) Close() error {
 		r.done = true
 		r.op.Close()
 		r.cancel()
+		r.releasePlan(true)
 		if r.implicit {
 			r.t.txn.Rollback()
 		}
 	}
 	return nil
+}
+
+func (r *queryResult) releasePlan(ok bool) {
+	if r.release != nil {
+		r.release(ok)
+		r.release = nil
+	}
 }

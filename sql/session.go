@@ -200,6 +200,15 @@ type rawStatement struct{ st *parser.Statement }
 func (r rawStatement) SQL() string { return r.st.Text }
 func (r rawStatement) Offset() int { return r.st.Offset }
 
+// catalogSnap returns the catalog snapshot a statement of transaction t
+// sees.
+func (s *Session) catalogSnap(t *txnState) *catalog.Snapshot {
+	if t != nil && t.cat != nil {
+		return t.cat
+	}
+	return s.e.Catalog()
+}
+
 // catalogView returns the catalog a statement of transaction t sees.
 func (s *Session) catalogView(t *txnState) *catalogView {
 	snap := s.e.Catalog()

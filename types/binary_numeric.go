@@ -168,6 +168,22 @@ func decodeNumericBinary(b []byte) (*apd.Decimal, error) {
 		}
 		return 0
 	}
+	if intDigits := 4 * max(weight+1, 0); intDigits+dscale <= 18 {
+		// The value fits an int64 coefficient: build it from the groups
+		// rather than through text (COPY BINARY reads many numerics).
+		var coeff int64
+		for i := 0; i <= weight; i++ {
+			coeff = coeff*10000 + int64(group(i))
+		}
+		for k, have := 1, 0; have < dscale; k++ {
+			take := min(4, dscale-have)
+			coeff = coeff*pow10[take] + int64(group(weight+k))/pow10[4-take]
+			have += take
+		}
+		d := apd.New(coeff, -int32(dscale))
+		d.Negative = sign == numericNeg
+		return d, nil
+	}
 	var sb strings.Builder
 	if sign == numericNeg {
 		sb.WriteByte('-')
@@ -195,6 +211,8 @@ func decodeNumericBinary(b []byte) (*apd.Decimal, error) {
 	}
 	return d, nil
 }
+
+var pow10 = [5]int64{1, 10, 100, 1000, 10000}
 
 func writeGroup(sb *strings.Builder, g int) {
 	s := strconv.Itoa(g)

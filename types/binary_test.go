@@ -61,6 +61,50 @@ func TestNumericBinaryRoundTripRandom(t *testing.T) {
 	}
 }
 
+// TestNumericBinarySmallValues covers values of at most 18 digits, which
+// decode without going through text.
+func TestNumericBinarySmallValues(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	cases := []string{"0", "-0", "0.00", "-0.000", "1", "-1", "9999", "10000", "0.0001", "0.00001", "-0.5",
+		"123456789012345678", "0.123456789012345678", "12345678.9012345678", "99999999999999.9999", "1.50"}
+	for i := 0; i < 5000; i++ {
+		var b strings.Builder
+		if r.IntN(2) == 0 {
+			b.WriteByte('-')
+		}
+		intDigits, frac := r.IntN(10), r.IntN(10)
+		b.WriteByte(byte('1' + r.IntN(9)))
+		for j := 1; j < intDigits; j++ {
+			b.WriteByte(byte('0' + r.IntN(10)))
+		}
+		if frac > 0 {
+			b.WriteByte('.')
+			for j := 0; j < frac; j++ {
+				if r.IntN(3) == 0 {
+					b.WriteByte('0')
+				} else {
+					b.WriteByte(byte('0' + r.IntN(10)))
+				}
+			}
+		}
+		cases = append(cases, b.String(), "0."+strings.Repeat("0", r.IntN(8))+strings.NewReplacer("-", "", ".", "").Replace(b.String()))
+	}
+	for _, s := range cases {
+		buf, err := AppendNumericBinary(nil, s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		d, err := decodeNumericBinary(buf)
+		if err != nil {
+			t.Fatalf("%s: decode %x: %v", s, buf, err)
+		}
+		want, _, _ := apd.NewFromString(s)
+		if got, w := string(AppendNumeric(nil, d)), string(AppendNumeric(nil, want)); got != w {
+			t.Fatalf("%s -> %x -> %s, want %s", s, buf, got, w)
+		}
+	}
+}
+
 func TestNumericBinaryLayout(t *testing.T) {
 	// Words: ndigits, weight, sign, dscale, then base-10000 digits.
 	cases := map[string][]uint16{

@@ -2,11 +2,274 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"portalsdb/bench"
+	"portalsdb/server"
 )
 
-func bench(ctx context.Context, args []string) int {
-	fmt.Fprintln(os.Stderr, "portalsdb bench: not built yet")
-	return 2
+// benchCmd runs the side-by-side benchmark of package bench: an in-process
+// portalsdb (or the one at --addr) against a PostgreSQL (--pg DSN, or one
+// started for the run with --pg-start).
+func benchCmd(ctx context.Context, args []string) int {
+	fl := flag.NewFlagSet("bench", flag.ContinueOnError)
+	pgDSN := fl.String("pg", "", "DSN of the PostgreSQL to compare with")
+	pgStart := fl.Bool("pg-start", false, "start a throwaway PostgreSQL (fsync on) for the run, and stop it after")
+	addr := fl.String("addr", "", "measure the portalsdb at HOST:PORT instead of starting one in process")
+	serverProcess := fl.Bool("server-process", false, "run portalsdb as a child process (this binary's serve) rather than in process")
+	dataDir := fl.String("data", "", "data directory of the in-process portalsdb (default: a temporary one, removed)")
+	rows := fl.Int("rows", 1_000_000, "rows of the COPY ingest, read by the point SELECTs")
+	clientList := fl.String("clients", "1,16", "comma-separated client counts for the INSERT and SELECT workloads")
+	duration := fl.Duration("duration", 10*time.Second, "length of each INSERT and SELECT run")
+	repeat := fl.Int("repeat", 1, "run each INSERT and SELECT measurement N times, alternating servers, and keep each one's best")
+	workloads := fl.String("workloads", "copy,insert,select", "workloads to run: copy, insert, select")
+	jsonOut := fl.String("json", "", "also write the results as JSON to FILE")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of each portalsdb workload into DIR (in-process server only)")
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	var clients []int
+	for _, f := range strings.Split(*clientList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "portalsdb bench: bad --clients %q\n", *clientList)
+			return 2
+		}
+		clients = append(clients, n)
+	}
+	if *pgDSN != "" && *pgStart {
+		fmt.Fprintln(os.Stderr, "portalsdb bench: --pg and --pg-start exclude each other")
+		return 2
+	}
+	progress := os.Stderr
+
+	// portalsdb: in process with durability on, unless --addr.
+	target := bench.Target{Name: "portalsdb"}
+	switch {
+	case *addr != "":
+		target.DSN = "postgres://postgres@" + *addr + "/postgres?sslmode=disable"
+	case *serverProcess:
+		dir := *dataDir
+		if dir == "" {
+			tmp, err := os.MkdirTemp("", "portalsdb-bench-")
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
+				return 1
+			}
+			defer os.RemoveAll(tmp)
+			dir = tmp
+		}
+		self, err := os.Executable()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
+			return 1
+		}
+		proc, err := bench.StartServerProcess(self, dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "portalsdb bench: starting portalsdb:", err)
+			return 1
+		}
+		defer func() {
+			if err := proc.Stop(); err != nil {
+				fmt.Fprintln(os.Stderr, "portalsdb bench: stopping portalsdb:", err)
+			}
+		}()
+		target.DSN = "postgres://postgres@" + proc.Addr() + "/postgres?sslmode=disable"
+		target.CPU = proc.CPU
+		fmt.Fprintf(progress, "portalsdb serve in a child process at %s (data %s, durable commits)\n", proc.Addr(), dir)
+	default:
+		dir := *dataDir
+		if dir == "" {
+			tmp, err := os.MkdirTemp("", "portalsdb-bench-")
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
+				return 1
+			}
+			defer os.RemoveAll(tmp)
+			dir = tmp
+		}
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: dir, Sync: true, Logger: log})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "portalsdb bench: starting portalsdb:", err)
+			return 1
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			srv.Shutdown(sctx)
+		}()
+		target.DSN = "postgres://postgres@" + srv.Addr() + "/postgres?sslmode=disable"
+		target.InProcess = true
+		fmt.Fprintf(progress, "portalsdb in process at %s (data %s, durable commits)\n", srv.Addr(), dir)
+		if *cpuProfile != "" {
+			if err := os.MkdirAll(*cpuProfile, 0o755); err != nil {
+				fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
+				return 1
+			}
+			target.Around = profileAround(*cpuProfile)
+		}
+	}
+	if *cpuProfile != "" && !target.InProcess {
+		fmt.Fprintln(os.Stderr, "portalsdb bench: --cpuprofile profiles an in-process server only")
+		return 2
+	}
+	targets := []bench.Target{target}
+
+	// PostgreSQL.
+	switch {
+	case *pgStart:
+		dir, err := os.MkdirTemp("", "portalsdb-bench-pg-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		pg, err := bench.StartPostgres(ctx, dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "portalsdb bench: starting PostgreSQL:", err)
+			return 1
+		}
+		defer func() {
+			if err := pg.Stop(); err != nil {
+				fmt.Fprintln(os.Stderr, "portalsdb bench: stopping PostgreSQL:", err)
+			}
+		}()
+		fmt.Fprintf(progress, "PostgreSQL started for the run at %s (fsync on)\n", pg.DSN())
+		targets = append(targets, bench.Target{Name: "postgres", DSN: pg.DSN(), CPU: pg.CPU})
+	case *pgDSN != "":
+		targets = append(targets, bench.Target{Name: "postgres", DSN: *pgDSN})
+	default:
+		fmt.Fprintln(progress, "no --pg or --pg-start: measuring portalsdb alone")
+	}
+
+	opts := bench.Options{Rows: *rows, Clients: clients, Duration: *duration, Progress: progress, Repeat: *repeat}
+	for _, w := range strings.Split(*workloads, ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			opts.Workloads = append(opts.Workloads, w)
+		}
+	}
+	loadBefore := loadAverage()
+	results, err := bench.Run(ctx, targets, opts)
+	printResults(os.Stdout, targets, results)
+	fmt.Fprintf(os.Stdout, "load average (1 min) before and after: %s, %s on %d CPUs\n", loadBefore, loadAverage(), runtime.NumCPU())
+	if *jsonOut != "" {
+		if werr := writeJSON(*jsonOut, opts, targets, results); werr != nil {
+			fmt.Fprintln(os.Stderr, "portalsdb bench:", werr)
+			return 1
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
+		return 1
+	}
+	return 0
+}
+
+// profileAround takes a CPU profile of the whole process (the in-process
+// server and the load generator) for each workload.
+func profileAround(dir string) func(string, func() error) error {
+	return func(workload string, run func() error) error {
+		f, err := os.Create(filepath.Join(dir, "portalsdb-"+workload+".pprof"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+		return run()
+	}
+}
+
+// loadAverage returns the 1-minute load average, "?" where unknown: a
+// loaded machine slows every server.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
+func printResults(w io.Writer, targets []bench.Target, results []bench.Result) {
+	fmt.Fprintf(w, "\n%-34s", "workload")
+	for _, t := range targets {
+		fmt.Fprintf(w, " %22s", t.Name)
+	}
+	if len(targets) == 2 {
+		fmt.Fprintf(w, " %10s", "ratio")
+	}
+	fmt.Fprintln(w)
+	for _, r := range results {
+		fmt.Fprintf(w, "%-34s", r.Name())
+		for _, t := range targets {
+			fmt.Fprintf(w, " %22s", fmt.Sprintf("%.0f %s", r.Rates[t.Name], r.Unit))
+		}
+		if len(targets) == 2 {
+			fmt.Fprintf(w, " %10.2f", r.Rates[targets[0].Name]/r.Rates[targets[1].Name])
+		}
+		fmt.Fprintln(w)
+	}
+	if len(targets) == 2 {
+		fmt.Fprintf(w, "ratio = %s / %s (above 1: %s is faster)\n", targets[0].Name, targets[1].Name, targets[0].Name)
+	}
+	// Server CPU per operation, where both servers' could be measured.
+	if len(targets) != 2 {
+		return
+	}
+	a, b := targets[0].Name, targets[1].Name
+	header := false
+	for _, r := range results {
+		ca, okA := r.ServerCPU[a]
+		cb, okB := r.ServerCPU[b]
+		if !okA || !okB || ca <= 0 || cb <= 0 {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(w, "\n%-34s %22s %22s %10s\n", "server CPU per operation", a, b, "ratio")
+			header = true
+		}
+		fmt.Fprintf(w, "%-34s %22s %22s %10.2f\n", r.Name(), fmt.Sprintf("%.1f us", ca), fmt.Sprintf("%.1f us", cb), cb/ca)
+	}
+	if header {
+		fmt.Fprintf(w, "ratio = %s's CPU / %s's (above 1: %s uses less CPU per operation)\n", b, a, a)
+		if targets[0].InProcess {
+			fmt.Fprintf(w, "the in-process %s's CPU is the process's less the clients' cost measured against %s\n", a, b)
+		}
+	}
+}
+
+func writeJSON(path string, o bench.Options, targets []bench.Target, results []bench.Result) error {
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = t.Name
+	}
+	doc := struct {
+		Time      time.Time      `json:"time"`
+		GoVersion string         `json:"go_version"`
+		CPUs      int            `json:"cpus"`
+		Rows      int            `json:"rows"`
+		Clients   []int          `json:"clients"`
+		Duration  string         `json:"duration"`
+		Targets   []string       `json:"targets"`
+		Results   []bench.Result `json:"results"`
+	}{time.Now().UTC(), runtime.Version(), runtime.NumCPU(), o.Rows, o.Clients, o.Duration.String(), names, results}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }

@@ -25,7 +25,7 @@ func main() {
 	case "slt":
 		code = slt(ctx, args)
 	case "bench":
-		code = bench(ctx, args)
+		code = benchCmd(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Fprintln(os.Stdout, "usage: portalsdb [serve|slt|bench] [flags]")
 	default:
