@@ -261,6 +261,18 @@ func (s *Server) untrack(c *conn) {
 	}
 }
 
+// releaseSession gives back a session's place under MaxConnections early,
+// before its connection closes: a client refused at authentication may try
+// again as soon as it reads the error, and must find the place free.
+func (s *Server) releaseSession(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.countedSession {
+		s.sessions--
+		c.countedSession = false
+	}
+}
+
 // admitSession counts a new session against MaxConnections and gives it a
 // process id for BackendKeyData. ok is false when the server is full.
 func (s *Server) admitSession(c *conn) (ok bool) {

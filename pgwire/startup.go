@@ -71,6 +71,7 @@ func (c *conn) startup() bool {
 	}
 	role, err := c.authenticate()
 	if err != nil {
+		c.srv.releaseSession(c)
 		var gone *clientGoneError
 		if !errors.As(err, &gone) {
 			c.closeWithFatal(pgerror.Flatten(err))
