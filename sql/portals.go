@@ -248,11 +248,42 @@ func (f *portalFunction) call(ctx *exec.Context, ids [][16]byte, args [][]types.
 	return out, nil
 }
 
-// portalProgram is a portal's body bound against one catalog snapshot.
+// portalProgram is a portal's body bound against one catalog snapshot,
+// with physical plans of it kept for reuse: operators can be opened again
+// after they close, and planning is most of the cost of a small call.
 type portalProgram struct {
 	snap  *catalog.Snapshot
 	bound *binder.Bound
 	types []types.T
+
+	mu   sync.Mutex
+	free []*planner.Plan
+}
+
+// maxFreePlans bounds the plans a program keeps: about the number of calls
+// of one portal that run at once.
+const maxFreePlans = 64
+
+// takePlan returns a plan to run, reused or new.
+func (prog *portalProgram) takePlan() (*planner.Plan, error) {
+	prog.mu.Lock()
+	if n := len(prog.free); n > 0 {
+		p := prog.free[n-1]
+		prog.free = prog.free[:n-1]
+		prog.mu.Unlock()
+		return p, nil
+	}
+	prog.mu.Unlock()
+	return planner.Build(prog.bound.Plan, idSource())
+}
+
+// givePlan keeps a plan whose run ended well, for the next call.
+func (prog *portalProgram) givePlan(p *planner.Plan) {
+	prog.mu.Lock()
+	if len(prog.free) < maxFreePlans {
+		prog.free = append(prog.free, p)
+	}
+	prog.mu.Unlock()
 }
 
 // portalPrograms caches bound bodies per portal descriptor (descriptors
@@ -337,7 +368,7 @@ func (e *Engine) bindPortal(snap *catalog.Snapshot, p *catalog.Portal) (*portalP
 
 // run executes the body once in txn with args as its parameters.
 func (prog *portalProgram) run(ctx context.Context, caller *expr.Ctx, txn *storage.Txn, args []types.Datum) (*batch.Batch, error) {
-	plan, err := planner.Build(prog.bound.Plan, idSource())
+	plan, err := prog.takePlan()
 	if err != nil {
 		return nil, err
 	}
@@ -366,6 +397,7 @@ func (prog *portalProgram) run(ctx context.Context, caller *expr.Ctx, txn *stora
 	if err := plan.Root.Close(); err != nil {
 		return nil, err
 	}
+	prog.givePlan(plan)
 	return batch.Concat(prog.types, out), nil
 }
 
