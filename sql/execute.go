@@ -253,7 +253,11 @@ func (s *Session) execUtility(ctx context.Context, pr *prepared, params []types.
 	case n.GetDiscardStmt() != nil:
 		return &tagResult{tag: "DISCARD ALL"}, nil
 	case n.GetDeallocateStmt() != nil:
-		return &tagResult{tag: "DEALLOCATE"}, nil
+		return s.sqlDeallocate(n.GetDeallocateStmt())
+	case n.GetPrepareStmt() != nil:
+		return s.sqlPrepare(n.GetPrepareStmt(), pr.st.Text)
+	case n.GetExecuteStmt() != nil:
+		return s.sqlExecute(ctx, n.GetExecuteStmt())
 	case n.GetCreateTableAsStmt() != nil && n.GetCreateTableAsStmt().Objtype == pg.ObjectType_OBJECT_MATVIEW:
 		return s.createMaterializedView(ctx, n.GetCreateTableAsStmt())
 	case n.GetRefreshMatViewStmt() != nil:

@@ -105,6 +105,11 @@ func (s *Session) prepare(st *parser.Statement, declared []types.T) (*prepared, 
 			}
 			p.params = bound.Params
 		}
+	case n.GetExecuteStmt() != nil:
+		// EXECUTE returns what the named statement returns.
+		if target, ok := s.sqlPrepared[n.GetExecuteStmt().Name]; ok {
+			p.cols = target.cols
+		}
 	case n.GetVariableShowStmt() != nil:
 		name := strings.ToLower(n.GetVariableShowStmt().Name)
 		if name == "all" {

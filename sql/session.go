@@ -43,6 +43,8 @@ type Session struct {
 	// running is the text of the statement being executed, for the log
 	// of a panic.
 	running string
+	// sqlPrepared holds the statements of SQL PREPARE, by name.
+	sqlPrepared map[string]*prepared
 }
 
 // txnState is an open transaction.
