@@ -24,6 +24,8 @@ type Runtime struct {
 	workflows  map[uint32]*Workflow
 	generators map[uint32]*generator
 	servers    map[uint32]*Server
+	// pumps are the running sequencers and splitters.
+	pumps map[uint32]*pump
 
 	// replyCodecs caches row codecs of portal replies by column types.
 	replyCodecs sync.Map // string -> *rowcodec.RowCodec
@@ -120,6 +122,19 @@ func (rt *Runtime) WaitCaughtUp(ctx context.Context, oids []uint32, seq storage.
 	for _, oid := range oids {
 		w, ok := rt.Workflow(oid)
 		if !ok {
+			// A sequencer or splitter: its output atoms are new commits,
+			// so what comes after waits for everything committed by now.
+			rt.mu.Lock()
+			p := rt.pumps[oid]
+			rt.mu.Unlock()
+			if p != nil {
+				if err := p.waitFrontier(ctx, target); err != nil {
+					return nil, err
+				}
+				if v := rt.db.VisibleSeq(); v > target {
+					target = v
+				}
+			}
 			continue
 		}
 		caught, failed, err := w.waitFrontier(ctx, target)

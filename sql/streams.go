@@ -31,7 +31,21 @@ import (
 // startWorkflows starts every generator and workflow of the catalog,
 // upstream first.
 func (e *Engine) startWorkflows() error {
+	splitters := map[uint32]bool{}
 	for _, t := range e.Catalog().Tables() {
+		if t.Kind == catalog.KindStream && t.Stream != nil && len(t.Stream.Sequencer) > 0 {
+			e.rt.StartSequencer(sequencerSpec(t))
+			continue
+		}
+		if t.Kind == catalog.KindStream && t.Stream != nil && t.Stream.Split != nil {
+			if !splitters[t.Stream.Split.ID] {
+				splitters[t.Stream.Split.ID] = true
+				if err := e.startSplitter(e.Catalog(), t.Schema, t.Stream.Split.Splitter); err != nil {
+					return pgerror.Wrapf(err, "", "starting splitter %s", t.Stream.Split.Splitter)
+				}
+			}
+			continue
+		}
 		if t.Kind == catalog.KindStream && t.Stream != nil && t.Stream.Generator != "" {
 			spec, err := generatorSpec(t)
 			if err != nil {
@@ -113,6 +127,30 @@ func (s *Session) execCustom(ctx context.Context, c *parser.Custom) (pgwire.Resu
 			return nil, s.fail(err)
 		}
 		return s.inTxn(ctx, "DROP PORTAL", func(d *ddl) error { return d.dropPortals(st) })
+	case parser.CreateSequencer:
+		st, err := parser.ParseCreateSequencer(c)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		return s.inTxn(ctx, "CREATE SEQUENCER", func(d *ddl) error { return d.createSequencer(st) })
+	case parser.CreateSplitter:
+		st, err := parser.ParseCreateSplitter(c)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		return s.inTxn(ctx, "CREATE SPLITTER", func(d *ddl) error { return d.createSplitter(st) })
+	case parser.AlterSplitter:
+		st, err := parser.ParseAlterSplitter(c)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		return s.inTxn(ctx, "ALTER SPLITTER", func(d *ddl) error { return d.alterSplitter(st) })
+	case parser.DropSequencer, parser.DropSplitter:
+		st, err := parser.ParseDrop(c)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		return s.inTxn(ctx, "DROP "+strings.ToUpper(st.Kind), func(d *ddl) error { return d.dropSequencersOrSplitters(st) })
 	case parser.AlterWorkflow:
 		st, err := parser.ParseAlterWorkflow(c)
 		if err != nil {
@@ -500,6 +538,9 @@ func (d *ddl) dropStreamsOrWorkflows(st *parser.DropObjects) error {
 		if t.Kind != want {
 			return pgerror.Newf(pgerror.WrongObjectType, "%q is not a %s", n.Name, st.Kind)
 		}
+		if err := fedStreamDropError(t); err != nil && t.Stream.Generator == "" {
+			return err
+		}
 		if err := d.dropRelation(t, st.Cascade); err != nil {
 			return err
 		}
@@ -518,6 +559,10 @@ func (e *Engine) dropObjectData(t *catalog.Table) {
 		}
 	case catalog.KindStream:
 		e.rt.StopGenerator(t.OID)
+		e.rt.StopPump(t.OID)
+		if t.Stream != nil && t.Stream.Split != nil {
+			e.rt.StopPump(t.Stream.Split.ID)
+		}
 		if err := e.db.DropLog(uint64(t.OID)); err != nil {
 			e.log.Warn("dropping a stream's log", "stream", t.Name, "err", err)
 		}

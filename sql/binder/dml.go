@@ -35,6 +35,16 @@ func (b *Binder) targetTable(rv *pg.RangeVar, verb string) (*Relation, error) {
 		}
 		return nil, e
 	}
+	if rel.Table != nil && rel.Table.Stream.Fed() {
+		by := "its generator"
+		switch {
+		case len(rel.Table.Stream.Sequencer) > 0:
+			by = "its sequencer"
+		case rel.Table.Stream.Split != nil:
+			by = "the splitter " + rel.Table.Stream.Split.Splitter
+		}
+		return nil, pgerror.Newf(pgerror.WrongObjectType, "cannot %s stream %q: %s fills it", verb, rv.Relname, by)
+	}
 	return rel, nil
 }
 

@@ -191,6 +191,32 @@ type StreamDesc struct {
 	// stream, with its arguments as SQL text.
 	Generator     string            `json:"generator,omitempty"`
 	GeneratorArgs map[string]string `json:"generator_args,omitempty"`
+	// Sequencer, when set, lists the streams whose atoms a sequencer
+	// copies into this one, in order.
+	Sequencer []uint32 `json:"sequencer,omitempty"`
+	// Split is set on the streams a splitter fills.
+	Split *SplitDesc `json:"split,omitempty"`
+}
+
+// SplitDesc is one split of a splitter: the stream it names receives the
+// events of Source for which Predicate is the first condition that holds.
+type SplitDesc struct {
+	// Splitter is the splitter's name, in the split stream's schema.
+	Splitter string `json:"splitter"`
+	// ID is the OID of the splitter's first split: it names the splitter's
+	// position, which adding splits keeps.
+	ID     uint32 `json:"id"`
+	Source uint32 `json:"source"`
+	// Predicate is the condition's SQL text over the source's columns.
+	Predicate string `json:"predicate"`
+	// Order is the split's place in the splitter: lower goes first.
+	Order int `json:"order"`
+}
+
+// Fed reports whether the stream is filled by the system (a generator, a
+// sequencer or a splitter), not by INSERT.
+func (s *StreamDesc) Fed() bool {
+	return s != nil && (s.Generator != "" || len(s.Sequencer) > 0 || s.Split != nil)
 }
 
 // WorkflowDesc is what a workflow adds to a relation.

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"portalsdb/pgerror"
 )
 
 // CustomKind is the kind of a portalsdb statement.
@@ -23,6 +25,7 @@ const (
 	DropSequencer
 	DropSplitter
 	AlterWorkflow
+	AlterSplitter
 	Flush
 	ExplainWorkflow
 )
@@ -31,7 +34,7 @@ var customNames = map[CustomKind]string{
 	CreateStream: "CREATE STREAM", CreateWorkflow: "CREATE WORKFLOW", CreatePortal: "CREATE PORTAL",
 	CreateSequencer: "CREATE SEQUENCER", CreateSplitter: "CREATE SPLITTER", Subscribe: "SUBSCRIBE",
 	DropStream: "DROP STREAM", DropWorkflow: "DROP WORKFLOW", DropPortal: "DROP PORTAL",
-	DropSequencer: "DROP SEQUENCER", DropSplitter: "DROP SPLITTER", AlterWorkflow: "ALTER WORKFLOW",
+	DropSequencer: "DROP SEQUENCER", DropSplitter: "DROP SPLITTER", AlterWorkflow: "ALTER WORKFLOW", AlterSplitter: "ALTER SPLITTER",
 	Flush: "FLUSH", ExplainWorkflow: "EXPLAIN WORKFLOW",
 }
 
@@ -58,21 +61,9 @@ type Token struct {
 // recognizeCustom reports whether text starts with the keywords of a
 // portalsdb statement.
 func recognizeCustom(text string) (*Custom, bool) {
-	res, err := pg_query.Scan(text)
-	if err != nil || len(res.Tokens) == 0 {
+	toks, ok := scanTokens(text)
+	if !ok {
 		return nil, false
-	}
-	var toks []Token
-	for _, t := range res.Tokens {
-		if t.Token == pg_query.Token_SQL_COMMENT || t.Token == pg_query.Token_C_COMMENT {
-			continue
-		}
-		toks = append(toks, Token{
-			Text:    text[t.Start:t.End],
-			Start:   int(t.Start),
-			Keyword: t.KeywordKind != pg_query.KeywordKind_NO_KEYWORD,
-			Kind:    int32(t.Token),
-		})
 	}
 	word := func(i int) string {
 		if i < len(toks) {
@@ -117,8 +108,11 @@ func recognizeCustom(text string) (*Custom, bool) {
 			kind = DropSplitter
 		}
 	case "ALTER":
-		if second == "WORKFLOW" {
+		switch second {
+		case "WORKFLOW":
 			kind = AlterWorkflow
+		case "SPLITTER":
+			kind = AlterSplitter
 		}
 	case "EXPLAIN":
 		if second == "WORKFLOW" || second == "CREATE" && (word(2) == "WORKFLOW" || word(2) == "MATERIALIZED") {
@@ -133,6 +127,51 @@ func recognizeCustom(text string) (*Custom, bool) {
 		return nil, false
 	}
 	return &Custom{Kind: kind, Tokens: toks, Text: text}, true
+}
+
+// scanTokens splits text into tokens, comments left out; ok is false when
+// it does not scan or is empty.
+func scanTokens(text string) ([]Token, bool) {
+	res, err := pg_query.Scan(text)
+	if err != nil || len(res.Tokens) == 0 {
+		return nil, false
+	}
+	var toks []Token
+	for _, t := range res.Tokens {
+		if t.Token == pg_query.Token_SQL_COMMENT || t.Token == pg_query.Token_C_COMMENT {
+			continue
+		}
+		toks = append(toks, Token{
+			Text:    text[t.Start:t.End],
+			Start:   int(t.Start),
+			Keyword: t.KeywordKind != pg_query.KeywordKind_NO_KEYWORD,
+			Kind:    int32(t.Token),
+		})
+	}
+	return toks, len(toks) > 0
+}
+
+// recognizeTokens tokenizes a piece of a statement for a nested parser
+// (offset is where it starts in the statement, for error positions).
+func recognizeTokens(text string, offset int) (*Custom, bool) {
+	toks, ok := scanTokens(text)
+	if !ok {
+		return nil, false
+	}
+	return &Custom{Tokens: toks, Text: text}, true
+}
+
+// ParseExprText parses one scalar expression embedded at offset in the
+// enclosing statement.
+func ParseExprText(text string, offset int, enclosing string) (*pg_query.Node, error) {
+	tree, err := pg_query.Parse("SELECT " + text)
+	if err != nil {
+		return nil, shiftPosition(syntaxError("", err), enclosing, offset-len("SELECT "))
+	}
+	if len(tree.Stmts) != 1 || len(tree.Stmts[0].Stmt.GetSelectStmt().GetTargetList()) != 1 {
+		return nil, pgerror.New(pgerror.Syntax, "expected one condition").WithPosition(offset + 1)
+	}
+	return tree.Stmts[0].Stmt.GetSelectStmt().TargetList[0].GetResTarget().Val, nil
 }
 
 // ParseQuery parses an embedded query (the AS part of CREATE WORKFLOW,

@@ -617,3 +617,148 @@ func columnDefs(text string, offset int, stmt string) ([]*pg.ColumnDef, error) {
 	}
 	return out, nil
 }
+
+// CreateSequencerStmt is CREATE SEQUENCER name FOR s1, s2, ...
+type CreateSequencerStmt struct {
+	Name    QualifiedName
+	Sources []QualifiedName
+}
+
+// ParseCreateSequencer parses CREATE SEQUENCER.
+func ParseCreateSequencer(c *Custom) (*CreateSequencerStmt, error) {
+	cur := &cursor{c: c}
+	if err := cur.expect("CREATE", "SEQUENCER"); err != nil {
+		return nil, err
+	}
+	s := &CreateSequencerStmt{}
+	var err error
+	if s.Name, err = cur.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if err := cur.expect("FOR"); err != nil {
+		return nil, err
+	}
+	for {
+		n, err := cur.qualifiedName()
+		if err != nil {
+			return nil, err
+		}
+		s.Sources = append(s.Sources, n)
+		if !cur.accept(",") {
+			break
+		}
+	}
+	return s, cur.done()
+}
+
+// SplitDef is one SPLIT name WHERE predicate of a splitter.
+type SplitDef struct {
+	Name      QualifiedName
+	Predicate *pg.Node
+	// PredicateText is the predicate's SQL text, as stored.
+	PredicateText string
+}
+
+// CreateSplitterStmt is CREATE SPLITTER name ON source (SPLIT a WHERE p, ...).
+type CreateSplitterStmt struct {
+	Name   QualifiedName
+	Source QualifiedName
+	Splits []SplitDef
+}
+
+// ParseCreateSplitter parses CREATE SPLITTER.
+func ParseCreateSplitter(c *Custom) (*CreateSplitterStmt, error) {
+	cur := &cursor{c: c}
+	if err := cur.expect("CREATE", "SPLITTER"); err != nil {
+		return nil, err
+	}
+	s := &CreateSplitterStmt{}
+	var err error
+	if s.Name, err = cur.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if err := cur.expect("ON"); err != nil {
+		return nil, err
+	}
+	if s.Source, err = cur.qualifiedName(); err != nil {
+		return nil, err
+	}
+	body, off, err := cur.parens()
+	if err != nil {
+		return nil, err
+	}
+	parts, offs, err := splitTopLevel(body)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range parts {
+		d, err := parseSplitDef(p, off+offs[i], c.Text)
+		if err != nil {
+			return nil, err
+		}
+		s.Splits = append(s.Splits, d)
+	}
+	if len(s.Splits) == 0 {
+		return nil, cur.errAt("a splitter needs at least one SPLIT")
+	}
+	return s, cur.done()
+}
+
+// parseSplitDef parses "SPLIT name WHERE predicate".
+func parseSplitDef(text string, offset int, stmt string) (SplitDef, error) {
+	sub, ok := recognizeTokens(text, offset)
+	if !ok {
+		return SplitDef{}, pgerror.New(pgerror.Syntax, "expected SPLIT name WHERE condition").WithPosition(offset + 1)
+	}
+	cur := &cursor{c: sub}
+	if err := cur.expect("SPLIT"); err != nil {
+		return SplitDef{}, err
+	}
+	name, err := cur.qualifiedName()
+	if err != nil {
+		return SplitDef{}, err
+	}
+	if err := cur.expect("WHERE"); err != nil {
+		return SplitDef{}, err
+	}
+	t := cur.peek()
+	if t == nil {
+		return SplitDef{}, cur.errAt("expected a condition")
+	}
+	pred := strings.TrimSpace(sub.Text[t.Start:])
+	n, err := ParseExprText(pred, offset+t.Start, stmt)
+	if err != nil {
+		return SplitDef{}, err
+	}
+	return SplitDef{Name: name, Predicate: n, PredicateText: pred}, nil
+}
+
+// AlterSplitterStmt is ALTER SPLITTER name ADD SPLIT s WHERE p.
+type AlterSplitterStmt struct {
+	Name QualifiedName
+	Add  SplitDef
+}
+
+// ParseAlterSplitter parses ALTER SPLITTER.
+func ParseAlterSplitter(c *Custom) (*AlterSplitterStmt, error) {
+	cur := &cursor{c: c}
+	if err := cur.expect("ALTER", "SPLITTER"); err != nil {
+		return nil, err
+	}
+	a := &AlterSplitterStmt{}
+	var err error
+	if a.Name, err = cur.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if err := cur.expect("ADD"); err != nil {
+		return nil, err
+	}
+	t := cur.peek()
+	if t == nil {
+		return nil, cur.errAt("expected SPLIT")
+	}
+	if a.Add, err = parseSplitDef(c.Text[t.Start:], t.Start, c.Text); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
