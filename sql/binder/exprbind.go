@@ -812,16 +812,16 @@ func (b *Binder) bindIndirection(arg expr.Expr, ind []*pg.Node, s *scope) (expr.
 // the result is the first argument of the equality, so it takes the type
 // l was promoted to (NULLIF(1, 2.5) is numeric).
 func (b *Binder) nullIf(l, r expr.Expr, loc int32) (expr.Expr, error) {
-	eq, err := b.callOp("=", []expr.Expr{l, r}, loc)
+	// The result has the type the = operator takes its left side as, also
+	// when the comparison folds: NULLIF(NULL, 1.5) is numeric.
+	call, err := b.resolveCall("=", []expr.Expr{l, r}, loc)
 	if err != nil {
 		return nil, err
 	}
-	if call, ok := eq.(*expr.Call); ok {
-		l = call.Args[0]
-	} else if l.Type().Kind == types.Unknown {
-		if l, err = b.coerce(l, types.TextType, expr.CastImplicit, ""); err != nil {
-			return nil, err
-		}
+	l = call.Args[0]
+	eq, err := foldCall(call)
+	if err != nil {
+		return nil, err
 	}
 	t := l.Type()
 	return &expr.Case{Whens: []expr.When{{Cond: eq, Result: expr.Null(t)}}, Else: l, T: t}, nil
