@@ -90,24 +90,28 @@ func commonType(ts []types.T, context string) (types.T, error) {
 		if t.Category() != cand.Category() {
 			return types.T{}, pgerror.Newf(pgerror.DatatypeMismatch, "%s types %s and %s cannot be matched", context, cand, t)
 		}
-		if expr.CanCast(cand, t, expr.CastImplicit) && (!expr.CanCast(t, cand, expr.CastImplicit) || isPreferredType(t)) {
+		// PostgreSQL's select_common_type: move to the new type when the
+		// candidate converts to it implicitly but not back, unless the
+		// candidate is its category's preferred type. So varchar and text
+		// stay varchar, and numeric and float8 become float8.
+		if !isPreferredType(cand) && expr.CanCast(cand, t, expr.CastImplicit) && !expr.CanCast(t, cand, expr.CastImplicit) {
 			cand = t
 		}
 	}
 	if !found {
 		return types.TextType, nil
 	}
+	// The type modifier survives only when every input has it: COALESCE(71,
+	// a numeric(10,2) column) is a plain numeric, so 71 prints as 71, and
+	// COALESCE(a varchar(5) column, 'longer text') is a plain varchar.
+	for _, t := range ts {
+		if !t.Same(cand) || t.Mod != cand.Mod {
+			cand.Mod = -1
+		}
+	}
 	for _, t := range ts {
 		if t.Kind != types.Unknown && !t.Same(cand) && !expr.CanCast(t, cand, expr.CastImplicit) {
 			return types.T{}, pgerror.Newf(pgerror.DatatypeMismatch, "%s could not convert type %s to %s", context, t, cand)
-		}
-	}
-	if cand.Kind == types.Char || cand.Kind == types.Varchar {
-		// Mixed lengths lose the modifier.
-		for _, t := range ts {
-			if t.Kind != types.Unknown && t.Mod != cand.Mod {
-				cand.Mod = -1
-			}
 		}
 	}
 	return cand, nil
