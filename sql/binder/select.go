@@ -195,9 +195,11 @@ func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *qu
 	lvl.win = nil
 
 	// Unknown-typed outputs become text, and so do the sort keys that
-	// name them, so that they still match their output column.
+	// name them, so that they still match their output column. Outputs a
+	// set operation resolves stay unknown, unless DISTINCT or ORDER BY
+	// compares them here first, as in PostgreSQL.
 	for i := range targets {
-		if targets[i].e.Type().Kind == types.Unknown && !keepUnknown {
+		if targets[i].e.Type().Kind == types.Unknown && (!keepUnknown || distinct || sortsBy(keys, targets[i].e)) {
 			orig := targets[i].e
 			if targets[i].e, err = b.coerce(targets[i].e, types.TextType, expr.CastImplicit, ""); err != nil {
 				return nil, err
@@ -861,9 +863,19 @@ func (b *Binder) bindSetOp(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (log
 	return b.bindOrderLimitOnOutput(plan, s, outer, lvl)
 }
 
-// bindSetOpArg binds one side of a set operation. A plain SELECT keeps its
-// unknown-typed outputs, so that SELECT NULL UNION SELECT 1 resolves the
-// NULL as an integer, as PostgreSQL does.
+func sortsBy(keys []logical.SortKey, e expr.Expr) bool {
+	for _, k := range keys {
+		if exprEqual(k.Expr, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// bindSetOpArg binds one side of a set operation, or the query of an
+// INSERT. A plain SELECT keeps its unknown-typed outputs, so that SELECT
+// NULL UNION SELECT 1 resolves the NULL as an integer and INSERT INTO t (i)
+// SELECT NULL assigns it, as PostgreSQL does.
 func (b *Binder) bindSetOpArg(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
 	plain := s.Op == pg.SetOperation_SETOP_NONE || s.Op == pg.SetOperation_SET_OPERATION_UNDEFINED
 	if plain && s.WithClause == nil && len(s.ValuesLists) == 0 && s.IntoClause == nil {
