@@ -383,6 +383,16 @@ func (b *Binder) resolveCall(name string, args []expr.Expr, loc int32) (*expr.Ca
 
 // foldCall evaluates a call of an immutable function on constants now.
 func foldCall(c *expr.Call) (expr.Expr, error) {
+	// A strict function of a NULL constant is NULL, whatever its other
+	// arguments: PostgreSQL's planner simplifies it so, and never runs
+	// those arguments (NULL <> CAST(x AS SMALLINT) cannot overflow).
+	if !c.Fn.NullCall {
+		for _, a := range c.Args {
+			if k, ok := a.(*expr.Const); ok && k.Value == nil {
+				return expr.Null(c.Type()), nil
+			}
+		}
+	}
 	if c.Fn.Volatile || c.Fn.Stable {
 		return c, nil
 	}
@@ -635,13 +645,9 @@ func (b *Binder) bindArrayQuantified(a *pg.A_Expr, s *scope, op string, all bool
 		return nil, pgerror.Newf(pgerror.WrongObjectType, "op ANY/ALL (array) requires array on right side").WithPosition(int(a.Location) + 1)
 	}
 	elem := at.ElemType()
-	probe, err := b.callOp(op, []expr.Expr{x, &expr.Const{T: elem}}, a.Location)
+	call, err := b.resolveCall(op, []expr.Expr{x, &expr.Const{T: elem}}, a.Location)
 	if err != nil {
 		return nil, err
-	}
-	call, ok := probe.(*expr.Call)
-	if !ok {
-		return nil, pgerror.Internalf("comparison folded unexpectedly")
 	}
 	return b.callArrayQuantified(call, arr, all), nil
 }
