@@ -824,7 +824,12 @@ func (b *Binder) nullIf(l, r expr.Expr, loc int32) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	l = call.Args[0]
+	// PostgreSQL compares integers of different widths, and real with
+	// double precision, without casting the left side, so NULLIF keeps
+	// its type there: NULLIF(1.5::real, 1.5::float8) is real.
+	if orig := l.Type(); !(orig.IsInteger() && call.Args[0].Type().IsInteger() || orig.IsFloat() && call.Args[0].Type().IsFloat()) {
+		l = call.Args[0]
+	}
 	eq, err := foldCall(call)
 	if err != nil {
 		return nil, err
