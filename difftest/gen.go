@@ -997,9 +997,18 @@ func (g *Gen) core(parent *scope, o queryOpts) (*Core, []Column, *scope) {
 	c := &Core{}
 	items, conds := g.from(parent, o.depth)
 	sc := &scope{parent: parent, qualify: len(items) > 1 || parent != nil || g.chance(0.3)}
+	names := map[string]int{}
 	for _, it := range items {
 		c.From = append(c.From, it.item)
 		sc.cols = append(sc.cols, it.cols...)
+		for _, col := range it.cols {
+			names[col.Name]++
+			if names[col.Name] > 1 {
+				// A join exposes the name twice: only a qualified
+				// reference is unambiguous.
+				sc.qualify = true
+			}
+		}
 	}
 	// WHERE: the join equalities, and a filter.
 	var where []Expr
