@@ -153,6 +153,16 @@ type scope struct {
 	outer  *scope
 	level  *queryLevel
 	tables map[string]bool // qualifiers present, to report unknown tables
+	// keyed lists the stored tables in FROM that have a primary key, for
+	// grouping by it.
+	keyed []keyedTable
+}
+
+// keyedTable is one stored table of a FROM clause with a primary key: the
+// ids of its columns, and the positions among them of the key columns.
+type keyedTable struct {
+	ids []expr.ColumnID
+	pk  []int
 }
 
 // queryLevel tracks one (sub)query being bound: the outer columns it

@@ -289,6 +289,9 @@ func (b *Binder) bindRangeVar(rv *pg.RangeVar, sc *scope) (logical.Node, error) 
 			scan.Cols = append(scan.Cols, col)
 			sc.add(scopeCol{qualifier: alias, name: col.Name, id: col.ID, typ: col.Type, tableOID: rel.Ref.OID, attNum: c.AttrNum})
 		}
+		if len(rel.Ref.PrimaryKey) > 0 {
+			sc.keyed = append(sc.keyed, keyedTable{ids: logical.IDs(scan.Cols), pk: rel.Ref.PrimaryKey})
+		}
 		return scan, nil
 	case rel.Table != nil && rel.Table.ViewSQL != "":
 		if b.viewDepth > 32 {

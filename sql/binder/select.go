@@ -500,6 +500,29 @@ func (b *Binder) bindGroupBy(s *pg.SelectStmt, sc *scope, lvl *queryLevel) error
 		ac.groupExprs = append(ac.groupExprs, e)
 		ac.groupCols = append(ac.groupCols, col)
 	}
+	// Grouping by a table's primary key groups by all its columns, which
+	// depend on the key: PostgreSQL lets the query name them.
+	for _, kt := range sc.keyed {
+		all := true
+		for _, p := range kt.pk {
+			all = all && isGroupCol(ac, kt.ids[p])
+		}
+		if !all {
+			continue
+		}
+		for _, id := range kt.ids {
+			if isGroupCol(ac, id) {
+				continue
+			}
+			for _, c := range sc.cols {
+				if c.id == id {
+					ac.groupExprs = append(ac.groupExprs, &expr.ColRef{ID: id, T: c.typ, Name: c.name})
+					ac.groupCols = append(ac.groupCols, logical.Column{ID: id, Name: c.name, Type: c.typ})
+					break
+				}
+			}
+		}
+	}
 	return nil
 }
 
