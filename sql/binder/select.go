@@ -901,10 +901,17 @@ func sortsBy(keys []logical.SortKey, e expr.Expr) bool {
 // SELECT NULL assigns it, as PostgreSQL does.
 func (b *Binder) bindSetOpArg(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
 	plain := s.Op == pg.SetOperation_SETOP_NONE || s.Op == pg.SetOperation_SET_OPERATION_UNDEFINED
-	if plain && s.WithClause == nil && len(s.ValuesLists) == 0 && s.IntoClause == nil {
-		return b.bindSimpleSelectOutputs(s, outer, lvl, true)
+	if !plain || len(s.ValuesLists) > 0 || s.IntoClause != nil {
+		return b.bindSelectLevel(s, outer, lvl)
 	}
-	return b.bindSelectLevel(s, outer, lvl)
+	if s.WithClause != nil {
+		pop, err := b.bindWith(s.WithClause, outer, lvl)
+		if err != nil {
+			return nil, err
+		}
+		defer pop()
+	}
+	return b.bindSimpleSelectOutputs(s, outer, lvl, true)
 }
 
 func castCol(b *Binder, c logical.Column, t types.T, need bool) (expr.Expr, bool) {
