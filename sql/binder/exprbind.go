@@ -742,7 +742,9 @@ func (b *Binder) bindCase(c *pg.CaseExpr, s *scope) (expr.Expr, error) {
 			return nil, err
 		}
 	}
-	ts = append(ts, els.Type())
+	// PostgreSQL considers the ELSE result first when it picks the
+	// common type, so CASE WHEN ... THEN varchar ELSE text END is text.
+	ts = append([]types.T{els.Type()}, ts...)
 	t, err := commonType(ts, "CASE")
 	if err != nil {
 		return nil, posErr(pgerror.Flatten(err), c.Location)
