@@ -95,8 +95,9 @@ func Fuzz(ctx context.Context, r *Runner, cfg Config) (*Report, error) {
 		if errors.Is(err, errGenerator) {
 			rep.GenErrors++
 			logf("case %d: generator: %v", i, err)
-			// A view PostgreSQL refuses would fail every case of the setup.
-			g.setup.Views = nil
+			// A setup PostgreSQL refuses would fail every case after it:
+			// start over with a new one.
+			g.NewSetup()
 			continue
 		}
 		if err != nil {

@@ -210,7 +210,7 @@ func (g *Gen) fillRows(t *Table, n int, nulls float64) {
 					row[i] = g.value(c, scales[i])
 				}
 				if pk[c.Name] {
-					key = append(key, row[i])
+					key = append(key, keyValue(row[i]))
 				}
 			}
 			k := strings.Join(key, ",")
@@ -1370,4 +1370,16 @@ func isLiteral(e Expr) bool {
 		return isLiteral(x.X)
 	}
 	return false
+}
+
+// keyValue normalizes a literal for the uniqueness of keys: 0, -0.0 and
+// 0.00 are one value.
+func keyValue(lit string) string {
+	if f, err := strconv.ParseFloat(lit, 64); err == nil {
+		if f == 0 {
+			f = 0
+		}
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return lit
 }
