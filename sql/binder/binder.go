@@ -231,6 +231,11 @@ func (s *scope) resolve(qualifier, name string, loc int32) (*scopeCol, error) {
 			}
 			return found, nil
 		}
+		// A qualifier names the innermost FROM item called so: when that
+		// item lacks the column, the name does not reach further out.
+		if qualifier != "" && cur.tables[qualifier] {
+			return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %s.%s does not exist", qualifier, name).WithPosition(int(loc) + 1)
+		}
 	}
 	if qualifier != "" {
 		for cur := s; cur != nil; cur = cur.outer {
