@@ -942,15 +942,27 @@ func (g *Gen) query(parent *scope, o queryOpts) (*Select, []Column) {
 	core, cols, csc := g.core(parent, o)
 	q.Body = core
 	if !o.scalar && !o.exists && g.chance(0.12) {
-		// A set operation with a second core of the same column types.
+		// A chain of set operations (select4's compound queries) over
+		// cores of the same column types; sometimes a parenthesized
+		// operation on the right, where INTERSECT binds tighter anyway.
 		want := make([]Type, len(cols))
 		for i, c := range cols {
 			want[i] = c.T
 		}
 		o2 := o
 		o2.want, o2.named = want, false
-		right, _, _ := g.core(parent, o2)
-		q.Body = &SetOp{Op: pick(g, []string{"UNION", "UNION", "INTERSECT", "EXCEPT"}), All: g.chance(0.4), L: core, R: right}
+		setOp := func() string { return pick(g, []string{"UNION", "UNION", "INTERSECT", "EXCEPT"}) }
+		var body Node = core
+		for i, n := 0, 1+g.intn(3); i < n; i++ {
+			var right Node
+			right, _, _ = g.core(parent, o2)
+			if g.chance(0.2) {
+				r2, _, _ := g.core(parent, o2)
+				right = &SetOp{Op: setOp(), All: g.chance(0.4), L: right, R: r2}
+			}
+			body = &SetOp{Op: setOp(), All: g.chance(0.4), L: body, R: right}
+		}
+		q.Body = body
 		csc = nil
 	}
 	if o.top || (o.scalar && !isAggregateOnly(core)) || g.chance(0.1) {

@@ -89,9 +89,35 @@ func (s *Server) Exec(ctx context.Context, sql string, timeout time.Duration) (*
 	qctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	results, err := s.conn.Exec(qctx, sql).ReadAll()
-	res := &Result{Elapsed: time.Since(start)}
+	res := &Result{}
+	// The result readers give the row description also for an empty
+	// result, which pgconn's ReadAll leaves out.
+	mrr := s.conn.Exec(qctx, sql)
+	for mrr.NextResult() {
+		rr := mrr.ResultReader()
+		*res = Result{}
+		for _, f := range rr.FieldDescriptions() {
+			res.Cols = append(res.Cols, f.Name)
+			res.OIDs = append(res.OIDs, f.DataTypeOID)
+		}
+		for rr.NextRow() {
+			vals := rr.Values()
+			row := make([]*string, len(vals))
+			for i, v := range vals {
+				if v != nil {
+					s := string(v)
+					row[i] = &s
+				}
+			}
+			res.Rows = append(res.Rows, row)
+		}
+		tag, _ := rr.Close()
+		res.Tag = tag.String()
+	}
+	err := mrr.Close()
+	res.Elapsed = time.Since(start)
 	if err != nil {
+		*res = Result{Elapsed: res.Elapsed}
 		var pgErr *pgconn.PgError
 		switch {
 		case errors.As(err, &pgErr):
@@ -107,26 +133,6 @@ func (s *Server) Exec(ctx context.Context, sql string, timeout time.Duration) (*
 			s.loaded, s.loadFP = nil, ""
 			return nil, fmt.Errorf("%s: %w", s.Name, err)
 		}
-		return res, nil
-	}
-	if len(results) == 0 {
-		return res, nil
-	}
-	last := results[len(results)-1]
-	res.Tag = last.CommandTag.String()
-	for _, f := range last.FieldDescriptions {
-		res.Cols = append(res.Cols, f.Name)
-		res.OIDs = append(res.OIDs, f.DataTypeOID)
-	}
-	for _, row := range last.Rows {
-		r := make([]*string, len(row))
-		for i, v := range row {
-			if v != nil {
-				s := string(v)
-				r[i] = &s
-			}
-		}
-		res.Rows = append(res.Rows, r)
 	}
 	return res, nil
 }
