@@ -11,8 +11,16 @@ import (
 	"portalsdb/types"
 )
 
-// bindExpr binds a scalar expression in scope s.
+// bindExpr binds a scalar expression in scope s, folding what is constant.
 func (b *Binder) bindExpr(n *pg.Node, s *scope) (expr.Expr, error) {
+	e, err := b.bindExprNode(n, s)
+	if err != nil {
+		return nil, err
+	}
+	return simplify(e), nil
+}
+
+func (b *Binder) bindExprNode(n *pg.Node, s *scope) (expr.Expr, error) {
 	switch {
 	case n == nil:
 		return nil, pgerror.Internalf("nil expression")
@@ -401,14 +409,11 @@ func foldCall(c *expr.Call) (expr.Expr, error) {
 			return c, nil
 		}
 	}
-	v, err := expr.EvalConst(&expr.Ctx{}, c)
-	if err != nil {
-		// PostgreSQL folds constant subexpressions when it plans, and
-		// their errors surface then, even inside a CASE arm that would
-		// never run (see its documentation of CASE).
-		return nil, err
-	}
-	return &expr.Const{Value: v, T: c.Type()}, nil
+	// PostgreSQL folds constant subexpressions when it plans, and their
+	// errors surface then, even inside a CASE arm that would run on no row
+	// (see its documentation of CASE), but not in one the folding of its
+	// condition removes: a failure is kept for the plan to raise.
+	return evalConst(c), nil
 }
 
 func opName(ns []*pg.Node) string {
