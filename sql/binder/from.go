@@ -205,6 +205,9 @@ func (b *Binder) bindFromItem(n *pg.Node, sc *scope, outer *scope, lvl *queryLev
 		var colnames []*pg.Node
 		if rs.Alias != nil {
 			alias, colnames = rs.Alias.Aliasname, rs.Alias.Colnames
+			if err := checkAlias(sc, alias, -1); err != nil {
+				return nil, err
+			}
 		}
 		cols := renameCols(plan.Columns(), colnames)
 		for _, c := range cols {
@@ -236,6 +239,9 @@ func (b *Binder) bindRangeVar(rv *pg.RangeVar, sc *scope) (logical.Node, error) 
 	var colnames []*pg.Node
 	if rv.Alias != nil {
 		alias, colnames = rv.Alias.Aliasname, rv.Alias.Colnames
+	}
+	if err := checkAlias(sc, alias, rv.Location); err != nil {
+		return nil, err
 	}
 	if rv.Schemaname == "" {
 		if c := b.lookupCTE(rv.Relname); c != nil {
@@ -651,4 +657,17 @@ func (b *Binder) coerceSeriesArgs(args []expr.Expr) (types.T, error) {
 		}
 	}
 	return t, nil
+}
+
+// checkAlias refuses a second FROM item of the same name in one query
+// level (FROM t, t), as PostgreSQL does.
+func checkAlias(sc *scope, alias string, loc int32) error {
+	if !sc.tables[alias] {
+		return nil
+	}
+	err := pgerror.Newf(pgerror.DuplicateAlias, "table name %q specified more than once", alias)
+	if loc >= 0 {
+		return err.WithPosition(int(loc) + 1)
+	}
+	return err
 }
