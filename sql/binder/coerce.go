@@ -37,15 +37,11 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 	}
 	if from.Kind == types.Unknown || expr.CanCast(from, t, level) {
 		c := &expr.Cast{Arg: e, To: t, Explicit: level == expr.CastExplicit}
-		if k, ok := e.(*expr.Const); ok && !expr.IsVolatile(e) {
-			// Fold constant casts now, so that errors point at the literal
-			// and plans see constants.
-			v, err := expr.EvalConst(&expr.Ctx{}, c)
-			if err != nil {
-				return nil, err
-			}
-			_ = k
-			return &expr.Const{Value: v, T: t}, nil
+		if _, ok := e.(*expr.Const); ok && !expr.IsVolatile(e) {
+			// Fold constant casts now, so that plans see constants; a
+			// failure surfaces if the plan keeps the cast, as PostgreSQL
+			// folds it when it plans.
+			return evalConst(c), nil
 		}
 		return c, nil
 	}
