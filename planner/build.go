@@ -67,6 +67,7 @@ func (b *builder) prepare(e expr.Expr) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		plan = pruneOutputs(plan, idSet(plan.Columns()))
 		collectUsed(plan, b.used)
 		op, err := b.buildExact(plan)
 		if err != nil {
