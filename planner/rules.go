@@ -17,6 +17,7 @@ type Rule struct {
 var rules = []Rule{
 	{Name: "merge-filters", Apply: mergeFilters},
 	{Name: "decorrelate-exists-in", Apply: decorrelate},
+	{Name: "push-filter-through-project", Apply: pushFilterThroughProject},
 }
 
 func applyRules(n logical.Node, ids IDSource) (logical.Node, error) {
@@ -262,4 +263,59 @@ func collectExprRefs(n logical.Node, used map[expr.ColumnID]bool) {
 			used[id] = true
 		}
 	}
+}
+
+// pushFilterThroughProject moves the conjuncts of a filter over a
+// projection below it, with the projected expressions written in: a WHERE
+// on a subquery in FROM or a view filters its rows before its outputs are
+// computed, as PostgreSQL's pulled-up subqueries do. So an output is never
+// computed (nor its error raised) for a row the filter drops, and the
+// filter can reach a scan and its indexes. Conjuncts with subqueries, and
+// those reading volatile or subquery outputs, stay above.
+func pushFilterThroughProject(n logical.Node, _ IDSource) (logical.Node, bool, error) {
+	f, ok := n.(*logical.Filter)
+	if !ok {
+		return n, false, nil
+	}
+	p, ok := f.Input.(*logical.Project)
+	if !ok {
+		return n, false, nil
+	}
+	defs := make(map[expr.ColumnID]expr.Expr, len(p.Cols))
+	for i, c := range p.Cols {
+		defs[c.ID] = p.Exprs[i]
+	}
+	var push, keep []expr.Expr
+	for _, c := range expr.Conjuncts(f.Pred) {
+		movable := !expr.HasSubquery(c) && !expr.IsVolatile(c)
+		for id := range expr.ColumnsUsed(c) {
+			if d, ok := defs[id]; ok && (expr.HasSubquery(d) || expr.IsVolatile(d)) {
+				movable = false
+			}
+		}
+		if !movable {
+			keep = append(keep, c)
+			continue
+		}
+		pushed, err := expr.Rewrite(c, func(x expr.Expr) (expr.Expr, error) {
+			if r, ok := x.(*expr.ColRef); ok {
+				if d, ok := defs[r.ID]; ok {
+					return d, nil
+				}
+			}
+			return x, nil
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		push = append(push, pushed)
+	}
+	if len(push) == 0 {
+		return n, false, nil
+	}
+	var out logical.Node = &logical.Project{Input: &logical.Filter{Input: p.Input, Pred: expr.And(push...)}, Exprs: p.Exprs, Cols: p.Cols}
+	if len(keep) > 0 {
+		out = &logical.Filter{Input: out, Pred: expr.And(keep...)}
+	}
+	return out, true, nil
 }
