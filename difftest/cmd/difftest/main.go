@@ -36,7 +36,7 @@ func run() int {
 	findings := flag.String("findings", "", "file to append findings to")
 	shrink := flag.Bool("shrink", true, "minimize differences")
 	maxFindings := flag.Int("max-findings", 0, "stop after this many distinct findings")
-	timeout := flag.Duration("timeout", 10*time.Second, "per-statement timeout")
+	timeout := flag.Duration("timeout", 5*time.Second, "per-statement timeout")
 	types := flag.Bool("types", true, "compare result column types")
 	slow := flag.Float64("slow", 0, "report statements this many times slower than PostgreSQL (and over 1s); 0 disables")
 	ignore := flag.String("ignore", "", "comma-separated kinds of difference to ignore (e.g. types,slow)")
@@ -106,8 +106,8 @@ func run() int {
 	}
 	r := &difftest.Runner{PG: pgSrv, PDB: pdbSrv, Timeout: *timeout, CheckTypes: *types, SlowFactor: *slow, SlowMin: time.Second}
 	rep, err := difftest.Fuzz(ctx, r, cfg)
-	fmt.Printf("%d cases, %d statements in %v: %d distinct findings, %d repeats, %d generator errors; by kind %v\n",
-		rep.Cases, rep.Statements, rep.Elapsed.Round(time.Second), len(rep.Findings), rep.Repeats, rep.GenErrors, rep.Diffs)
+	fmt.Printf("%d cases, %d statements in %v (%d PostgreSQL timeouts): %d distinct findings, %d repeats, %d generator errors; by kind %v\n",
+		rep.Cases, rep.Statements, rep.Elapsed.Round(time.Second), r.PGTimeouts, len(rep.Findings), rep.Repeats, rep.GenErrors, rep.Diffs)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "difftest:", err)
 		return 1
