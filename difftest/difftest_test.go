@@ -72,7 +72,7 @@ func TestFuzz(t *testing.T) {
 	if dsn == "" {
 		t.Skip(pgDSNEnv + " is not set; skipping the differential run")
 	}
-	r := newRunner(t, dsn, startPortalsdb(t))
+	r := newRunner(t, ownDatabase(t, dsn, "difftest_fuzz"), startPortalsdb(t))
 	seeds, n := shortSeeds, shortCases
 	if *seedFlag != 0 {
 		seeds = []int64{*seedFlag}
