@@ -837,7 +837,24 @@ func (g *Gen) from(parent *scope, depth int) ([]fromItem, []Expr) {
 	var items []fromItem
 	var conds []Expr
 	for i := 0; i < n; i++ {
-		it := g.relation(depth, parent)
+		var it fromItem
+		if n >= 3 {
+			// Many-table joins (select5's) read base tables, each joined
+			// to an earlier one by an equality: views and derived tables
+			// there make PostgreSQL itself too slow to compare with.
+			t := g.table()
+			g.alias++
+			alias := fmt.Sprintf("%s%d", pick(g, []string{"cor", "t", "x"}), g.alias)
+			it = fromItem{&TableRef{Name: t.Name, Alias: alias}, qualified(alias, t.Cols)}
+			if len(items) > 0 {
+				if c := g.equality(items, it); c != nil {
+					conds = append(conds, c)
+				}
+			}
+			items = append(items, it)
+			continue
+		}
+		it = g.relation(depth, parent)
 		if i > 0 && g.chance(0.35) {
 			// An explicit join with the previous item.
 			prev := items[len(items)-1]

@@ -40,6 +40,7 @@ func run() int {
 	types := flag.Bool("types", true, "compare result column types")
 	slow := flag.Float64("slow", 0, "report statements this many times slower than PostgreSQL (and over 1s); 0 disables")
 	ignore := flag.String("ignore", "", "comma-separated kinds of difference to ignore (e.g. types,slow)")
+	replay := flag.Bool("replay", false, "replay the sqllogictest files named as arguments with random data instead of generating cases")
 	flag.Parse()
 	if *pg == "" {
 		fmt.Fprintln(os.Stderr, "difftest: --pg or $PORTALSDB_TEST_PG_DSN is required")
@@ -105,6 +106,24 @@ func run() int {
 		cfg.Findings = f
 	}
 	r := &difftest.Runner{PG: pgSrv, PDB: pdbSrv, Timeout: *timeout, CheckTypes: *types, SlowFactor: *slow, SlowMin: time.Second}
+	if *replay {
+		total, differed := 0, 0
+		for _, path := range flag.Args() {
+			for round := 0; round < *n; round++ {
+				ran, diff, err := difftest.Replay(ctx, r, path, *seed+int64(round), os.Stderr)
+				total, differed = total+ran, differed+diff
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "difftest:", path, err)
+					return 1
+				}
+			}
+		}
+		fmt.Printf("replayed %d statements: %d differed\n", total, differed)
+		if differed > 0 {
+			return 3
+		}
+		return 0
+	}
 	rep, err := difftest.Fuzz(ctx, r, cfg)
 	fmt.Printf("%d cases, %d statements in %v (%d PostgreSQL timeouts): %d distinct findings, %d repeats, %d generator errors; by kind %v\n",
 		rep.Cases, rep.Statements, rep.Elapsed.Round(time.Second), r.PGTimeouts, len(rep.Findings), rep.Repeats, rep.GenErrors, rep.Diffs)
