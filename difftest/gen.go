@@ -847,7 +847,7 @@ func (g *Gen) from(parent *scope, depth int) ([]fromItem, []Expr) {
 			alias := fmt.Sprintf("%s%d", pick(g, []string{"cor", "t", "x"}), g.alias)
 			it = fromItem{&TableRef{Name: t.Name, Alias: alias}, qualified(alias, t.Cols)}
 			if len(items) > 0 {
-				if c := g.equality(items, it); c != nil {
+				if c := g.joinCondition(items, it, false); c != nil {
 					conds = append(conds, c)
 				}
 			}
@@ -874,6 +874,12 @@ func (g *Gen) from(parent *scope, depth int) ([]fromItem, []Expr) {
 
 // equality joins it to one of items on columns of one family.
 func (g *Gen) equality(items []fromItem, it fromItem) Expr {
+	return g.joinCondition(items, it, true)
+}
+
+// joinCondition compares a column of it with one of items: mostly by
+// equality, with inequality when allowed.
+func (g *Gen) joinCondition(items []fromItem, it fromItem, inequality bool) Expr {
 	other := pick(g, items)
 	for attempt := 0; attempt < 5; attempt++ {
 		a := pick(g, it.cols)
@@ -886,7 +892,7 @@ func (g *Gen) equality(items []fromItem, it fromItem) Expr {
 		if len(cands) > 0 {
 			b := pick(g, cands)
 			op := "="
-			if g.chance(0.15) {
+			if inequality && g.chance(0.15) {
 				op = pick(g, []string{"<", ">=", "<>"})
 			}
 			return &Binary{Op: op, L: a.ref(true), R: b.ref(true), T: TBool}
