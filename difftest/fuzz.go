@@ -24,6 +24,7 @@ type Config struct {
 	// Shrink minimizes each difference, with at most ShrinkTrials runs.
 	Shrink       bool
 	ShrinkTrials int
+	ShrinkTime   time.Duration
 	// MaxFindings stops the run after that many distinct findings; 0 means
 	// no limit.
 	MaxFindings int
@@ -113,9 +114,12 @@ func Fuzz(ctx context.Context, r *Runner, cfg Config) (*Report, error) {
 		rep.Diffs[out.Diff.Kind]++
 		f := &Finding{Seed: cfg.Seed, Profile: profile, Case: i, C: c, Out: out}
 		if cfg.Shrink && out.Diff.Kind != KindSlow {
-			sh := &Shrinker{R: r, MaxTrials: cfg.ShrinkTrials}
+			sh := &Shrinker{R: r, MaxTrials: cfg.ShrinkTrials, MaxTime: cfg.ShrinkTime}
 			if sh.MaxTrials == 0 {
-				sh.MaxTrials = 3000
+				sh.MaxTrials = 1000
+			}
+			if sh.MaxTime == 0 {
+				sh.MaxTime = 2 * time.Minute
 			}
 			f.C, f.Out, err = sh.Shrink(ctx, c, out)
 			if err != nil {
