@@ -120,7 +120,7 @@ func (s *Server) Exec(ctx context.Context, sql string, timeout time.Duration) (*
 		*res = Result{Elapsed: res.Elapsed}
 		var pgErr *pgconn.PgError
 		switch {
-		case errors.As(err, &pgErr):
+		case errors.As(err, &pgErr) && !(pgErr.Code == "57014" && qctx.Err() != nil):
 			res.Code, res.Message = pgErr.Code, pgErr.Message
 		case qctx.Err() != nil && ctx.Err() == nil:
 			res.Timeout, res.Code, res.Message = true, errorsTimeout, "statement timed out"
