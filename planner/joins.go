@@ -300,7 +300,26 @@ func (b *builder) buildJoin(x *logical.Join) (built, error) {
 			conds = keep
 		}
 	}
-	left, err := b.build(x.Left)
+	// A semi join's conditions on its left input alone filter that input
+	// first, as PostgreSQL pushes them: EXISTS (SELECT ... WHERE outer.x > 0)
+	// tests outer.x once per outer row, even when the subquery has no rows.
+	leftNode := x.Left
+	if x.Kind == logical.SemiJoin {
+		var keep, push []expr.Expr
+		for _, c := range conds {
+			refs := expr.ColumnsUsed(c)
+			if len(refs) > 0 && subset(refs, lids) && !expr.IsVolatile(c) && !expr.HasSubquery(c) {
+				push = append(push, c)
+			} else {
+				keep = append(keep, c)
+			}
+		}
+		if len(push) > 0 {
+			leftNode = &logical.Filter{Input: leftNode, Pred: expr.And(push...)}
+			conds = keep
+		}
+	}
+	left, err := b.build(leftNode)
 	if err != nil {
 		return built{}, err
 	}
