@@ -114,6 +114,9 @@ func (b *builder) build(n logical.Node) (built, error) {
 		}
 		return built{op: wrap(op), ids: logical.IDs(x.Cols), types: logical.Types(x.Cols)}, nil
 	case *logical.Filter:
+		if neverTrue(x.Pred) {
+			return b.empty(x.Input)
+		}
 		if isInnerJoinTree(x.Input) {
 			return b.buildJoinTree(x)
 		}
@@ -474,4 +477,25 @@ func (b *builder) buildDelete(x *logical.Delete) (built, error) {
 		return built{}, err
 	}
 	return built{op: op, ids: logical.IDs(x.ReturningCols), types: logical.Types(x.ReturningCols)}, nil
+}
+
+// neverTrue says whether a filter's predicate is a constant FALSE or NULL.
+func neverTrue(p expr.Expr) bool {
+	k, ok := p.(*expr.Const)
+	return ok && (k.Value == nil || k.Value == false)
+}
+
+// empty lowers a node that a constant-false filter empties: its input is
+// planned, so that its planning errors surface as PostgreSQL's do, but not
+// run (a join of many tables under WHERE false costs nothing).
+func (b *builder) empty(input logical.Node) (built, error) {
+	in, err := b.build(input)
+	if err != nil {
+		return built{}, err
+	}
+	op, err := exec.NewValues(nil, in.types)
+	if err != nil {
+		return built{}, err
+	}
+	return built{op: wrap(op), ids: in.ids, types: in.types}, nil
 }
