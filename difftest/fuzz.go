@@ -34,6 +34,9 @@ type Config struct {
 	Log      io.Writer
 	// Ignore lists kinds of difference not to report.
 	Ignore []Kind
+	// Dump, when set, receives the SQL of each case (setup, statements)
+	// instead of running it.
+	Dump io.Writer
 }
 
 // Report counts what a run did.
@@ -89,6 +92,16 @@ func Fuzz(ctx context.Context, r *Runner, cfg Config) (*Report, error) {
 		}
 		c := g.NextCase()
 		if i < cfg.First {
+			continue
+		}
+		if cfg.Dump != nil {
+			fmt.Fprintf(cfg.Dump, "-- case %d (%s)\n", i, profile)
+			for _, st := range c.Setup.Statements() {
+				fmt.Fprintf(cfg.Dump, "%s;\n", st)
+			}
+			for _, st := range c.Stmts {
+				fmt.Fprintf(cfg.Dump, "%s;\n", st.SQL())
+			}
 			continue
 		}
 		rep.Cases++

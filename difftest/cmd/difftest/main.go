@@ -40,6 +40,7 @@ func run() int {
 	types := flag.Bool("types", true, "compare result column types")
 	slow := flag.Float64("slow", 0, "report statements this many times slower than PostgreSQL (and over 1s); 0 disables")
 	ignore := flag.String("ignore", "", "comma-separated kinds of difference to ignore (e.g. types,slow)")
+	dump := flag.Bool("dump", false, "print the SQL of the cases instead of running them")
 	replay := flag.Bool("replay", false, "replay the sqllogictest files named as arguments with random data instead of generating cases")
 	flag.Parse()
 	if *pg == "" {
@@ -85,6 +86,9 @@ func run() int {
 
 	cfg := difftest.Config{Seed: *seed, N: *n, First: *first, CasesPerSetup: *perSetup, Shrink: *shrink,
 		MaxFindings: *maxFindings, Log: os.Stderr}
+	if *dump {
+		cfg.Dump = os.Stdout
+	}
 	for _, p := range splitList(*profiles) {
 		prof, err := difftest.ParseProfile(p)
 		if err != nil {
