@@ -511,7 +511,10 @@ func (r *Runner) load(ctx context.Context, s *Setup) (*Diff, error) {
 			if res, err := srv.Exec(ctx, st, r.Timeout); err != nil {
 				return nil, err
 			} else if res.Failed() {
-				return nil, fmt.Errorf("%s: %s: %s", srv.Name, st, res.Message)
+				// A busy server may time out even a DROP: start over on a
+				// new connection, and skip the case.
+				srv.Close()
+				return nil, fmt.Errorf("%w: %s: %s: %s", errGenerator, srv.Name, st, res.Message)
 			}
 		}
 		srv.loaded, srv.loadFP = nil, ""
