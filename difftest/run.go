@@ -355,9 +355,10 @@ type Runner struct {
 
 	// Statements counts statements compared; PGTimeouts those PostgreSQL
 	// did not answer in time, which compare with nothing.
-	Statements int
-	PGTimeouts int
-	lastFailed bool
+	Statements  int
+	PGTimeouts  int
+	lastFailed  bool
+	lastTimeout bool
 }
 
 // aggregatesFloats says whether a statement may add floats in an order
@@ -417,8 +418,9 @@ func (r *Runner) Run(ctx context.Context, c *Case) (*Outcome, error) {
 			return &Outcome{Stmt: i, Diff: d}, nil
 		}
 		// After an error both servers agreed on inside a transaction
-		// block, the rest of the block only tests that it is aborted.
-		if r.lastFailed && r.PG.inTransaction() {
+		// block, the rest of the block only tests that it is aborted; after
+		// PostgreSQL timed out, the servers' data may differ.
+		if r.lastFailed && r.PG.inTransaction() || r.lastTimeout {
 			break
 		}
 	}
@@ -438,6 +440,7 @@ func (r *Runner) compareStmt(ctx context.Context, sql string, ordered bool) (*Di
 	}
 	r.Statements++
 	r.lastFailed = want.Failed()
+	r.lastTimeout = want.Timeout
 	if want.Timeout {
 		// Without PostgreSQL's answer there is nothing to compare with.
 		r.PGTimeouts++
