@@ -340,6 +340,9 @@ type scope struct {
 	// while aggregate arguments see all cols.
 	grouped   bool
 	groupCols []scopeCol
+	// groupExprs are GROUP BY expressions other than columns, which the
+	// select list may repeat.
+	groupExprs []Expr
 	// aggs allows aggregate calls.
 	aggs   bool
 	parent *scope
@@ -908,6 +911,12 @@ func (g *Gen) join(l, r fromItem, parent *scope, depth int) fromItem {
 	if kind == "CROSS JOIN" {
 		return fromItem{j, cols}
 	}
+	if g.chance(0.05) && naturalJoinable(l.cols, r.cols) {
+		// NATURAL joins on every shared name; qualified references stay
+		// valid.
+		j.Kind = pick(g, []string{"NATURAL JOIN", "NATURAL LEFT JOIN"})
+		return fromItem{j, cols}
+	}
 	if g.chance(0.2) {
 		// USING needs a column name on both sides, of comparable types;
 		// qualified references stay valid.
@@ -1080,6 +1089,16 @@ func (g *Gen) core(parent *scope, o queryOpts) (*Core, []Column, *scope) {
 					c.GroupBy = append(c.GroupBy, col.ref(sc.qualify))
 				}
 			}
+			if g.chance(0.3) {
+				// An expression to group by, which the select list
+				// repeats as written.
+				plain := &scope{cols: sc.cols, qualify: sc.qualify, parent: parent, noSub: true}
+				e := g.expr(plain, pick(g, []Type{TInt, TInt, TText, TNumeric}), 2)
+				if !isLiteral(e) {
+					out.groupExprs = append(out.groupExprs, e)
+					c.GroupBy = append(c.GroupBy, e)
+				}
+			}
 		}
 		if g.chance(0.3) {
 			c.Having = g.expr(out, TBool, 1)
@@ -1116,6 +1135,9 @@ func (g *Gen) core(parent *scope, o queryOpts) (*Core, []Column, *scope) {
 			c.Items = append(c.Items, g.selectItem(out, t, i, o, &cols))
 		}
 	}
+	if mode == 2 && g.chance(0.3) {
+		g.groupByOutputs(c)
+	}
 	if g.chance(0.15) {
 		c.Distinct = true
 	} else if g.chance(0.1) {
@@ -1125,6 +1147,25 @@ func (g *Gen) core(parent *scope, o queryOpts) (*Core, []Column, *scope) {
 		return c, cols, nil
 	}
 	return c, cols, out
+}
+
+// groupByOutputs writes GROUP BY terms that the select list repeats as an
+// ordinal or, sometimes, the output's alias: an alias that is also an input
+// column's name means the input column there, as PostgreSQL resolves it.
+func (g *Gen) groupByOutputs(c *Core) {
+	for i, gb := range c.GroupBy {
+		for k, it := range c.Items {
+			if it.Star || SQL(it.X) != SQL(gb) {
+				continue
+			}
+			if it.Alias != "" && g.chance(0.3) {
+				c.GroupBy[i] = &Col{Name: it.Alias, T: gb.Type()}
+			} else {
+				c.GroupBy[i] = intLit(int64(k + 1))
+			}
+			break
+		}
+	}
 }
 
 func containsCol(cols []scopeCol, c scopeCol) bool {
@@ -1141,6 +1182,14 @@ func (g *Gen) selectItem(sc *scope, t Type, i int, o queryOpts, cols *[]Column) 
 	if sc.grouped && len(sc.groupCols) > 0 && g.chance(0.4) {
 		if cands := colsOfType(sc.groupCols, t); len(cands) > 0 {
 			x = pick(g, cands).ref(sc.qualify)
+		}
+	}
+	if x == nil && sc.grouped && len(sc.groupExprs) > 0 && g.chance(0.4) {
+		for _, e := range sc.groupExprs {
+			if e.Type() == t {
+				x = e
+				break
+			}
 		}
 	}
 	if x == nil && sc.grouped && g.chance(0.5) {
@@ -1417,4 +1466,21 @@ func keyValue(lit string) string {
 		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
 	return lit
+}
+
+// naturalJoinable says whether the columns two sides share by name have
+// comparable types, and whether there is one at least.
+func naturalJoinable(l, r []scopeCol) bool {
+	shared := 0
+	for _, a := range l {
+		for _, b := range r {
+			if a.Name == b.Name {
+				if !comparable(a.T, b.T) {
+					return false
+				}
+				shared++
+			}
+		}
+	}
+	return shared > 0
 }
