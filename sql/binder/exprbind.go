@@ -394,9 +394,15 @@ func foldCall(c *expr.Call) (expr.Expr, error) {
 	// A strict function of a NULL constant is NULL, whatever its other
 	// arguments: PostgreSQL's planner simplifies it so, and never runs
 	// those arguments (NULL <> CAST(x AS SMALLINT) cannot overflow).
+	// The arguments fold first, so one that failed still fails.
 	if !c.Fn.NullCall {
 		for _, a := range c.Args {
 			if k, ok := a.(*expr.Const); ok && k.Value == nil {
+				for _, other := range c.Args {
+					if f := firstFailed(other); f != nil {
+						return &expr.Failed{Err: f.Err, T: c.Type()}, nil
+					}
+				}
 				return expr.Null(c.Type()), nil
 			}
 		}
