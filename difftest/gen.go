@@ -86,7 +86,7 @@ func (g *Gen) NewSetup() *Setup {
 			s.Tables = append(s.Tables, t)
 		}
 	case ProfileIndex:
-		n := pick(g, []int{10, 10, 10, 0, 1, 4, 30})
+		n := pick(g, []int{10, 10, 10, 0, 1, 4, 30, 100, 300})
 		base := &Table{Cols: []Column{
 			{"pk", "INTEGER", TInt}, {"col0", "INTEGER", TInt}, {"col1", "FLOAT", TFloat}, {"col2", "TEXT", TText},
 			{"col3", "INTEGER", TInt}, {"col4", "FLOAT", TFloat}, {"col5", "TEXT", TText}}, PK: []string{"pk"}}
