@@ -508,7 +508,12 @@ func (r *Runner) load(ctx context.Context, s *Setup) (*Diff, error) {
 		}
 		old := srv.loaded
 		if old == nil {
-			old = s
+			// Unknown state (a new connection, a failed load): drop
+			// whatever tables and views the database holds.
+			var err error
+			if old, err = r.existing(ctx, srv); err != nil {
+				return nil, err
+			}
 		}
 		for _, st := range append(old.Teardown(), s.Teardown()...) {
 			if res, err := srv.Exec(ctx, st, r.Timeout); err != nil {
@@ -543,4 +548,29 @@ func (r *Runner) load(ctx context.Context, s *Setup) (*Diff, error) {
 		srv.loaded, srv.loadFP = s, fp
 	}
 	return nil, nil
+}
+
+// existing returns a setup naming the tables and views the server's
+// current schema holds, for dropping them.
+func (r *Runner) existing(ctx context.Context, srv *Server) (*Setup, error) {
+	res, err := srv.Exec(ctx, `SELECT table_type, table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() ORDER BY table_type DESC, table_name`, r.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	out := &Setup{}
+	if res.Failed() {
+		return out, nil
+	}
+	for _, row := range res.Rows {
+		if row[0] == nil || row[1] == nil {
+			continue
+		}
+		if *row[0] == "VIEW" {
+			out.Views = append(out.Views, &View{Name: *row[1]})
+		} else {
+			out.Tables = append(out.Tables, &Table{Name: *row[1]})
+		}
+	}
+	return out, nil
 }
