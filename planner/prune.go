@@ -58,8 +58,23 @@ func pruneOutputs(n logical.Node, need map[expr.ColumnID]bool) logical.Node {
 		m := plus(need, x.On)
 		return withInputs(x, pruneOutputs(x.Left, m), pruneOutputs(x.Right, m))
 	case *logical.Aggregate:
+		// An aggregate nothing reads runs on NULLs: SELECT 1 FROM (SELECT
+		// MAX(67 / 0) FROM t) s computes no division.
 		m := plus(nil, x.GroupBy...)
-		for _, a := range x.Aggs {
+		aggs := make([]logical.AggCall, len(x.Aggs))
+		changed := false
+		for i, a := range x.Aggs {
+			if !need[a.Col.ID] && (len(a.Args) > 0 || a.Filter != nil || len(a.OrderBy) > 0) {
+				na := a
+				na.Args = make([]expr.Expr, len(a.Args))
+				for j, arg := range a.Args {
+					na.Args[j] = expr.Null(arg.Type())
+				}
+				na.Filter, na.OrderBy = nil, nil
+				aggs[i], changed = na, true
+				continue
+			}
+			aggs[i] = a
 			for _, arg := range a.Args {
 				addUsed(m, arg)
 			}
@@ -68,7 +83,11 @@ func pruneOutputs(n logical.Node, need map[expr.ColumnID]bool) logical.Node {
 				addUsed(m, k.Expr)
 			}
 		}
-		return withInputs(x, pruneOutputs(x.Input, m))
+		in := pruneOutputs(x.Input, m)
+		if !changed {
+			return withInputs(x, in)
+		}
+		return &logical.Aggregate{Input: in, GroupBy: x.GroupBy, GroupCols: x.GroupCols, Aggs: aggs}
 	}
 	ins := n.Inputs()
 	if len(ins) == 0 {
