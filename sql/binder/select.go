@@ -464,12 +464,20 @@ func (b *Binder) bindGroupBy(s *pg.SelectStmt, sc *scope, lvl *queryLevel) error
 				if cr := g.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && pgerror.CodeOf(err) == pgerror.UndefinedColumn {
 					name := strVal(cr.Fields[0])
 					for _, t := range s.TargetList {
-						if rt := t.GetResTarget(); rt.Name == name {
-							if e, err = b.bindExpr(rt.Val, sc); err != nil {
-								return err
-							}
-							break
+						rt := t.GetResTarget()
+						if rt.Name != name {
+							continue
 						}
+						alias, err := b.bindExpr(rt.Val, sc)
+						if err != nil {
+							return err
+						}
+						// Two outputs of that name that differ make the
+						// name ambiguous, as in PostgreSQL.
+						if e != nil && !exprEqual(e, alias) {
+							return pgerror.Newf(pgerror.AmbiguousColumn, "GROUP BY %q is ambiguous", name).WithPosition(int(cr.Location) + 1)
+						}
+						e = alias
 					}
 				}
 				if e == nil {
