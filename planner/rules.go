@@ -18,6 +18,7 @@ var rules = []Rule{
 	{Name: "merge-filters", Apply: mergeFilters},
 	{Name: "decorrelate-exists-in", Apply: decorrelate},
 	{Name: "push-filter-through-project", Apply: pushFilterThroughProject},
+	{Name: "drop-constant-sort-keys", Apply: dropConstantSortKeys},
 }
 
 func applyRules(n logical.Node, ids IDSource) (logical.Node, error) {
@@ -318,4 +319,43 @@ func pushFilterThroughProject(n logical.Node, _ IDSource) (logical.Node, bool, e
 		out = &logical.Filter{Input: out, Pred: expr.And(keep...)}
 	}
 	return out, true, nil
+}
+
+// dropConstantSortKeys removes the sort keys that read no column of the
+// sorted input (constants, an enclosing query's columns): they order
+// nothing. A sort left without keys goes, so that a LIMIT above it stops
+// its input early, as PostgreSQL's redundant pathkeys are dropped.
+func dropConstantSortKeys(n logical.Node, _ IDSource) (logical.Node, bool, error) {
+	s, ok := n.(*logical.Sort)
+	if !ok {
+		return n, false, nil
+	}
+	in := idSet(s.Input.Columns())
+	// Keys the binder computed in the projection below are judged by
+	// their definitions.
+	defs := map[expr.ColumnID]expr.Expr{}
+	if p, ok := s.Input.(*logical.Project); ok {
+		below := idSet(p.Input.Columns())
+		for i, c := range p.Cols {
+			if d := p.Exprs[i]; !refersTo(d, below) && !expr.IsVolatile(d) && !expr.HasSubquery(d) {
+				defs[c.ID] = d
+			}
+		}
+	}
+	var keep []logical.SortKey
+	for _, k := range s.Keys {
+		if r, ok := k.Expr.(*expr.ColRef); ok && defs[r.ID] != nil {
+			continue
+		}
+		if refersTo(k.Expr, in) || expr.IsVolatile(k.Expr) || expr.HasSubquery(k.Expr) {
+			keep = append(keep, k)
+		}
+	}
+	switch {
+	case len(keep) == len(s.Keys):
+		return n, false, nil
+	case len(keep) == 0:
+		return s.Input, true, nil
+	}
+	return &logical.Sort{Input: s.Input, Keys: keep}, true, nil
 }
