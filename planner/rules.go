@@ -337,7 +337,7 @@ func dropConstantSortKeys(n logical.Node, _ IDSource) (logical.Node, bool, error
 	if p, ok := s.Input.(*logical.Project); ok {
 		below := idSet(p.Input.Columns())
 		for i, c := range p.Cols {
-			if d := p.Exprs[i]; !refersTo(d, below) && !expr.IsVolatile(d) && !expr.HasSubquery(d) {
+			if d := p.Exprs[i]; !refersTo(d, below) && !expr.IsVolatile(d) && !expr.HasSubquery(d) && !expr.HasFailed(d) {
 				defs[c.ID] = d
 			}
 		}
@@ -347,7 +347,9 @@ func dropConstantSortKeys(n logical.Node, _ IDSource) (logical.Node, bool, error
 		if r, ok := k.Expr.(*expr.ColRef); ok && defs[r.ID] != nil {
 			continue
 		}
-		if refersTo(k.Expr, in) || expr.IsVolatile(k.Expr) || expr.HasSubquery(k.Expr) {
+		// A key whose constant folding failed stays, to fail the plan
+		// as PostgreSQL's does.
+		if refersTo(k.Expr, in) || expr.IsVolatile(k.Expr) || expr.HasSubquery(k.Expr) || expr.HasFailed(k.Expr) {
 			keep = append(keep, k)
 		}
 	}
