@@ -498,9 +498,11 @@ func (b *Binder) bindGroupBy(s *pg.SelectStmt, sc *scope, lvl *queryLevel) error
 			continue
 		}
 		col := logical.Column{Name: "?group?", Type: e.Type()}
-		if r, ok := e.(*expr.ColRef); ok {
+		if r, ok := e.(*expr.ColRef); ok && ac.inputIDs[r.ID] {
 			// A plain column keeps its id above the aggregate, so that
-			// correlated subqueries that name it need no remapping.
+			// correlated subqueries that name it need no remapping. An
+			// outer query's column does not: the aggregate's output is
+			// not that column.
 			col.ID, col.Name = r.ID, r.Name
 		} else {
 			col.ID = b.newID()
