@@ -92,24 +92,27 @@ func decorrelate(n logical.Node, _ IDSource) (logical.Node, bool, error) {
 		return n, false, nil
 	}
 	outerIDs := idSet(f.Input.Columns())
-	var keep []expr.Expr
-	input := f.Input
-	changed := false
+	var keep, joins []expr.Expr
 	for _, c := range expr.Conjuncts(f.Pred) {
-		j := subqueryToJoin(c, input, outerIDs)
-		if j == nil {
+		if subqueryToJoin(c, f.Input, outerIDs) == nil {
 			keep = append(keep, c)
-			continue
+		} else {
+			joins = append(joins, c)
 		}
-		input, changed = j, true
 	}
-	if !changed {
+	if len(joins) == 0 {
 		return n, false, nil
 	}
-	if len(keep) == 0 {
-		return input, true, nil
+	// The other conjuncts filter the input below the semi and anti joins:
+	// join equalities stay with the join tree they order.
+	input := f.Input
+	if len(keep) > 0 {
+		input = &logical.Filter{Input: input, Pred: expr.And(keep...)}
 	}
-	return &logical.Filter{Input: input, Pred: expr.And(keep...)}, true, nil
+	for _, c := range joins {
+		input = subqueryToJoin(c, input, outerIDs)
+	}
+	return input, true, nil
 }
 
 func idSet(cols []logical.Column) map[expr.ColumnID]bool {
