@@ -117,6 +117,21 @@ func (b *builder) build(n logical.Node) (built, error) {
 		if neverTrue(x.Pred) {
 			return b.empty(x.Input)
 		}
+		if gate, rest := splitGate(x); gate != nil {
+			var inner logical.Node = x.Input
+			if rest != nil {
+				inner = &logical.Filter{Input: x.Input, Pred: rest}
+			}
+			in, err := b.build(inner)
+			if err != nil {
+				return built{}, err
+			}
+			op, err := exec.NewGate(in.op, gate)
+			if err != nil {
+				return built{}, err
+			}
+			return built{op: wrap(op), ids: in.ids, types: in.types}, nil
+		}
 		if isInnerJoinTree(x.Input) {
 			return b.buildJoinTree(x)
 		}
@@ -498,4 +513,26 @@ func (b *builder) empty(input logical.Node) (built, error) {
 		return built{}, err
 	}
 	return built{op: wrap(op), ids: in.ids, types: in.types}, nil
+}
+
+// splitGate separates the conjuncts of a filter that read none of its
+// input's columns (an enclosing query's values, parameters): they decide
+// once whether the input runs at all.
+func splitGate(f *logical.Filter) (gate, rest expr.Expr) {
+	in := idSet(f.Input.Columns())
+	var g, r []expr.Expr
+	for _, c := range expr.Conjuncts(f.Pred) {
+		if _, isConst := c.(*expr.Const); !isConst && !refersTo(c, in) && !expr.IsVolatile(c) && !expr.HasSubquery(c) {
+			g = append(g, c)
+		} else {
+			r = append(r, c)
+		}
+	}
+	if len(g) == 0 {
+		return nil, f.Pred
+	}
+	if len(r) == 0 {
+		return expr.And(g...), nil
+	}
+	return expr.And(g...), expr.And(r...)
 }
