@@ -2,9 +2,11 @@ package difftest
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,7 +72,7 @@ func TestFuzz(t *testing.T) {
 	if dsn == "" {
 		t.Skip(pgDSNEnv + " is not set; skipping the differential run")
 	}
-	r := newRunner(t, dsn, startPortalsdb(t))
+	r := newRunner(t, ownDatabase(t, dsn, "difftest_fuzz"), startPortalsdb(t))
 	seeds, n := shortSeeds, shortCases
 	if *seedFlag != 0 {
 		seeds = []int64{*seedFlag}
@@ -153,12 +155,14 @@ func TestRegress(t *testing.T) {
 					return freshPortalsdb(t)
 				}
 			} else {
-				fresh, err := sqllogictest.NewFreshDatabases(dsn)
+				// One database of its own, emptied between files: creating
+				// a database per file costs PostgreSQL a checkpoint each.
+				dropper, err := sqllogictest.NewTableDropper(ownDatabase(t, dsn, "difftest_regress"))
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer fresh.Close()
-				cfg.Prepare = fresh.Prepare
+				defer dropper.Close()
+				cfg.Prepare = dropper.Prepare
 			}
 			var out strings.Builder
 			sum, err := sqllogictest.Run(context.Background(), cfg, files, &out)
@@ -197,4 +201,28 @@ func freshPortalsdb(t *testing.T) (sqllogictest.Target, error) {
 		return sqllogictest.Target{}, err
 	}
 	return sqllogictest.Target{Config: c, Release: release}, nil
+}
+
+// ownDatabase creates database name on the PostgreSQL at dsn unless it
+// exists, and returns a DSN for it.
+func ownDatabase(t *testing.T, dsn, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := pgconn.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name).ReadAll(); err != nil {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42P04" {
+			t.Fatal(err)
+		}
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }

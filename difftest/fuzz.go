@@ -24,6 +24,7 @@ type Config struct {
 	// Shrink minimizes each difference, with at most ShrinkTrials runs.
 	Shrink       bool
 	ShrinkTrials int
+	ShrinkTime   time.Duration
 	// MaxFindings stops the run after that many distinct findings; 0 means
 	// no limit.
 	MaxFindings int
@@ -33,6 +34,9 @@ type Config struct {
 	Log      io.Writer
 	// Ignore lists kinds of difference not to report.
 	Ignore []Kind
+	// Dump, when set, receives the SQL of each case (setup, statements)
+	// instead of running it.
+	Dump io.Writer
 }
 
 // Report counts what a run did.
@@ -90,13 +94,24 @@ func Fuzz(ctx context.Context, r *Runner, cfg Config) (*Report, error) {
 		if i < cfg.First {
 			continue
 		}
+		if cfg.Dump != nil {
+			fmt.Fprintf(cfg.Dump, "-- case %d (%s)\n", i, profile)
+			for _, st := range c.Setup.Statements() {
+				fmt.Fprintf(cfg.Dump, "%s;\n", st)
+			}
+			for _, st := range c.Stmts {
+				fmt.Fprintf(cfg.Dump, "%s;\n", st.SQL())
+			}
+			continue
+		}
 		rep.Cases++
 		out, err := r.Run(ctx, c)
 		if errors.Is(err, errGenerator) {
 			rep.GenErrors++
 			logf("case %d: generator: %v", i, err)
-			// A view PostgreSQL refuses would fail every case of the setup.
-			g.setup.Views = nil
+			// A setup PostgreSQL refuses would fail every case after it:
+			// start over with a new one.
+			g.NewSetup()
 			continue
 		}
 		if err != nil {
@@ -112,9 +127,12 @@ func Fuzz(ctx context.Context, r *Runner, cfg Config) (*Report, error) {
 		rep.Diffs[out.Diff.Kind]++
 		f := &Finding{Seed: cfg.Seed, Profile: profile, Case: i, C: c, Out: out}
 		if cfg.Shrink && out.Diff.Kind != KindSlow {
-			sh := &Shrinker{R: r, MaxTrials: cfg.ShrinkTrials}
+			sh := &Shrinker{R: r, MaxTrials: cfg.ShrinkTrials, MaxTime: cfg.ShrinkTime}
 			if sh.MaxTrials == 0 {
-				sh.MaxTrials = 3000
+				sh.MaxTrials = 1000
+			}
+			if sh.MaxTime == 0 {
+				sh.MaxTime = 2 * time.Minute
 			}
 			f.C, f.Out, err = sh.Shrink(ctx, c, out)
 			if err != nil {

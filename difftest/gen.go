@@ -51,6 +51,9 @@ type Gen struct {
 	alias int
 	// ctes in scope of the statement being generated.
 	ctes []*cteInfo
+	// big marks a setup whose tables are large: only index-style
+	// statements run on it.
+	big bool
 }
 
 type cteInfo struct {
@@ -74,6 +77,7 @@ func pick[T any](g *Gen, xs []T) T { return xs[g.r.Intn(len(xs))] }
 // makes it the setup later statements refer to.
 func (g *Gen) NewSetup() *Setup {
 	s := &Setup{}
+	g.big = false
 	switch g.profile {
 	case ProfileRandom:
 		rows := pick(g, []int{3, 3, 3, 0, 1, 5, 8})
@@ -86,7 +90,10 @@ func (g *Gen) NewSetup() *Setup {
 			s.Tables = append(s.Tables, t)
 		}
 	case ProfileIndex:
-		n := pick(g, []int{10, 10, 10, 0, 1, 4, 30})
+		n := pick(g, []int{10, 10, 10, 0, 1, 4, 30, 100, 300})
+		// Larger tables get index/*'s statements only, as in the corpus:
+		// general queries joining them compare too slowly.
+		g.big = n > 30
 		base := &Table{Cols: []Column{
 			{"pk", "INTEGER", TInt}, {"col0", "INTEGER", TInt}, {"col1", "FLOAT", TFloat}, {"col2", "TEXT", TText},
 			{"col3", "INTEGER", TInt}, {"col4", "FLOAT", TFloat}, {"col5", "TEXT", TText}}, PK: []string{"pk"}}
@@ -133,7 +140,7 @@ func (g *Gen) NewSetup() *Setup {
 		}
 	}
 	g.setup = s
-	for i, nv := 0, g.intn(3); i < nv; i++ {
+	for i, nv := 0, g.intn(3); i < nv && !g.big; i++ {
 		if g.chance(0.5) {
 			g.addView(s, fmt.Sprintf("v%d", i))
 		}
@@ -210,7 +217,7 @@ func (g *Gen) fillRows(t *Table, n int, nulls float64) {
 					row[i] = g.value(c, scales[i])
 				}
 				if pk[c.Name] {
-					key = append(key, row[i])
+					key = append(key, keyValue(row[i]))
 				}
 			}
 			k := strings.Join(key, ",")
@@ -340,6 +347,9 @@ type scope struct {
 	// while aggregate arguments see all cols.
 	grouped   bool
 	groupCols []scopeCol
+	// groupExprs are GROUP BY expressions other than columns, which the
+	// select list may repeat.
+	groupExprs []Expr
 	// aggs allows aggregate calls.
 	aggs   bool
 	parent *scope
@@ -837,7 +847,24 @@ func (g *Gen) from(parent *scope, depth int) ([]fromItem, []Expr) {
 	var items []fromItem
 	var conds []Expr
 	for i := 0; i < n; i++ {
-		it := g.relation(depth, parent)
+		var it fromItem
+		if n >= 3 {
+			// Many-table joins (select5's) read base tables, each joined
+			// to an earlier one by an equality: views and derived tables
+			// there make PostgreSQL itself too slow to compare with.
+			t := g.table()
+			g.alias++
+			alias := fmt.Sprintf("%s%d", pick(g, []string{"cor", "t", "x"}), g.alias)
+			it = fromItem{&TableRef{Name: t.Name, Alias: alias}, qualified(alias, t.Cols)}
+			if len(items) > 0 {
+				if c := g.joinCondition(items, it, false); c != nil {
+					conds = append(conds, c)
+				}
+			}
+			items = append(items, it)
+			continue
+		}
+		it = g.relation(depth, parent)
 		if i > 0 && g.chance(0.35) {
 			// An explicit join with the previous item.
 			prev := items[len(items)-1]
@@ -857,6 +884,12 @@ func (g *Gen) from(parent *scope, depth int) ([]fromItem, []Expr) {
 
 // equality joins it to one of items on columns of one family.
 func (g *Gen) equality(items []fromItem, it fromItem) Expr {
+	return g.joinCondition(items, it, true)
+}
+
+// joinCondition compares a column of it with one of items: mostly by
+// equality, with inequality when allowed.
+func (g *Gen) joinCondition(items []fromItem, it fromItem, inequality bool) Expr {
 	other := pick(g, items)
 	for attempt := 0; attempt < 5; attempt++ {
 		a := pick(g, it.cols)
@@ -869,7 +902,7 @@ func (g *Gen) equality(items []fromItem, it fromItem) Expr {
 		if len(cands) > 0 {
 			b := pick(g, cands)
 			op := "="
-			if g.chance(0.15) {
+			if inequality && g.chance(0.15) {
 				op = pick(g, []string{"<", ">=", "<>"})
 			}
 			return &Binary{Op: op, L: a.ref(true), R: b.ref(true), T: TBool}
@@ -883,6 +916,12 @@ func (g *Gen) join(l, r fromItem, parent *scope, depth int) fromItem {
 	j := &Join{Kind: kind, L: l.item, R: r.item}
 	cols := append(append([]scopeCol(nil), l.cols...), r.cols...)
 	if kind == "CROSS JOIN" {
+		return fromItem{j, cols}
+	}
+	if g.chance(0.05) && naturalJoinable(l.cols, r.cols) {
+		// NATURAL joins on every shared name; qualified references stay
+		// valid.
+		j.Kind = pick(g, []string{"NATURAL JOIN", "NATURAL LEFT JOIN"})
 		return fromItem{j, cols}
 	}
 	if g.chance(0.2) {
@@ -942,15 +981,27 @@ func (g *Gen) query(parent *scope, o queryOpts) (*Select, []Column) {
 	core, cols, csc := g.core(parent, o)
 	q.Body = core
 	if !o.scalar && !o.exists && g.chance(0.12) {
-		// A set operation with a second core of the same column types.
+		// A chain of set operations (select4's compound queries) over
+		// cores of the same column types; sometimes a parenthesized
+		// operation on the right, where INTERSECT binds tighter anyway.
 		want := make([]Type, len(cols))
 		for i, c := range cols {
 			want[i] = c.T
 		}
 		o2 := o
 		o2.want, o2.named = want, false
-		right, _, _ := g.core(parent, o2)
-		q.Body = &SetOp{Op: pick(g, []string{"UNION", "UNION", "INTERSECT", "EXCEPT"}), All: g.chance(0.4), L: core, R: right}
+		setOp := func() string { return pick(g, []string{"UNION", "UNION", "INTERSECT", "EXCEPT"}) }
+		var body Node = core
+		for i, n := 0, 1+g.intn(3); i < n; i++ {
+			var right Node
+			right, _, _ = g.core(parent, o2)
+			if g.chance(0.2) {
+				r2, _, _ := g.core(parent, o2)
+				right = &SetOp{Op: setOp(), All: g.chance(0.4), L: right, R: r2}
+			}
+			body = &SetOp{Op: setOp(), All: g.chance(0.4), L: body, R: right}
+		}
+		q.Body = body
 		csc = nil
 	}
 	if o.top || (o.scalar && !isAggregateOnly(core)) || g.chance(0.1) {
@@ -997,9 +1048,18 @@ func (g *Gen) core(parent *scope, o queryOpts) (*Core, []Column, *scope) {
 	c := &Core{}
 	items, conds := g.from(parent, o.depth)
 	sc := &scope{parent: parent, qualify: len(items) > 1 || parent != nil || g.chance(0.3)}
+	names := map[string]int{}
 	for _, it := range items {
 		c.From = append(c.From, it.item)
 		sc.cols = append(sc.cols, it.cols...)
+		for _, col := range it.cols {
+			names[col.Name]++
+			if names[col.Name] > 1 {
+				// A join exposes the name twice: only a qualified
+				// reference is unambiguous.
+				sc.qualify = true
+			}
+		}
 	}
 	// WHERE: the join equalities, and a filter.
 	var where []Expr
@@ -1034,6 +1094,16 @@ func (g *Gen) core(parent *scope, o queryOpts) (*Core, []Column, *scope) {
 				if !containsCol(out.groupCols, col) {
 					out.groupCols = append(out.groupCols, col)
 					c.GroupBy = append(c.GroupBy, col.ref(sc.qualify))
+				}
+			}
+			if g.chance(0.3) {
+				// An expression to group by, which the select list
+				// repeats as written.
+				plain := &scope{cols: sc.cols, qualify: sc.qualify, parent: parent, noSub: true}
+				e := g.expr(plain, pick(g, []Type{TInt, TInt, TText, TNumeric}), 2)
+				if !isLiteral(e) {
+					out.groupExprs = append(out.groupExprs, e)
+					c.GroupBy = append(c.GroupBy, e)
 				}
 			}
 		}
@@ -1072,6 +1142,9 @@ func (g *Gen) core(parent *scope, o queryOpts) (*Core, []Column, *scope) {
 			c.Items = append(c.Items, g.selectItem(out, t, i, o, &cols))
 		}
 	}
+	if mode == 2 && g.chance(0.3) {
+		g.groupByOutputs(c)
+	}
 	if g.chance(0.15) {
 		c.Distinct = true
 	} else if g.chance(0.1) {
@@ -1081,6 +1154,25 @@ func (g *Gen) core(parent *scope, o queryOpts) (*Core, []Column, *scope) {
 		return c, cols, nil
 	}
 	return c, cols, out
+}
+
+// groupByOutputs writes GROUP BY terms that the select list repeats as an
+// ordinal or, sometimes, the output's alias: an alias that is also an input
+// column's name means the input column there, as PostgreSQL resolves it.
+func (g *Gen) groupByOutputs(c *Core) {
+	for i, gb := range c.GroupBy {
+		for k, it := range c.Items {
+			if it.Star || SQL(it.X) != SQL(gb) {
+				continue
+			}
+			if it.Alias != "" && g.chance(0.3) {
+				c.GroupBy[i] = &Col{Name: it.Alias, T: gb.Type()}
+			} else {
+				c.GroupBy[i] = intLit(int64(k + 1))
+			}
+			break
+		}
+	}
 }
 
 func containsCol(cols []scopeCol, c scopeCol) bool {
@@ -1097,6 +1189,14 @@ func (g *Gen) selectItem(sc *scope, t Type, i int, o queryOpts, cols *[]Column) 
 	if sc.grouped && len(sc.groupCols) > 0 && g.chance(0.4) {
 		if cands := colsOfType(sc.groupCols, t); len(cands) > 0 {
 			x = pick(g, cands).ref(sc.qualify)
+		}
+	}
+	if x == nil && sc.grouped && len(sc.groupExprs) > 0 && g.chance(0.4) {
+		for _, e := range sc.groupExprs {
+			if e.Type() == t {
+				x = e
+				break
+			}
 		}
 	}
 	if x == nil && sc.grouped && g.chance(0.5) {
@@ -1221,6 +1321,19 @@ type Case struct {
 // queries of its effect.
 func (g *Gen) NextCase() *Case {
 	c := &Case{Setup: g.setup}
+	if g.big {
+		// index/delete's shape: a DELETE by an index predicate, then the
+		// index queries.
+		if g.chance(0.2) {
+			del := g.indexQuery().Node.(*Select).Body.(*Core)
+			t := del.From[0].(*TableRef).Name
+			c.Stmts = append(c.Stmts, rawStmt("BEGIN"), Stmt{Node: &Delete{Table: t, Where: del.Where}},
+				g.indexQuery(), rawStmt("ROLLBACK"))
+			return c
+		}
+		c.Stmts = append(c.Stmts, g.indexQuery())
+		return c
+	}
 	if g.chance(0.15) && len(g.setup.Tables) > 0 {
 		t := g.table()
 		c.Stmts = append(c.Stmts, rawStmt("BEGIN"), g.dml(t),
@@ -1361,4 +1474,33 @@ func isLiteral(e Expr) bool {
 		return isLiteral(x.X)
 	}
 	return false
+}
+
+// keyValue normalizes a literal for the uniqueness of keys: 0, -0.0 and
+// 0.00 are one value.
+func keyValue(lit string) string {
+	if f, err := strconv.ParseFloat(lit, 64); err == nil {
+		if f == 0 {
+			f = 0
+		}
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return lit
+}
+
+// naturalJoinable says whether the columns two sides share by name have
+// comparable types, and whether there is one at least.
+func naturalJoinable(l, r []scopeCol) bool {
+	shared := 0
+	for _, a := range l {
+		for _, b := range r {
+			if a.Name == b.Name {
+				if !comparable(a.T, b.T) {
+					return false
+				}
+				shared++
+			}
+		}
+	}
+	return shared > 0
 }

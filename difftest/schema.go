@@ -102,14 +102,15 @@ func (t *Table) insertSQL(rows [][]string) string {
 	return b.String()
 }
 
-// Teardown drops what the setup made.
+// Teardown drops what the setup made, and with CASCADE any view a partly
+// loaded setup left on its tables.
 func (s *Setup) Teardown() []string {
 	var out []string
 	for i := len(s.Views) - 1; i >= 0; i-- {
-		out = append(out, "DROP VIEW IF EXISTS "+s.Views[i].Name)
+		out = append(out, "DROP VIEW IF EXISTS "+s.Views[i].Name+" CASCADE")
 	}
 	for i := len(s.Tables) - 1; i >= 0; i-- {
-		out = append(out, "DROP TABLE IF EXISTS "+s.Tables[i].Name)
+		out = append(out, "DROP TABLE IF EXISTS "+s.Tables[i].Name+" CASCADE")
 	}
 	return out
 }

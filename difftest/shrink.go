@@ -3,21 +3,28 @@ package difftest
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Shrinker reduces a failing case to a small one with the same kind of
 // difference.
 type Shrinker struct {
 	R *Runner
-	// MaxTrials bounds the cases run while shrinking.
+	// MaxTrials bounds the cases run while shrinking, and MaxTime the time
+	// spent (zero: no bound).
 	MaxTrials int
+	MaxTime   time.Duration
 	trials    int
+	deadline  time.Time
 }
 
 // Shrink returns the smallest case it finds whose last statement still
 // differs as out.Diff does.
 func (sh *Shrinker) Shrink(ctx context.Context, c *Case, out *Outcome) (*Case, *Outcome, error) {
 	sh.trials = 0
+	if sh.MaxTime > 0 {
+		sh.deadline = time.Now().Add(sh.MaxTime)
+	}
 	cur := &Case{Setup: c.Setup, Stmts: c.Stmts}
 	if out.Stmt >= 0 {
 		cur.Stmts = cur.Stmts[:out.Stmt+1]
@@ -27,7 +34,7 @@ func (sh *Shrinker) Shrink(ctx context.Context, c *Case, out *Outcome) (*Case, *
 	curOut := out
 	// try runs a candidate and keeps it when it differs alike.
 	try := func(cand *Case) (bool, error) {
-		if sh.trials >= sh.MaxTrials || ctx.Err() != nil {
+		if sh.trials >= sh.MaxTrials || ctx.Err() != nil || !sh.deadline.IsZero() && time.Now().After(sh.deadline) {
 			return false, ctx.Err()
 		}
 		sh.trials++

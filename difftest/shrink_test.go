@@ -59,7 +59,7 @@ func TestShrinkKeepsTheDifference(t *testing.T) {
 		u.RawQuery += "&"
 	}
 	u.RawQuery += "options=" + strings.ReplaceAll(url.QueryEscape("-c extra_float_digits=0"), "+", "%20")
-	r := newRunner(t, dsn, u.String())
+	r := newRunner(t, ownDatabase(t, dsn, "difftest_shrink_pg"), u.String())
 
 	ft := &Table{Name: "ft", Cols: []Column{{"a", "INTEGER", TInt}, {"f", "FLOAT", TFloat}}, PK: []string{"a"},
 		Rows: [][]string{{"1", "0.5"}, {"2", "0.1"}, {"3", "1.5"}, {"4", "NULL"}}}

@@ -244,9 +244,14 @@ func (h *HashAggregate) update(ctx *Context, a *aggState, b *batch.Batch, groups
 				continue
 			}
 			var key string
-			if k.single {
+			switch {
+			case k.single && k.null[i]:
+				// A NULL's value slot holds anything, 0 often: it must
+				// not count as that value (nor hide it).
+				key = fmt.Sprintf("%d/null", gs[i])
+			case k.single:
 				key = fmt.Sprintf("%d/%d", gs[i], k.ints[i])
-			} else {
+			default:
 				key = fmt.Sprintf("%d/%s", gs[i], k.strs[i])
 			}
 			if a.seen[key] {

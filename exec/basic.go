@@ -129,6 +129,57 @@ func (f *Filter) Next(ctx *Context) (*batch.Batch, error) {
 	}
 }
 
+// Gate runs its input only when a condition that reads none of the input's
+// columns holds: the outer values of a correlated subquery, parameters.
+// PostgreSQL calls it a one-time filter: a subquery whose WHERE has
+// outer.x > 5 reads nothing for the outer rows where it is false.
+type Gate struct {
+	input  Operator
+	pred   expr.Evaluator
+	desc   string
+	opened bool
+}
+
+// NewGate returns a gate over input; pred may read no input column.
+func NewGate(input Operator, pred expr.Expr) (*Gate, error) {
+	ev, err := expr.Compile(pred, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Gate{input: input, pred: ev, desc: pred.String()}, nil
+}
+
+func (g *Gate) Describe() string     { return "One-Time Filter: " + g.desc }
+func (g *Gate) Children() []Operator { return []Operator{g.input} }
+
+func (g *Gate) Open(ctx *Context) error {
+	g.opened = false
+	res, err := g.pred.Eval(ctx.Eval, &batch.Batch{Len: 1})
+	if err != nil {
+		return err
+	}
+	if len(selection(res)) == 0 {
+		return nil
+	}
+	g.opened = true
+	return g.input.Open(ctx)
+}
+
+func (g *Gate) Next(ctx *Context) (*batch.Batch, error) {
+	if !g.opened {
+		return nil, nil
+	}
+	return g.input.Next(ctx)
+}
+
+func (g *Gate) Close() error {
+	if !g.opened {
+		return nil
+	}
+	g.opened = false
+	return g.input.Close()
+}
+
 // applyPredicate returns the rows of b where pred is true.
 func applyPredicate(ctx *Context, pred expr.Evaluator, b *batch.Batch) (*batch.Batch, error) {
 	res, err := pred.Eval(ctx.Eval, b)

@@ -81,6 +81,31 @@ func (j *joinBase) openSides(ctx *Context) error {
 	if err := j.spec.Right.Open(ctx); err != nil {
 		return err
 	}
+	if err := j.spec.Left.Open(ctx); err != nil {
+		return err
+	}
+	// A semi or anti join (IN, EXISTS and their negations) yields nothing
+	// for an empty left input: look at the left input first, and build
+	// nothing when it is empty, as PostgreSQL's hashed subplans and semi
+	// joins never run the subquery for no outer row (its errors then
+	// never surface, and its work is saved).
+	if j.spec.Kind == SemiJoin || j.spec.Kind == AntiJoin {
+		for {
+			first, err := j.spec.Left.Next(ctx)
+			if err != nil {
+				return err
+			}
+			if first == nil {
+				j.leftDone = true
+				j.build = batch.Concat(j.spec.RightTypes, nil)
+				return nil
+			}
+			if first.Len > 0 {
+				j.leftRest = first
+				break
+			}
+		}
+	}
 	bs, err := materialize(ctx, j.spec.Right)
 	if err != nil {
 		return err
@@ -89,7 +114,7 @@ func (j *joinBase) openSides(ctx *Context) error {
 	if j.spec.Kind == RightJoin || j.spec.Kind == FullJoin {
 		j.matched = make([]bool, j.build.Len)
 	}
-	return j.spec.Left.Open(ctx)
+	return nil
 }
 
 func (j *joinBase) closeSides() error {

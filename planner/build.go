@@ -67,6 +67,7 @@ func (b *builder) prepare(e expr.Expr) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		plan = pruneOutputs(plan, idSet(plan.Columns()))
 		collectUsed(plan, b.used)
 		op, err := b.buildExact(plan)
 		if err != nil {
@@ -113,6 +114,24 @@ func (b *builder) build(n logical.Node) (built, error) {
 		}
 		return built{op: wrap(op), ids: logical.IDs(x.Cols), types: logical.Types(x.Cols)}, nil
 	case *logical.Filter:
+		if neverTrue(x.Pred) {
+			return b.empty(x.Input)
+		}
+		if gate, rest := splitGate(x); gate != nil {
+			var inner logical.Node = x.Input
+			if rest != nil {
+				inner = &logical.Filter{Input: x.Input, Pred: rest}
+			}
+			in, err := b.build(inner)
+			if err != nil {
+				return built{}, err
+			}
+			op, err := exec.NewGate(in.op, gate)
+			if err != nil {
+				return built{}, err
+			}
+			return built{op: wrap(op), ids: in.ids, types: in.types}, nil
+		}
 		if isInnerJoinTree(x.Input) {
 			return b.buildJoinTree(x)
 		}
@@ -582,4 +601,47 @@ func (b *builder) buildDelete(x *logical.Delete) (built, error) {
 		return built{}, err
 	}
 	return built{op: op, ids: logical.IDs(x.ReturningCols), types: logical.Types(x.ReturningCols)}, nil
+}
+
+// neverTrue says whether a filter's predicate is a constant FALSE or NULL.
+func neverTrue(p expr.Expr) bool {
+	k, ok := p.(*expr.Const)
+	return ok && (k.Value == nil || k.Value == false)
+}
+
+// empty lowers a node that a constant-false filter empties: its input is
+// planned, so that its planning errors surface as PostgreSQL's do, but not
+// run (a join of many tables under WHERE false costs nothing).
+func (b *builder) empty(input logical.Node) (built, error) {
+	in, err := b.build(input)
+	if err != nil {
+		return built{}, err
+	}
+	op, err := exec.NewValues(nil, in.types)
+	if err != nil {
+		return built{}, err
+	}
+	return built{op: wrap(op), ids: in.ids, types: in.types}, nil
+}
+
+// splitGate separates the conjuncts of a filter that read none of its
+// input's columns (an enclosing query's values, parameters): they decide
+// once whether the input runs at all.
+func splitGate(f *logical.Filter) (gate, rest expr.Expr) {
+	in := idSet(f.Input.Columns())
+	var g, r []expr.Expr
+	for _, c := range expr.Conjuncts(f.Pred) {
+		if _, isConst := c.(*expr.Const); !isConst && !refersTo(c, in) && !expr.IsVolatile(c) && !expr.HasSubquery(c) {
+			g = append(g, c)
+		} else {
+			r = append(r, c)
+		}
+	}
+	if len(g) == 0 {
+		return nil, f.Pred
+	}
+	if len(r) == 0 {
+		return expr.And(g...), nil
+	}
+	return expr.And(g...), expr.And(r...)
 }

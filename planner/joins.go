@@ -7,6 +7,7 @@ import (
 	"portalsdb/exec"
 	"portalsdb/exec/expr"
 	"portalsdb/planner/logical"
+	"portalsdb/types"
 )
 
 func isInnerJoinTree(n logical.Node) bool {
@@ -123,6 +124,11 @@ func (b *builder) buildJoinTree(n logical.Node) (built, error) {
 	var leaves []*joinLeaf
 	var preds []expr.Expr
 	flattenInner(n, &leaves, &preds)
+	for _, p := range preds {
+		if neverTrue(p) {
+			return b.emptyJoin(leaves)
+		}
+	}
 	// Push single-leaf conditions down; keep the rest.
 	var rest []expr.Expr
 	for _, p := range preds {
@@ -300,7 +306,26 @@ func (b *builder) buildJoin(x *logical.Join) (built, error) {
 			conds = keep
 		}
 	}
-	left, err := b.build(x.Left)
+	// A semi join's conditions on its left input alone filter that input
+	// first, as PostgreSQL pushes them: EXISTS (SELECT ... WHERE outer.x > 0)
+	// tests outer.x once per outer row, even when the subquery has no rows.
+	leftNode := x.Left
+	if x.Kind == logical.SemiJoin {
+		var keep, push []expr.Expr
+		for _, c := range conds {
+			refs := expr.ColumnsUsed(c)
+			if len(refs) > 0 && subset(refs, lids) && !expr.IsVolatile(c) && !expr.HasSubquery(c) {
+				push = append(push, c)
+			} else {
+				keep = append(keep, c)
+			}
+		}
+		if len(push) > 0 {
+			leftNode = &logical.Filter{Input: leftNode, Pred: expr.And(push...)}
+			conds = keep
+		}
+	}
+	left, err := b.build(leftNode)
 	if err != nil {
 		return built{}, err
 	}
@@ -309,4 +334,25 @@ func (b *builder) buildJoin(x *logical.Join) (built, error) {
 		return built{}, err
 	}
 	return b.joinOp(execKinds[x.Kind], left, right, lids, rids, conds, x.NullAwareAnti)
+}
+
+// emptyJoin lowers an inner join with a constant-false condition (ON false,
+// WHERE ... AND false): its inputs are planned, for their planning errors,
+// but the join yields no rows and runs nothing.
+func (b *builder) emptyJoin(leaves []*joinLeaf) (built, error) {
+	var ids []expr.ColumnID
+	var ts []types.T
+	for _, l := range leaves {
+		r, err := b.build(l.node)
+		if err != nil {
+			return built{}, err
+		}
+		ids = append(ids, r.ids...)
+		ts = append(ts, r.types...)
+	}
+	op, err := exec.NewValues(nil, ts)
+	if err != nil {
+		return built{}, err
+	}
+	return built{op: wrap(op), ids: ids, types: ts}, nil
 }

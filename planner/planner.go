@@ -30,6 +30,7 @@ func Build(n logical.Node, ids IDSource) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	n = pruneOutputs(n, idSet(n.Columns()))
 	b := &builder{ids: ids, used: map[expr.ColumnID]bool{}}
 	collectUsed(n, b.used)
 	op, err := b.buildExact(n)

@@ -17,6 +17,8 @@ type Rule struct {
 var rules = []Rule{
 	{Name: "merge-filters", Apply: mergeFilters},
 	{Name: "decorrelate-exists-in", Apply: decorrelate},
+	{Name: "push-filter-through-project", Apply: pushFilterThroughProject},
+	{Name: "drop-constant-sort-keys", Apply: dropConstantSortKeys},
 }
 
 func applyRules(n logical.Node, ids IDSource) (logical.Node, error) {
@@ -90,24 +92,27 @@ func decorrelate(n logical.Node, _ IDSource) (logical.Node, bool, error) {
 		return n, false, nil
 	}
 	outerIDs := idSet(f.Input.Columns())
-	var keep []expr.Expr
-	input := f.Input
-	changed := false
+	var keep, joins []expr.Expr
 	for _, c := range expr.Conjuncts(f.Pred) {
-		j := subqueryToJoin(c, input, outerIDs)
-		if j == nil {
+		if subqueryToJoin(c, f.Input, outerIDs) == nil {
 			keep = append(keep, c)
-			continue
+		} else {
+			joins = append(joins, c)
 		}
-		input, changed = j, true
 	}
-	if !changed {
+	if len(joins) == 0 {
 		return n, false, nil
 	}
-	if len(keep) == 0 {
-		return input, true, nil
+	// The other conjuncts filter the input below the semi and anti joins:
+	// join equalities stay with the join tree they order.
+	input := f.Input
+	if len(keep) > 0 {
+		input = &logical.Filter{Input: input, Pred: expr.And(keep...)}
 	}
-	return &logical.Filter{Input: input, Pred: expr.And(keep...)}, true, nil
+	for _, c := range joins {
+		input = subqueryToJoin(c, input, outerIDs)
+	}
+	return input, true, nil
 }
 
 func idSet(cols []logical.Column) map[expr.ColumnID]bool {
@@ -262,4 +267,100 @@ func collectExprRefs(n logical.Node, used map[expr.ColumnID]bool) {
 			used[id] = true
 		}
 	}
+}
+
+// pushFilterThroughProject moves the conjuncts of a filter over a
+// projection below it, with the projected expressions written in: a WHERE
+// on a subquery in FROM or a view filters its rows before its outputs are
+// computed, as PostgreSQL's pulled-up subqueries do. So an output is never
+// computed (nor its error raised) for a row the filter drops, and the
+// filter can reach a scan and its indexes. Conjuncts with subqueries, and
+// those reading volatile or subquery outputs, stay above.
+func pushFilterThroughProject(n logical.Node, _ IDSource) (logical.Node, bool, error) {
+	f, ok := n.(*logical.Filter)
+	if !ok {
+		return n, false, nil
+	}
+	p, ok := f.Input.(*logical.Project)
+	if !ok {
+		return n, false, nil
+	}
+	defs := make(map[expr.ColumnID]expr.Expr, len(p.Cols))
+	for i, c := range p.Cols {
+		defs[c.ID] = p.Exprs[i]
+	}
+	var push, keep []expr.Expr
+	for _, c := range expr.Conjuncts(f.Pred) {
+		movable := !expr.HasSubquery(c) && !expr.IsVolatile(c)
+		for id := range expr.ColumnsUsed(c) {
+			if d, ok := defs[id]; ok && (expr.HasSubquery(d) || expr.IsVolatile(d)) {
+				movable = false
+			}
+		}
+		if !movable {
+			keep = append(keep, c)
+			continue
+		}
+		pushed, err := expr.Rewrite(c, func(x expr.Expr) (expr.Expr, error) {
+			if r, ok := x.(*expr.ColRef); ok {
+				if d, ok := defs[r.ID]; ok {
+					return d, nil
+				}
+			}
+			return x, nil
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		push = append(push, pushed)
+	}
+	if len(push) == 0 {
+		return n, false, nil
+	}
+	var out logical.Node = &logical.Project{Input: &logical.Filter{Input: p.Input, Pred: expr.And(push...)}, Exprs: p.Exprs, Cols: p.Cols}
+	if len(keep) > 0 {
+		out = &logical.Filter{Input: out, Pred: expr.And(keep...)}
+	}
+	return out, true, nil
+}
+
+// dropConstantSortKeys removes the sort keys that read no column of the
+// sorted input (constants, an enclosing query's columns): they order
+// nothing. A sort left without keys goes, so that a LIMIT above it stops
+// its input early, as PostgreSQL's redundant pathkeys are dropped.
+func dropConstantSortKeys(n logical.Node, _ IDSource) (logical.Node, bool, error) {
+	s, ok := n.(*logical.Sort)
+	if !ok {
+		return n, false, nil
+	}
+	in := idSet(s.Input.Columns())
+	// Keys the binder computed in the projection below are judged by
+	// their definitions.
+	defs := map[expr.ColumnID]expr.Expr{}
+	if p, ok := s.Input.(*logical.Project); ok {
+		below := idSet(p.Input.Columns())
+		for i, c := range p.Cols {
+			if d := p.Exprs[i]; !refersTo(d, below) && !expr.IsVolatile(d) && !expr.HasSubquery(d) && !expr.HasFailed(d) {
+				defs[c.ID] = d
+			}
+		}
+	}
+	var keep []logical.SortKey
+	for _, k := range s.Keys {
+		if r, ok := k.Expr.(*expr.ColRef); ok && defs[r.ID] != nil {
+			continue
+		}
+		// A key whose constant folding failed stays, to fail the plan
+		// as PostgreSQL's does.
+		if refersTo(k.Expr, in) || expr.IsVolatile(k.Expr) || expr.HasSubquery(k.Expr) || expr.HasFailed(k.Expr) {
+			keep = append(keep, k)
+		}
+	}
+	switch {
+	case len(keep) == len(s.Keys):
+		return n, false, nil
+	case len(keep) == 0:
+		return s.Input, true, nil
+	}
+	return &logical.Sort{Input: s.Input, Keys: keep}, true, nil
 }

@@ -117,6 +117,8 @@ func (c *compiler) compile(e Expr) (Evaluator, error) {
 	switch x := e.(type) {
 	case *Const:
 		return &constEval{t: x.T, d: x.Value}, nil
+	case *Failed:
+		return nil, x.Err
 	case *ColRef:
 		if i, ok := c.layout[x.ID]; ok {
 			return colEval(i), nil

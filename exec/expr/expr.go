@@ -54,6 +54,34 @@ func (c *Const) String() string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'::" + c.T.String()
 }
 
+// Failed stands for a constant expression whose evaluation failed when the
+// binder folded it (1/0). Its error is raised when a plan that computes it
+// is compiled, as PostgreSQL raises the errors of constant folding at plan
+// time: never for a CASE arm, COALESCE argument or AND/OR operand that the
+// folding of its constant neighbours leaves out, nor for an output of a
+// subquery that nothing reads.
+type Failed struct {
+	Err error
+	T   types.T
+}
+
+func (f *Failed) Type() types.T            { return f.T }
+func (f *Failed) Children() []Expr         { return nil }
+func (f *Failed) WithChildren([]Expr) Expr { return f }
+func (f *Failed) String() string           { return "error(" + f.Err.Error() + ")" }
+
+// HasFailed reports whether e contains a Failed constant.
+func HasFailed(e Expr) bool {
+	found := false
+	Walk(e, func(n Expr) bool {
+		if _, ok := n.(*Failed); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
 // ColRef refers to a column of the input, or, when the input has no such
 // column, to a column of an enclosing query's row (a correlated reference).
 type ColRef struct {

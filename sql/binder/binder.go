@@ -188,6 +188,16 @@ type scope struct {
 	// lateral holds the columns of the FROM items left of a JOIN's right
 	// side, which a function call there may refer to.
 	lateral *scope
+	// keyed lists the stored tables in FROM that have a primary key, for
+	// grouping by it.
+	keyed []keyedTable
+}
+
+// keyedTable is one stored table of a FROM clause with a primary key: the
+// ids of its columns, and the positions among them of the key columns.
+type keyedTable struct {
+	ids []expr.ColumnID
+	pk  []int
 }
 
 // queryLevel tracks one (sub)query being bound: the outer columns it
@@ -255,6 +265,11 @@ func (s *scope) resolve(qualifier, name string, loc int32) (*scopeCol, error) {
 				}
 			}
 			return found, nil
+		}
+		// A qualifier names the innermost FROM item called so: when that
+		// item lacks the column, the name does not reach further out.
+		if qualifier != "" && cur.tables[qualifier] {
+			return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %s.%s does not exist", qualifier, name).WithPosition(int(loc) + 1)
 		}
 	}
 	if qualifier != "" {

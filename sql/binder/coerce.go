@@ -53,14 +53,14 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 	}
 	if from.Kind == types.Unknown || expr.CanCast(from, t, level) {
 		c := &expr.Cast{Arg: e, To: t, Explicit: level == expr.CastExplicit}
-		if k, ok := e.(*expr.Const); ok && !expr.IsVolatile(e) {
-			// Fold constant casts now, so that errors point at the literal
-			// and plans see constants.
+		if _, ok := e.(*expr.Const); ok && !expr.IsVolatile(e) {
+			// Fold constant casts now, so that plans see constants; a
+			// failure surfaces if the plan keeps the cast, as PostgreSQL
+			// folds it when it plans.
 			v, err := expr.EvalConst(&expr.Ctx{Catalog: b.regCatalog(from, t)}, c)
 			if err != nil {
-				return nil, err
+				return &expr.Failed{Err: err, T: t}, nil
 			}
-			_ = k
 			return &expr.Const{Value: v, T: t}, nil
 		}
 		return c, nil
@@ -125,24 +125,28 @@ func commonType(ts []types.T, context string) (types.T, error) {
 		if t.Category() != cand.Category() {
 			return types.T{}, pgerror.Newf(pgerror.DatatypeMismatch, "%s types %s and %s cannot be matched", context, cand, t)
 		}
-		if expr.CanCast(cand, t, expr.CastImplicit) && (!expr.CanCast(t, cand, expr.CastImplicit) || isPreferredType(t)) {
+		// PostgreSQL's select_common_type: move to the new type when the
+		// candidate converts to it implicitly but not back, unless the
+		// candidate is its category's preferred type. So varchar and text
+		// stay varchar, and numeric and float8 become float8.
+		if !isPreferredType(cand) && expr.CanCast(cand, t, expr.CastImplicit) && !expr.CanCast(t, cand, expr.CastImplicit) {
 			cand = t
 		}
 	}
 	if !found {
 		return types.TextType, nil
 	}
+	// The type modifier survives only when every input has it: COALESCE(71,
+	// a numeric(10,2) column) is a plain numeric, so 71 prints as 71, and
+	// COALESCE(a varchar(5) column, 'longer text') is a plain varchar.
+	for _, t := range ts {
+		if !t.Same(cand) || t.Mod != cand.Mod {
+			cand.Mod = -1
+		}
+	}
 	for _, t := range ts {
 		if t.Kind != types.Unknown && !t.Same(cand) && !expr.CanCast(t, cand, expr.CastImplicit) {
 			return types.T{}, pgerror.Newf(pgerror.DatatypeMismatch, "%s could not convert type %s to %s", context, t, cand)
-		}
-	}
-	if cand.Kind == types.Char || cand.Kind == types.Varchar {
-		// Mixed lengths lose the modifier.
-		for _, t := range ts {
-			if t.Kind != types.Unknown && t.Mod != cand.Mod {
-				cand.Mod = -1
-			}
 		}
 	}
 	return cand, nil

@@ -174,7 +174,7 @@ func (b *Binder) bindInsert(s *pg.InsertStmt) (*Bound, error) {
 			return nil, err
 		}
 	default:
-		q, err := b.bindSelect(sel, nil)
+		q, err := b.bindSetOpArg(sel, nil, &queryLevel{})
 		if err != nil {
 			return nil, err
 		}

@@ -11,8 +11,16 @@ import (
 	"portalsdb/types"
 )
 
-// bindExpr binds a scalar expression in scope s.
+// bindExpr binds a scalar expression in scope s, folding what is constant.
 func (b *Binder) bindExpr(n *pg.Node, s *scope) (expr.Expr, error) {
+	e, err := b.bindExprNode(n, s)
+	if err != nil {
+		return nil, err
+	}
+	return simplify(e), nil
+}
+
+func (b *Binder) bindExprNode(n *pg.Node, s *scope) (expr.Expr, error) {
 	switch {
 	case n == nil:
 		return nil, pgerror.Internalf("nil expression")
@@ -394,6 +402,22 @@ func (b *Binder) resolveCall(name string, args []expr.Expr, loc int32) (*expr.Ca
 
 // foldCall evaluates a call of an immutable function on constants now.
 func foldCall(c *expr.Call) (expr.Expr, error) {
+	// A strict function of a NULL constant is NULL, whatever its other
+	// arguments: PostgreSQL's planner simplifies it so, and never runs
+	// those arguments (NULL <> CAST(x AS SMALLINT) cannot overflow).
+	// The arguments fold first, so one that failed still fails.
+	if !c.Fn.NullCall {
+		for _, a := range c.Args {
+			if k, ok := a.(*expr.Const); ok && k.Value == nil {
+				for _, other := range c.Args {
+					if f := firstFailed(other); f != nil {
+						return &expr.Failed{Err: f.Err, T: c.Type()}, nil
+					}
+				}
+				return expr.Null(c.Type()), nil
+			}
+		}
+	}
 	if c.Fn.Volatile || c.Fn.Stable {
 		return c, nil
 	}
@@ -402,14 +426,11 @@ func foldCall(c *expr.Call) (expr.Expr, error) {
 			return c, nil
 		}
 	}
-	v, err := expr.EvalConst(&expr.Ctx{}, c)
-	if err != nil {
-		// PostgreSQL folds constant subexpressions when it plans, and
-		// their errors surface then, even inside a CASE arm that would
-		// never run (see its documentation of CASE).
-		return nil, err
-	}
-	return &expr.Const{Value: v, T: c.Type()}, nil
+	// PostgreSQL folds constant subexpressions when it plans, and their
+	// errors surface then, even inside a CASE arm that would run on no row
+	// (see its documentation of CASE), but not in one the folding of its
+	// condition removes: a failure is kept for the plan to raise.
+	return evalConst(c), nil
 }
 
 func opName(ns []*pg.Node) string {
@@ -748,7 +769,9 @@ func (b *Binder) bindCase(c *pg.CaseExpr, s *scope) (expr.Expr, error) {
 			return nil, err
 		}
 	}
-	ts = append(ts, els.Type())
+	// PostgreSQL considers the ELSE result first when it picks the
+	// common type, so CASE WHEN ... THEN varchar ELSE text END is text.
+	ts = append([]types.T{els.Type()}, ts...)
 	t, err := commonType(ts, "CASE")
 	if err != nil {
 		return nil, posErr(pgerror.Flatten(err), c.Location)
@@ -824,16 +847,21 @@ func (b *Binder) bindIndirection(arg expr.Expr, ind []*pg.Node, s *scope) (expr.
 // the result is the first argument of the equality, so it takes the type
 // l was promoted to (NULLIF(1, 2.5) is numeric).
 func (b *Binder) nullIf(l, r expr.Expr, loc int32) (expr.Expr, error) {
-	eq, err := b.callOp("=", []expr.Expr{l, r}, loc)
+	// The result has the type the = operator takes its left side as, also
+	// when the comparison folds: NULLIF(NULL, 1.5) is numeric.
+	call, err := b.resolveCall("=", []expr.Expr{l, r}, loc)
 	if err != nil {
 		return nil, err
 	}
-	if call, ok := eq.(*expr.Call); ok {
+	// PostgreSQL compares integers of different widths, and real with
+	// double precision, without casting the left side, so NULLIF keeps
+	// its type there: NULLIF(1.5::real, 1.5::float8) is real.
+	if orig := l.Type(); !(orig.IsInteger() && call.Args[0].Type().IsInteger() || orig.IsFloat() && call.Args[0].Type().IsFloat()) {
 		l = call.Args[0]
-	} else if l.Type().Kind == types.Unknown {
-		if l, err = b.coerce(l, types.TextType, expr.CastImplicit, ""); err != nil {
-			return nil, err
-		}
+	}
+	eq, err := foldCall(call)
+	if err != nil {
+		return nil, err
 	}
 	t := l.Type()
 	return &expr.Case{Whens: []expr.When{{Cond: eq, Result: expr.Null(t)}}, Else: l, T: t}, nil

@@ -213,6 +213,9 @@ func (b *Binder) bindFromItem(n *pg.Node, sc *scope, outer *scope, lvl *queryLev
 		var colnames []*pg.Node
 		if rs.Alias != nil {
 			alias, colnames = rs.Alias.Aliasname, rs.Alias.Colnames
+			if err := checkAlias(sc, alias, -1); err != nil {
+				return nil, err
+			}
 		}
 		cols := renameCols(plan.Columns(), colnames)
 		for _, c := range cols {
@@ -244,6 +247,9 @@ func (b *Binder) bindRangeVar(rv *pg.RangeVar, sc *scope) (logical.Node, error) 
 	var colnames []*pg.Node
 	if rv.Alias != nil {
 		alias, colnames = rv.Alias.Aliasname, rv.Alias.Colnames
+	}
+	if err := checkAlias(sc, alias, rv.Location); err != nil {
+		return nil, err
 	}
 	if rv.Schemaname == "" {
 		if c := b.lookupCTE(rv.Relname); c != nil {
@@ -300,6 +306,9 @@ func (b *Binder) bindRangeVar(rv *pg.RangeVar, sc *scope) (logical.Node, error) 
 		if rel.Ref.Kind == logical.StreamRelation {
 			scan.Atom = &logical.Column{ID: b.newID(), Name: "_atom", Type: types.Int8Type}
 			sc.add(scopeCol{qualifier: alias, name: "_atom", id: scan.Atom.ID, typ: types.Int8Type, system: true})
+		}
+		if len(rel.Ref.PrimaryKey) > 0 {
+			sc.keyed = append(sc.keyed, keyedTable{ids: logical.IDs(scan.Cols), pk: rel.Ref.PrimaryKey})
 		}
 		return scan, nil
 	case rel.Table != nil && rel.Table.ViewSQL != "":
@@ -805,4 +814,17 @@ func (b *Binder) bindTimeWindow(rf *pg.RangeFunction, fc *pg.FuncCall, name stri
 		sc.add(scopeCol{qualifier: alias, name: n, id: col.ID, typ: tt})
 	}
 	return win, nil
+}
+
+// checkAlias refuses a second FROM item of the same name in one query
+// level (FROM t, t), as PostgreSQL does.
+func checkAlias(sc *scope, alias string, loc int32) error {
+	if !sc.tables[alias] {
+		return nil
+	}
+	err := pgerror.Newf(pgerror.DuplicateAlias, "table name %q specified more than once", alias)
+	if loc >= 0 {
+		return err.WithPosition(int(loc) + 1)
+	}
+	return err
 }

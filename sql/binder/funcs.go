@@ -454,13 +454,12 @@ func (b *Binder) bindSubLink(sl *pg.SubLink, s *scope) (expr.Expr, error) {
 		}
 		// Resolve the comparison between the test and the subquery column.
 		inner := &expr.ColRef{ID: cols[0].ID, T: cols[0].Type}
-		probe, err := b.callOp(op, []expr.Expr{test, inner}, sl.Location)
+		call, err := b.resolveCall(op, []expr.Expr{test, inner}, sl.Location)
 		if err != nil {
 			return nil, err
 		}
-		call, ok := probe.(*expr.Call)
-		if !ok || len(call.Args) != 2 {
-			return nil, pgerror.Internalf("comparison folded unexpectedly")
+		if len(call.Args) != 2 {
+			return nil, pgerror.Internalf("comparison of %s with a subquery takes two arguments", op)
 		}
 		// If the subquery column needs a cast, wrap the plan in a Project.
 		if c, ok := call.Args[1].(*expr.Cast); ok {

@@ -195,9 +195,11 @@ func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *qu
 	lvl.win = nil
 
 	// Unknown-typed outputs become text, and so do the sort keys that
-	// name them, so that they still match their output column.
+	// name them, so that they still match their output column. Outputs a
+	// set operation resolves stay unknown, unless DISTINCT or ORDER BY
+	// compares them here first, as in PostgreSQL.
 	for i := range targets {
-		if targets[i].e.Type().Kind == types.Unknown && !keepUnknown {
+		if targets[i].e.Type().Kind == types.Unknown && (!keepUnknown || distinct || sortsBy(keys, targets[i].e)) {
 			orig := targets[i].e
 			if targets[i].e, err = b.coerce(targets[i].e, types.TextType, expr.CastImplicit, ""); err != nil {
 				return nil, err
@@ -462,12 +464,20 @@ func (b *Binder) bindGroupBy(s *pg.SelectStmt, sc *scope, lvl *queryLevel) error
 				if cr := g.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && pgerror.CodeOf(err) == pgerror.UndefinedColumn {
 					name := strVal(cr.Fields[0])
 					for _, t := range s.TargetList {
-						if rt := t.GetResTarget(); rt.Name == name {
-							if e, err = b.bindExpr(rt.Val, sc); err != nil {
-								return err
-							}
-							break
+						rt := t.GetResTarget()
+						if rt.Name != name {
+							continue
 						}
+						alias, err := b.bindExpr(rt.Val, sc)
+						if err != nil {
+							return err
+						}
+						// Two outputs of that name that differ make the
+						// name ambiguous, as in PostgreSQL.
+						if e != nil && !exprEqual(e, alias) {
+							return pgerror.Newf(pgerror.AmbiguousColumn, "GROUP BY %q is ambiguous", name).WithPosition(int(cr.Location) + 1)
+						}
+						e = alias
 					}
 				}
 				if e == nil {
@@ -488,15 +498,40 @@ func (b *Binder) bindGroupBy(s *pg.SelectStmt, sc *scope, lvl *queryLevel) error
 			continue
 		}
 		col := logical.Column{Name: "?group?", Type: e.Type()}
-		if r, ok := e.(*expr.ColRef); ok {
+		if r, ok := e.(*expr.ColRef); ok && ac.inputIDs[r.ID] {
 			// A plain column keeps its id above the aggregate, so that
-			// correlated subqueries that name it need no remapping.
+			// correlated subqueries that name it need no remapping. An
+			// outer query's column does not: the aggregate's output is
+			// not that column.
 			col.ID, col.Name = r.ID, r.Name
 		} else {
 			col.ID = b.newID()
 		}
 		ac.groupExprs = append(ac.groupExprs, e)
 		ac.groupCols = append(ac.groupCols, col)
+	}
+	// Grouping by a table's primary key groups by all its columns, which
+	// depend on the key: PostgreSQL lets the query name them.
+	for _, kt := range sc.keyed {
+		all := true
+		for _, p := range kt.pk {
+			all = all && isGroupCol(ac, kt.ids[p])
+		}
+		if !all {
+			continue
+		}
+		for _, id := range kt.ids {
+			if isGroupCol(ac, id) {
+				continue
+			}
+			for _, c := range sc.cols {
+				if c.id == id {
+					ac.groupExprs = append(ac.groupExprs, &expr.ColRef{ID: id, T: c.typ, Name: c.name})
+					ac.groupCols = append(ac.groupCols, logical.Column{ID: id, Name: c.name, Type: c.typ})
+					break
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -907,15 +942,32 @@ func (b *Binder) bindSetOp(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (log
 	return b.bindOrderLimitOnOutput(plan, s, outer, lvl)
 }
 
-// bindSetOpArg binds one side of a set operation. A plain SELECT keeps its
-// unknown-typed outputs, so that SELECT NULL UNION SELECT 1 resolves the
-// NULL as an integer, as PostgreSQL does.
+func sortsBy(keys []logical.SortKey, e expr.Expr) bool {
+	for _, k := range keys {
+		if exprEqual(k.Expr, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// bindSetOpArg binds one side of a set operation, or the query of an
+// INSERT. A plain SELECT keeps its unknown-typed outputs, so that SELECT
+// NULL UNION SELECT 1 resolves the NULL as an integer and INSERT INTO t (i)
+// SELECT NULL assigns it, as PostgreSQL does.
 func (b *Binder) bindSetOpArg(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
 	plain := s.Op == pg.SetOperation_SETOP_NONE || s.Op == pg.SetOperation_SET_OPERATION_UNDEFINED
-	if plain && s.WithClause == nil && len(s.ValuesLists) == 0 && s.IntoClause == nil {
-		return b.bindSimpleSelectOutputs(s, outer, lvl, true)
+	if !plain || len(s.ValuesLists) > 0 || s.IntoClause != nil {
+		return b.bindSelectLevel(s, outer, lvl)
 	}
-	return b.bindSelectLevel(s, outer, lvl)
+	if s.WithClause != nil {
+		pop, err := b.bindWith(s.WithClause, outer, lvl)
+		if err != nil {
+			return nil, err
+		}
+		defer pop()
+	}
+	return b.bindSimpleSelectOutputs(s, outer, lvl, true)
 }
 
 func castCol(b *Binder, c logical.Column, t types.T, need bool) (expr.Expr, bool) {

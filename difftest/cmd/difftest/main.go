@@ -36,10 +36,12 @@ func run() int {
 	findings := flag.String("findings", "", "file to append findings to")
 	shrink := flag.Bool("shrink", true, "minimize differences")
 	maxFindings := flag.Int("max-findings", 0, "stop after this many distinct findings")
-	timeout := flag.Duration("timeout", 10*time.Second, "per-statement timeout")
+	timeout := flag.Duration("timeout", 5*time.Second, "per-statement timeout")
 	types := flag.Bool("types", true, "compare result column types")
 	slow := flag.Float64("slow", 0, "report statements this many times slower than PostgreSQL (and over 1s); 0 disables")
 	ignore := flag.String("ignore", "", "comma-separated kinds of difference to ignore (e.g. types,slow)")
+	dump := flag.Bool("dump", false, "print the SQL of the cases instead of running them")
+	replay := flag.Bool("replay", false, "replay the sqllogictest files named as arguments with random data instead of generating cases")
 	flag.Parse()
 	if *pg == "" {
 		fmt.Fprintln(os.Stderr, "difftest: --pg or $PORTALSDB_TEST_PG_DSN is required")
@@ -84,6 +86,9 @@ func run() int {
 
 	cfg := difftest.Config{Seed: *seed, N: *n, First: *first, CasesPerSetup: *perSetup, Shrink: *shrink,
 		MaxFindings: *maxFindings, Log: os.Stderr}
+	if *dump {
+		cfg.Dump = os.Stdout
+	}
 	for _, p := range splitList(*profiles) {
 		prof, err := difftest.ParseProfile(p)
 		if err != nil {
@@ -105,9 +110,27 @@ func run() int {
 		cfg.Findings = f
 	}
 	r := &difftest.Runner{PG: pgSrv, PDB: pdbSrv, Timeout: *timeout, CheckTypes: *types, SlowFactor: *slow, SlowMin: time.Second}
+	if *replay {
+		total, differed := 0, 0
+		for _, path := range flag.Args() {
+			for round := 0; round < *n; round++ {
+				ran, diff, err := difftest.Replay(ctx, r, path, *seed+int64(round), os.Stderr)
+				total, differed = total+ran, differed+diff
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "difftest:", path, err)
+					return 1
+				}
+			}
+		}
+		fmt.Printf("replayed %d statements: %d differed\n", total, differed)
+		if differed > 0 {
+			return 3
+		}
+		return 0
+	}
 	rep, err := difftest.Fuzz(ctx, r, cfg)
-	fmt.Printf("%d cases, %d statements in %v: %d distinct findings, %d repeats, %d generator errors; by kind %v\n",
-		rep.Cases, rep.Statements, rep.Elapsed.Round(time.Second), len(rep.Findings), rep.Repeats, rep.GenErrors, rep.Diffs)
+	fmt.Printf("%d cases, %d statements in %v (%d PostgreSQL timeouts): %d distinct findings, %d repeats, %d generator errors; by kind %v\n",
+		rep.Cases, rep.Statements, rep.Elapsed.Round(time.Second), r.PGTimeouts, len(rep.Findings), rep.Repeats, rep.GenErrors, rep.Diffs)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "difftest:", err)
 		return 1
