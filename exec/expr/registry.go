@@ -86,6 +86,8 @@ func buildBuiltins() *Registry {
 	registerAggregates(r)
 	registerStringsMore(r)
 	registerMathMore(r)
+	registerDatetimeMore(r)
+	registerToChar(r)
 	registerRegexp(r)
 	registerArrays(r)
 	registerSetFunctions(r)
@@ -205,6 +207,16 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 		known = a
 		haveKnown = true
 	}
+	// At an unknown argument's position, a candidate taking a string
+	// wins over the others, as in PostgreSQL's resolution.
+	stringAt := make([]bool, len(args))
+	for i := range viable {
+		for j, a := range args {
+			if a.Kind == types.Unknown && viable[i].res.ArgType[j].Category() == 'S' {
+				stringAt[j] = true
+			}
+		}
+	}
 	for i := range viable {
 		params := viable[i].res.ArgType
 		for j, a := range args {
@@ -219,7 +231,9 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 				if params[j].Kind == types.Text {
 					viable[i].unknownOK++
 				}
-			case isPreferred(params[j]):
+			case params[j].Category() == 'S':
+				viable[i].unknownOK++
+			case !stringAt[j] && isPreferred(params[j]):
 				viable[i].unknownOK++
 			}
 		}
