@@ -706,6 +706,14 @@ func registerDatetimeMore(r *Registry) {
 		}
 		return types.IntervalValue{Months: int32(months), Days: int32(days), Micros: int64(micros)}, nil
 	}
+	if r.named == nil {
+		r.named = map[string]NamedParams{}
+	}
+	r.named["make_interval"] = NamedParams{
+		Names:    []string{"years", "months", "weeks", "days", "hours", "mins", "secs"},
+		Types:    []types.T{i4, i4, i4, i4, i4, i4, f8},
+		Defaults: []types.Datum{int64(0), int64(0), int64(0), int64(0), int64(0), int64(0), float64(0)},
+	}
 	for n := 0; n <= 7; n++ {
 		args := make([]types.T, n)
 		for i := range args {

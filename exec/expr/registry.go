@@ -60,6 +60,24 @@ type Registry struct {
 	funcs map[string][]*Overload
 	aggs  map[string][]*AggOverload
 	srfs  map[string][]*SetFunc
+	// named lists the parameter names and defaults of functions that
+	// accept named arguments (make_interval(days => 1)).
+	named map[string]NamedParams
+}
+
+// NamedParams are a function's parameter names, in order, with their
+// types and default values.
+type NamedParams struct {
+	Names    []string
+	Types    []types.T
+	Defaults []types.Datum
+}
+
+// Named returns the parameter names of a function that accepts named
+// arguments.
+func (r *Registry) Named(name string) (NamedParams, bool) {
+	p, ok := r.named[strings.ToLower(name)]
+	return p, ok
 }
 
 func newRegistry() *Registry {

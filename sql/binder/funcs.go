@@ -96,13 +96,9 @@ func (b *Binder) bindFuncCall(fc *pg.FuncCall, s *scope) (expr.Expr, error) {
 	if fc.AggStar || fc.AggDistinct || len(fc.AggOrder) > 0 || fc.AggFilter != nil {
 		return nil, pgerror.Newf(pgerror.WrongObjectType, "%s is not an aggregate function", name).WithPosition(int(fc.Location) + 1)
 	}
-	args := make([]expr.Expr, len(fc.Args))
-	for i, a := range fc.Args {
-		e, err := b.bindExpr(a, s)
-		if err != nil {
-			return nil, err
-		}
-		args[i] = e
+	args, err := b.bindCallArgs(name, fc, s)
+	if err != nil {
+		return nil, err
 	}
 	switch name {
 	case "extract", "date_part":
@@ -137,6 +133,68 @@ func (b *Binder) bindFuncCall(fc *pg.FuncCall, s *scope) (expr.Expr, error) {
 			WithPosition(int(fc.Location) + 1)
 	}
 	return b.callOp(name, args, fc.Location)
+}
+
+// bindCallArgs binds a function call's arguments. Named arguments
+// (name => value) are put in their parameter's place, and parameters left
+// out take their defaults.
+func (b *Binder) bindCallArgs(name string, fc *pg.FuncCall, s *scope) ([]expr.Expr, error) {
+	named := false
+	for _, a := range fc.Args {
+		if a.GetNamedArgExpr() != nil {
+			named = true
+		}
+	}
+	if !named {
+		args := make([]expr.Expr, len(fc.Args))
+		for i, a := range fc.Args {
+			e, err := b.bindExpr(a, s)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = e
+		}
+		return args, nil
+	}
+	params, ok := b.reg.Named(name)
+	undefined := func() error {
+		return pgerror.Newf(pgerror.UndefinedFunction, "function %s with named arguments does not exist", name).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.").
+			WithPosition(int(fc.Location) + 1)
+	}
+	if !ok {
+		return nil, undefined()
+	}
+	args := make([]expr.Expr, len(params.Names))
+	for i, a := range fc.Args {
+		pos, arg := i, a
+		if na := a.GetNamedArgExpr(); na != nil {
+			pos = -1
+			for j, n := range params.Names {
+				if n == na.Name {
+					pos = j
+				}
+			}
+			arg = na.Arg
+		}
+		if pos < 0 || pos >= len(args) {
+			return nil, undefined()
+		}
+		if args[pos] != nil {
+			return nil, pgerror.Newf(pgerror.Syntax, "argument name %q used more than once", params.Names[pos]).WithPosition(int(fc.Location) + 1)
+		}
+		e, err := b.bindExpr(arg, s)
+		if err != nil {
+			return nil, err
+		}
+		args[pos] = e
+	}
+	for i := range args {
+		if args[i] == nil {
+			args[i] = &expr.Const{Value: params.Defaults[i], T: params.Types[i]}
+		}
+	}
+	return args, nil
 }
 
 // bindAggCall binds an aggregate call in a grouped query level, returning a
