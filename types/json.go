@@ -60,7 +60,12 @@ func writeJSON(b *bytes.Buffer, v any) {
 			b.WriteString("false")
 		}
 	case json.Number:
-		b.WriteString(x.String())
+		// jsonb keeps numbers as numerics: 1e2 is 100.
+		if d, err := ParseNumeric(x.String()); err == nil {
+			b.Write(AppendNumeric(nil, d))
+		} else {
+			b.WriteString(x.String())
+		}
 	case string:
 		enc, _ := json.Marshal(x)
 		b.Write(unescapeHTML(enc))
@@ -107,4 +112,13 @@ func unescapeHTML(b []byte) []byte {
 	b = bytes.ReplaceAll(b, []byte(`\u003c`), []byte("<"))
 	b = bytes.ReplaceAll(b, []byte(`\u003e`), []byte(">"))
 	return bytes.ReplaceAll(b, []byte(`\u0026`), []byte("&"))
+}
+
+// ValidateJSON checks that s is JSON and returns it as written, the json
+// type's value.
+func ValidateJSON(s string) (Datum, error) {
+	if _, err := NormalizeJSON(s); err != nil {
+		return nil, err
+	}
+	return s, nil
 }

@@ -64,6 +64,8 @@ func ParseText(t T, s string, env *Env) (Datum, error) {
 		return ParseUUID(s)
 	case JSONB:
 		return NormalizeJSON(s)
+	case JSON:
+		return ValidateJSON(s)
 	case Array:
 		return ParseArray(s, t.ElemType(), env)
 	}

@@ -106,6 +106,7 @@ func buildBuiltins() *Registry {
 	registerMathMore(r)
 	registerDatetimeMore(r)
 	registerToChar(r)
+	registerJSON(r)
 	registerRegexp(r)
 	registerArrays(r)
 	registerSetFunctions(r)
