@@ -107,6 +107,7 @@ func buildBuiltins() *Registry {
 	registerDatetimeMore(r)
 	registerToChar(r)
 	registerJSON(r)
+	registerAggregatesMore(r)
 	registerRegexp(r)
 	registerArrays(r)
 	registerSetFunctions(r)

@@ -77,6 +77,13 @@ func (wc *windowContext) resolve(over *pg.WindowDef) (*pg.WindowDef, error) {
 	return merged, nil
 }
 
+// orderSensitiveAgg are the aggregates whose result shows their input's
+// order.
+var orderSensitiveAgg = map[string]bool{
+	"array_agg": true, "string_agg": true, "json_agg": true, "jsonb_agg": true,
+	"json_object_agg": true, "jsonb_object_agg": true,
+}
+
 var windowOnly = map[string]bool{
 	"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true, "cume_dist": true,
 	"ntile": true, "lag": true, "lead": true, "first_value": true, "last_value": true, "nth_value": true,
@@ -212,14 +219,25 @@ func (b *Binder) bindAggCall(fc *pg.FuncCall, name string, s *scope) (expr.Expr,
 	}
 	lvl.inAggArg = true
 	defer func() { lvl.inAggArg = false }()
-	args := make([]expr.Expr, len(fc.Args))
-	ts := make([]types.T, len(fc.Args))
-	for i, a := range fc.Args {
+	var args []expr.Expr
+	var ts []types.T
+	if fc.AggWithinGroup {
+		// An ordered-set aggregate aggregates its WITHIN GROUP ORDER BY
+		// expressions; its direct arguments follow them.
+		for _, o := range fc.AggOrder {
+			e, err := b.bindExpr(o.GetSortBy().Node, s)
+			if err != nil {
+				return nil, err
+			}
+			args, ts = append(args, e), append(ts, e.Type())
+		}
+	}
+	for _, a := range fc.Args {
 		e, err := b.bindExpr(a, s)
 		if err != nil {
 			return nil, err
 		}
-		args[i], ts[i] = e, e.Type()
+		args, ts = append(args, e), append(ts, e.Type())
 	}
 	agg, argTypes, ret, err := b.reg.ResolveAgg(name, ts, fc.AggStar)
 	if err != nil {
@@ -247,6 +265,13 @@ func (b *Binder) bindAggCall(fc *pg.FuncCall, name string, s *scope) (expr.Expr,
 			return nil, err
 		}
 		call.OrderBy = append(call.OrderBy, sortKey(e, sb))
+	}
+	if call.Distinct && len(call.OrderBy) == 0 && orderSensitiveAgg[name] {
+		// PostgreSQL sorts a DISTINCT aggregate's input, so array_agg's
+		// and string_agg's results come out in order.
+		for _, a := range call.Args[:1] {
+			call.OrderBy = append(call.OrderBy, logical.SortKey{Expr: a})
+		}
 	}
 	// Reuse an identical call.
 	for _, prev := range lvl.agg.aggs {
