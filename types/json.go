@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cockroachdb/apd/v3"
+
 	"portalsdb/pgerror"
 )
 
@@ -61,8 +63,9 @@ func writeJSON(b *bytes.Buffer, v any) {
 		}
 	case json.Number:
 		// jsonb keeps numbers as numerics: 1e2 is 100.
-		if d, err := ParseNumeric(x.String()); err == nil {
-			b.Write(AppendNumeric(nil, d))
+		if d, _, err := apd.NewFromString(x.String()); err == nil {
+			d.Negative = d.Negative && !d.IsZero()
+			b.WriteString(d.Text('f'))
 		} else {
 			b.WriteString(x.String())
 		}

@@ -26,6 +26,14 @@ func addInterval(ts types.TimestampValue, iv types.IntervalValue, loc *time.Loca
 	if ts == types.TimestampInfinity || ts == types.TimestampNegInfinity {
 		return ts, nil
 	}
+	if loc != nil && iv.Months == 0 && iv.Days == 0 {
+		// The time part moves the instant, not the wall clock.
+		r := int64(ts) + iv.Micros
+		if (iv.Micros > 0 && r < int64(ts)) || (iv.Micros < 0 && r > int64(ts)) {
+			return 0, errDTO
+		}
+		return types.TimestampValue(r), nil
+	}
 	if loc != nil {
 		ts = types.UTCToLocal(ts, loc)
 	}
@@ -45,15 +53,16 @@ func addInterval(ts types.TimestampValue, iv types.IntervalValue, loc *time.Loca
 		t = t.AddDate(0, 0, int(iv.Days))
 	}
 	us := t.UnixMicro()
+	if loc != nil {
+		// Months and days step the wall clock in the zone; the time part
+		// then moves the instant.
+		us = int64(types.LocalToUTC(types.TimestampValue(us), loc))
+	}
 	r := us + iv.Micros
 	if (iv.Micros > 0 && r < us) || (iv.Micros < 0 && r > us) {
 		return 0, errDTO
 	}
-	out := types.TimestampValue(r)
-	if loc != nil {
-		out = types.LocalToUTC(out, loc)
-	}
-	return out, nil
+	return types.TimestampValue(r), nil
 }
 
 func floorDivInt2(a, b int) int {

@@ -912,7 +912,17 @@ func datumToJSON(ctx *Ctx, t types.T, d types.Datum) (*jnode, error) {
 			}
 			out.vals = append(out.vals, v)
 		}
-		out.raw = jsonTextOf(out)
+		// array_to_json style: no space after commas.
+		var b strings.Builder
+		b.WriteByte('[')
+		for i, v := range out.vals {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(v.raw)
+		}
+		b.WriteByte(']')
+		out.raw = b.String()
 		return out, nil
 	case types.Date:
 		s := types.FormatText(t, d, ctx.env())
@@ -945,8 +955,8 @@ func jsonTextOf(n *jnode) string {
 	var b strings.Builder
 	var w func(n *jnode)
 	w = func(n *jnode) {
-		switch n.kind {
-		case 'a':
+		switch {
+		case n.kind == 'a' && n.raw == "":
 			b.WriteByte('[')
 			for i, v := range n.vals {
 				if i > 0 {
@@ -1091,7 +1101,11 @@ func registerJSON(r *Registry) {
 		// Building: json_build_object, json_build_array, to_json.
 		r.add(&Overload{Name: prefix + "_build_array", NullCall: true, Poly: anyArgs(jt, -1), RowTyped: buildRow(false, isB)})
 		r.add(&Overload{Name: prefix + "_build_object", NullCall: true, Poly: anyArgs(jt, -1), RowTyped: buildRow(true, isB)})
-		r.add(&Overload{Name: "to_" + prefix, Poly: anyArgs(jt, 1), RowTyped: toJSONRow(isB)})
+		r.add(&Overload{Name: "to_" + prefix, Poly: func(args []types.T) ([]types.T, types.T, bool) {
+			// An unknown literal stays unknown, and the call fails as
+			// PostgreSQL's does for a polymorphic argument of unknown type.
+			return args, jt, len(args) == 1
+		}, RowTyped: toJSONRow(isB)})
 		// Set-returning: each, each_text, array_elements(_text), object_keys.
 		r.addSRF(&SetFunc{Name: prefix + "_each", Resolve: fixedSRF([]types.T{jt}, []SetColumn{{"key", text}, {"value", jt}}),
 			Rows: strictRows(jsonEach(isB, false))})
@@ -1113,7 +1127,7 @@ func registerJSON(r *Registry) {
 				out := make([][]types.Datum, 0, len(n.keys))
 				seen := map[string]bool{}
 				for _, k := range n.keys {
-					if !seen[k] {
+					if !seen[k] || !isB {
 						seen[k] = true
 						out = append(out, []types.Datum{k})
 					}
@@ -1461,6 +1475,9 @@ func jsonBuildText(n *jnode) string {
 
 func toJSONRow(isB bool) func(*Ctx, []types.T, []types.Datum) (types.Datum, error) {
 	return func(ctx *Ctx, ts []types.T, a []types.Datum) (types.Datum, error) {
+		if ts[0].Kind == types.Unknown {
+			return nil, pgerror.New(pgerror.DatatypeMismatch, "could not determine polymorphic type because input has type unknown")
+		}
 		v, err := datumToJSON(ctx, ts[0], a[0])
 		if err != nil {
 			return nil, err

@@ -330,7 +330,8 @@ func isPreferred(t types.T) bool {
 func binaryCoercible(from, to types.T) bool {
 	switch {
 	case from.Kind == to.Kind:
-		return true
+		// Arrays only when their elements are.
+		return from.Kind != types.Array || binaryCoercible(from.ElemType(), to.ElemType())
 	case to.Kind == types.Text && (from.Kind == types.Varchar || from.Kind == types.Name):
 		return true
 	case to.Kind == types.Varchar && from.Kind == types.Text:

@@ -120,7 +120,7 @@ func registerStringsMore(r *Registry) {
 		case c < 0:
 			return nil, pgerror.New(pgerror.InvalidParameterValue, "character number must be positive")
 		case c > utf8.MaxRune:
-			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "requested character too large for encoding: %d", c)
+			return nil, pgerror.Newf(pgerror.ProgramLimitExceeded, "requested character too large for encoding: %d", c)
 		case c >= 0xD800 && c <= 0xDFFF:
 			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "requested character not valid for encoding: %d", c)
 		}

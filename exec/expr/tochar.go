@@ -674,6 +674,10 @@ func formatNumber(nf *numFormat, neg bool, intPart, frac string, intValue int64)
 			numIn = true
 		case '.':
 			afterDecimal = true
+			if len(frac) == 0 {
+				// No fraction digits: no decimal point either.
+				continue
+			}
 			writeSign()
 			if nf.fill && lastRelevant == 0 && !hasZeroAfter(nf.nodes[i+1:]) {
 				b.WriteByte('.')
@@ -844,9 +848,6 @@ func toCharFloat(v float64, f string, bits int) (types.Datum, error) {
 	if i := strings.IndexByte(s, '.'); i >= 0 {
 		intPart, frac = s[:i], s[i+1:]
 	}
-	for len(frac) < nf.post {
-		frac += "0"
-	}
 	iv, _ := strconv.ParseInt(intPart, 10, 64)
 	return formatNumber(nf, neg, intPart, frac, iv), nil
 }
@@ -854,7 +855,7 @@ func toCharFloat(v float64, f string, bits int) (types.Datum, error) {
 func toCharEEEE(v float64, nf *numFormat) string {
 	s := strconv.FormatFloat(v, 'e', nf.post, 64)
 	mant, exp, _ := strings.Cut(s, "e")
-	if len(exp) == 3 { // e+5 -> e+05
+	if len(exp) == 2 { // e+5 -> e+05
 		exp = exp[:1] + "0" + exp[1:]
 	}
 	out := mant + "e" + exp
@@ -940,6 +941,16 @@ func parseDatetime(s, f string) (*parsedDT, error) {
 		return 0, pgerror.Newf(pgerror.InvalidDatetimeFormat, "invalid value %q for template", s[i:min(i+3, len(s))])
 	}
 	for ni, n := range nodes {
+		if n.key == "" && n.literal {
+			// Quoted text skips as many characters of the input.
+			for range n.lit {
+				if i < len(s) {
+					_, size := utf8DecodeAt(s, i)
+					i += size
+				}
+			}
+			continue
+		}
 		if n.key == "" {
 			// A separator in the template skips one character of the
 			// input that is not a letter or digit.
@@ -1113,7 +1124,13 @@ func (p *parsedDT) resolve(input string) (types.TimestampValue, error) {
 		}
 	}
 	if !p.hasYear {
-		year = 1
+		year = 0 // PostgreSQL's default: 1 BC
+	}
+	if p.month == 0 {
+		p.month = 1
+	}
+	if p.day == 0 {
+		p.day = 1
 	}
 	if p.bc {
 		year = 1 - year
@@ -1149,6 +1166,9 @@ func (p *parsedDT) resolve(input string) (types.TimestampValue, error) {
 	if hour < 0 || hour > 24 || p.minute < 0 || p.minute > 59 || p.second < 0 || p.second > 60 ||
 		hour == 24 && (p.minute > 0 || p.second > 0 || p.micro > 0) {
 		return 0, rangeErr
+	}
+	if days > 106751991 || days < -2451545 {
+		return 0, pgerror.Newf(pgerror.DatetimeFieldOverflow, "date out of range: %q", input)
 	}
 	us := days*types.MicrosPerDay + int64(hour)*types.MicrosPerHour + int64(p.minute)*types.MicrosPerMinute +
 		int64(p.second)*types.MicrosPerSecond + p.micro
@@ -1293,4 +1313,13 @@ func registerToChar(r *Registry) {
 	row("to_number", []types.T{text, text}, num, func(_ *Ctx, a []types.Datum) (types.Datum, error) {
 		return toNumber(a[0].(string), a[1].(string))
 	})
+}
+
+func utf8DecodeAt(s string, i int) (rune, int) {
+	for j := range s[i:] {
+		if j > 0 {
+			return 0, j
+		}
+	}
+	return 0, len(s) - i
 }

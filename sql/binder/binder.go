@@ -76,7 +76,16 @@ type Binder struct {
 	ctes []*cteScope
 	// viewDepth guards against views that refer to themselves.
 	viewDepth int
+	// env is the session's time zone and clock, for literals and
+	// constant folding that depend on them; nil means UTC.
+	env *types.Env
 }
+
+// SetEnv gives the binder the session's time zone and clock: typed
+// literals such as timestamptz '2024-01-01 10:00' are read, and constant
+// expressions folded, in the session's zone, as PostgreSQL does at parse
+// analysis.
+func (b *Binder) SetEnv(env *types.Env) { b.env = env }
 
 // New returns a binder for one statement. paramTypes are the types the
 // client declared (Unknown where it did not).

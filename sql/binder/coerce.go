@@ -20,7 +20,7 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 			if x.Value == nil {
 				return expr.Null(t), nil
 			}
-			d, err := types.ParseText(t, x.Value.(string), nil)
+			d, err := types.ParseText(t, x.Value.(string), b.env)
 			if err != nil {
 				return nil, err
 			}
@@ -40,7 +40,7 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 		if k, ok := e.(*expr.Const); ok && !expr.IsVolatile(e) {
 			// Fold constant casts now, so that errors point at the literal
 			// and plans see constants.
-			v, err := expr.EvalConst(&expr.Ctx{}, c)
+			v, err := expr.EvalConst(&expr.Ctx{Env: b.env}, c)
 			if err != nil {
 				return nil, err
 			}

@@ -371,11 +371,11 @@ func (b *Binder) callOp(name string, args []expr.Expr, loc int32) (expr.Expr, er
 		out[i] = c
 	}
 	call := &expr.Call{Fn: res.Fn, Args: out, Ret: res.Ret}
-	return foldCall(call)
+	return b.foldCall(call)
 }
 
 // foldCall evaluates a call of an immutable function on constants now.
-func foldCall(c *expr.Call) (expr.Expr, error) {
+func (b *Binder) foldCall(c *expr.Call) (expr.Expr, error) {
 	if c.Fn.Volatile || c.Fn.Stable {
 		return c, nil
 	}
@@ -384,7 +384,7 @@ func foldCall(c *expr.Call) (expr.Expr, error) {
 			return c, nil
 		}
 	}
-	v, err := expr.EvalConst(&expr.Ctx{}, c)
+	v, err := expr.EvalConst(&expr.Ctx{Env: b.env}, c)
 	if err != nil {
 		// PostgreSQL folds constant subexpressions when it plans, and
 		// their errors surface then, even inside a CASE arm that would
