@@ -210,13 +210,7 @@ func registerDatetime(r *Registry) {
 	}
 	for _, t := range []types.T{tsT, tstzT} {
 		t := t
-		r.add(&Overload{Name: "date_trunc", Args: []types.T{text, t}, Ret: t, Row: func(c *Ctx, a []types.Datum) (types.Datum, error) {
-			var loc *time.Location
-			if t.Kind == types.TimestampTZ {
-				loc = c.env().Loc
-			}
-			return truncTimestamp(a[0].(string), a[1].(types.TimestampValue), loc)
-		}})
+		r.add(&Overload{Name: "date_trunc", Args: []types.T{text, t}, Ret: t, Vec: dateTruncKernel(t)})
 	}
 	r.add(&Overload{Name: "to_timestamp", Args: []types.T{f8}, Ret: tstzT, Row: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
 		f := a[0].(float64)
