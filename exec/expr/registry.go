@@ -104,6 +104,7 @@ func buildBuiltins() *Registry {
 	registerAggregates(r)
 	registerStringsMore(r)
 	registerMathMore(r)
+	registerRandom(r)
 	registerDatetimeMore(r)
 	registerToChar(r)
 	registerJSON(r)
