@@ -972,7 +972,7 @@ func (s *intSumFrame) emit() error {
 		s.out = append(s.out, sum)
 		return nil
 	}
-	q, err := expr.NumericDiv(sum, apd.New(s.count, 0))
+	q, err := expr.NumericDivide(sum, apd.New(s.count, 0))
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,12 @@ type Config struct {
 	MaxConnections int
 	// CacheSize is the storage block cache, in bytes; 0 for the default.
 	CacheSize int64
-	Logger    *slog.Logger
+	// HistoryAtoms is how many of the newest atoms AS OF ATOM can read;
+	// older versions are garbage-collected.
+	HistoryAtoms uint64
+	Logger       *slog.Logger
+	// SQLKnobs are the SQL engine's testing hooks; zero outside tests.
+	SQLKnobs sql.TestingKnobs
 }
 
 // Server is a running portalsdb server.
@@ -37,8 +42,11 @@ type Server struct {
 	engine *sql.Engine
 	wire   *pgwire.Server
 	ln     net.Listener
-	done   chan error
-	log    *slog.Logger
+	// done is closed when the listener stops; serveErr says why. A closed
+	// channel, not a value, because Wait and Shutdown may both wait.
+	done     chan struct{}
+	serveErr error
+	log      *slog.Logger
 }
 
 // Start opens the data directory and starts serving.
@@ -56,11 +64,12 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.CacheSize > 0 {
 		opts.CacheSize = cfg.CacheSize
 	}
+	opts.RetainSeqs = cfg.HistoryAtoms
 	db, err := storage.Open(cfg.DataDir, opts)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := sql.NewEngine(db, sql.Config{Logger: log})
+	eng, err := sql.NewEngine(db, sql.Config{Logger: log, Knobs: cfg.SQLKnobs})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -72,8 +81,11 @@ func Start(cfg Config) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Server{db: db, engine: eng, wire: wire, ln: ln, done: make(chan error, 1), log: log}
-	go func() { s.done <- wire.Serve(ln) }()
+	s := &Server{db: db, engine: eng, wire: wire, ln: ln, done: make(chan struct{}), log: log}
+	go func() {
+		s.serveErr = wire.Serve(ln)
+		close(s.done)
+	}()
 	log.Info("portalsdb listening", "addr", ln.Addr().String(), "data", cfg.DataDir)
 	return s, nil
 }
@@ -89,6 +101,7 @@ func (s *Server) Engine() *sql.Engine { return s.engine }
 func (s *Server) Shutdown(ctx context.Context) error {
 	werr := s.wire.Shutdown(ctx)
 	<-s.done
+	s.engine.Close()
 	derr := s.db.Close()
 	if werr != nil && !errors.Is(werr, context.DeadlineExceeded) {
 		return werr
@@ -97,4 +110,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // Wait returns when the listener stops.
-func (s *Server) Wait() error { return <-s.done }
+func (s *Server) Wait() error {
+	<-s.done
+	return s.serveErr
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,10 @@ type copyOptions struct {
 	header    bool
 	quote     byte
 	escape    byte
+	// forceQuote lists the columns whose non-NULL values csv output
+	// always quotes; forceQuoteAll is FORCE_QUOTE *.
+	forceQuote    []string
+	forceQuoteAll bool
 }
 
 func parseCopyOptions(opts []*pg.Node) (copyOptions, error) {
@@ -64,7 +69,14 @@ func parseCopyOptions(opts []*pg.Node) (copyOptions, error) {
 				return o, pgerror.New(pgerror.FeatureNotSupported, "COPY escape must be a single one-byte character")
 			}
 			o.escape, escSet = v[0], true
-		case "freeze", "encoding", "force_quote", "force_not_null", "force_null":
+		case "force_quote":
+			if de.Arg.GetAStar() != nil {
+				o.forceQuoteAll = true
+			}
+			for _, c := range de.Arg.GetList().GetItems() {
+				o.forceQuote = append(o.forceQuote, strVal(c))
+			}
+		case "freeze", "encoding", "force_not_null", "force_null":
 			// Accepted and ignored.
 		default:
 			return o, pgerror.Newf(pgerror.Syntax, "option %q not recognized", de.Defname)
@@ -139,6 +151,7 @@ func (s *Session) execCopy(ctx context.Context, pr *prepared, cs *pg.CopyStmt, o
 		return nil, s.fail(err)
 	}
 	t, implicit := s.txnFor()
+	defer rollbackOnPanic(t, implicit)
 	var n int64
 	if cs.IsFrom {
 		n, err = s.copyFrom(ctx, t, cs, o, opts.CopyIn)
@@ -524,6 +537,10 @@ func (s *Session) copyTo(ctx context.Context, t *txnState, cs *pg.CopyStmt, o co
 	defer plan.Root.Close()
 	ts := plan.Types
 	env := ectx.Eval.Env
+	forced := make([]bool, len(ts))
+	for i, c := range bound.Columns {
+		forced[i] = o.forceQuoteAll || slices.Contains(o.forceQuote, c.Name)
+	}
 	var buf []byte
 	var n int64
 	if o.format == "binary" {
@@ -535,7 +552,7 @@ func (s *Session) copyTo(ctx context.Context, t *txnState, cs *pg.CopyStmt, o co
 			if i > 0 {
 				buf = append(buf, o.delimiter)
 			}
-			buf = appendCopyField(buf, c.Name, o)
+			buf = appendCopyField(buf, c.Name, o, false)
 		}
 		buf = append(buf, '\n')
 	}
@@ -573,7 +590,7 @@ func (s *Session) copyTo(ctx context.Context, t *txnState, cs *pg.CopyStmt, o co
 						buf = append(buf, o.null...)
 						continue
 					}
-					buf = appendCopyField(buf, types.FormatText(t, d, env), o)
+					buf = appendCopyField(buf, types.FormatText(t, d, env), o, forced[i])
 				}
 				buf = append(buf, '\n')
 			}
@@ -597,10 +614,11 @@ func (s *Session) copyTo(ctx context.Context, t *txnState, cs *pg.CopyStmt, o co
 	return n, nil
 }
 
-// appendCopyField writes one value in COPY text or CSV format.
-func appendCopyField(buf []byte, s string, o copyOptions) []byte {
+// appendCopyField writes one value in COPY text or CSV format; force
+// quotes a csv value that needs no quotes.
+func appendCopyField(buf []byte, s string, o copyOptions, force bool) []byte {
 	if o.format == "csv" {
-		needs := s == "" && o.null == "" || strings.IndexByte(s, o.delimiter) >= 0 || strings.IndexByte(s, o.quote) >= 0 ||
+		needs := force || s == "" && o.null == "" || strings.IndexByte(s, o.delimiter) >= 0 || strings.IndexByte(s, o.quote) >= 0 ||
 			strings.ContainsAny(s, "\r\n") || s == o.null
 		if !needs {
 			return append(buf, s...)

@@ -31,10 +31,17 @@ type Session struct {
 	loc  *time.Location
 	rng  *expr.Random
 
+	// lastCommit is the seq of the session's newest commit that wrote
+	// anything: reads of workflows wait until they absorbed it.
+	lastCommit storage.Seq
+
 	// txn is the transaction block opened by BEGIN; nil outside one.
 	// Statements outside a block run in implicit transactions of their own.
 	txn    *txnState
 	closed bool
+	// running is the text of the statement being executed, for the log
+	// of a panic.
+	running string
 }
 
 // txnState is an open transaction.
@@ -49,6 +56,9 @@ type txnState struct {
 	// rows counts the rows each table gained, applied to the row
 	// estimates at commit.
 	rows map[uint32]int64
+	// onCommit runs after the transaction commits: work that must not
+	// happen if it rolls back (stopping a dropped workflow).
+	onCommit []func()
 }
 
 type savepoint struct {
@@ -173,7 +183,8 @@ func (s *Session) Close() error {
 func (s *Session) Split(ctx context.Context, query string) ([]pgwire.RawStatement, error) {
 	stmts, err := parser.Split(query)
 	if err != nil {
-		return nil, err
+		// A syntax error fails a transaction block, as any error does.
+		return nil, s.fail(err)
 	}
 	out := make([]pgwire.RawStatement, len(stmts))
 	for i, st := range stmts {
@@ -194,7 +205,7 @@ func (s *Session) catalogView(t *txnState) *catalogView {
 	if t != nil && t.cat != nil {
 		snap = t.cat
 	}
-	return &catalogView{e: s.e, snap: snap, searchPath: s.searchPath()}
+	return &catalogView{e: s.e, snap: snap, searchPath: s.searchPath(), session: s}
 }
 
 func (s *Session) searchPath() []string {
@@ -235,18 +246,26 @@ func (s *Session) endStatement(t *txnState, implicit bool, err error) error {
 
 // commit commits t, installing its catalog changes.
 func (s *Session) commit(t *txnState) error {
+	writes := t.txn.HasWrites()
 	var err error
+	var seq storage.Seq
 	if t.cat != nil {
-		err = s.e.commitCatalog(t.txn)
+		seq, err = s.e.commitCatalog(t.txn)
 	} else {
-		_, err = t.txn.Commit()
+		seq, err = t.txn.Commit()
 	}
 	if err != nil {
 		t.txn.Rollback()
 		return err
 	}
+	if writes && seq > s.lastCommit {
+		s.lastCommit = seq
+	}
 	for oid, n := range t.rows {
 		s.e.stats.add(oid, n)
+	}
+	for _, fn := range t.onCommit {
+		fn()
 	}
 	return nil
 }
@@ -265,7 +284,8 @@ func (s *Session) evalCtx(t *txnState, params []types.Datum) *expr.Ctx {
 	if t != nil {
 		now = t.start
 	}
-	return &expr.Ctx{Env: &types.Env{Loc: s.loc, Now: now}, Params: params, Random: s.rng, Session: sessionInfo{s}}
+	return &expr.Ctx{Env: &types.Env{Loc: s.loc, Now: now}, Params: params, Random: s.rng, Session: sessionInfo{s},
+		Catalog: s.catalogView(t)}
 }
 
 // sessionInfo implements expr.SessionInfo.
@@ -300,11 +320,25 @@ func (s *Session) statementContext(ctx context.Context) (context.Context, contex
 // the session usable.
 func (s *Session) recoverPanic(err *error) {
 	if r := recover(); r != nil {
-		s.e.log.Error("panic in statement execution", "panic", r, "stack", string(debug.Stack()))
+		s.e.log.Error("panic in statement execution", "panic", r, "statement", s.running, "stack", string(debug.Stack()))
 		*err = pgerror.Internalf("internal error: %v", r)
 		if s.txn != nil {
 			s.txn.failed = true
 		}
+	}
+}
+
+// rollbackOnPanic, deferred right after a statement opens an implicit
+// transaction, rolls that transaction back if the statement panics, so
+// that it does not stay open (holding back garbage collection and conflict
+// tracking) once recoverPanic has turned the panic into an error.
+func rollbackOnPanic(t *txnState, implicit bool) {
+	if !implicit {
+		return
+	}
+	if r := recover(); r != nil {
+		t.txn.Rollback()
+		panic(r)
 	}
 }
 
@@ -324,7 +358,13 @@ func (s *Session) Prepare(ctx context.Context, raw pgwire.RawStatement, paramTyp
 		}
 		declared[i] = t
 	}
-	return s.prepare(st, declared)
+	p, err = s.prepare(st, declared)
+	if err != nil {
+		// Errors found while analyzing (unknown names, types, constant
+		// folding) fail a transaction block as errors in execution do.
+		return nil, s.fail(err)
+	}
+	return p, nil
 }
 
 func describeNode(n *pg.Node) string {

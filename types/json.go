@@ -13,8 +13,8 @@ import (
 
 // NormalizeJSON validates s as JSON and returns it in jsonb's canonical
 // text form: object keys deduplicated (the last wins) and ordered shortest
-// first, then bytewise, with ", " and ": " as separators. Numbers keep
-// their text.
+// first, then bytewise, with ", " and ": " as separators. Numbers are
+// numerics, printed as numeric prints them (1e3 is 1000, 1.50 stays 1.50).
 func NormalizeJSON(s string) (Datum, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -62,7 +62,8 @@ func writeJSON(b *bytes.Buffer, v any) {
 			b.WriteString("false")
 		}
 	case json.Number:
-		// jsonb keeps numbers as numerics: 1e2 is 100.
+		// jsonb keeps numbers as numerics: 1e2 is 100, with every digit
+		// of 1e1000 written out.
 		if d, _, err := apd.NewFromString(x.String()); err == nil {
 			d.Negative = d.Negative && !d.IsZero()
 			b.WriteString(d.Text('f'))

@@ -212,7 +212,7 @@ func extractField(c *Ctx, field string, t types.T, v types.Datum) (*apd.Decimal,
 			return jd, nil
 		}
 		dayMicros := int64(w.hour*3600+w.minute*60)*types.MicrosPerSecond + secMicros
-		frac, err := NumericDiv(decInt(dayMicros), decInt(types.MicrosPerDay))
+		frac, err := NumericDivide(decInt(dayMicros), decInt(types.MicrosPerDay))
 		if err != nil {
 			return nil, err
 		}

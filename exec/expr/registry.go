@@ -156,6 +156,10 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 		exact     int
 		preferred int
 		unknownOK int
+		// same counts arguments of exactly the parameter's type, to break
+		// ties between exact and binary-coercible matches (name = name
+		// over text = text).
+		same int
 	}
 	var viable []scored
 	for _, o := range cands {
@@ -189,6 +193,9 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 			switch {
 			case a.Same(p) || binaryCoercible(a, p):
 				s.exact++
+				if a.Same(p) {
+					s.same++
+				}
 			case a.Kind == types.Unknown:
 				// Filled in below.
 			case CanCast(a, p, CastImplicit):
@@ -245,7 +252,11 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 				continue
 			}
 			switch {
-			case haveKnown && allSame && (params[j].Same(known) || binaryCoercible(known, params[j])):
+			case haveKnown && allSame && params[j].Same(known):
+				// The unknown takes exactly the known arguments' type
+				// (name = 'x' is name = name, not text = text).
+				viable[i].unknownOK += 3
+			case haveKnown && allSame && binaryCoercible(known, params[j]):
 				viable[i].unknownOK += 2
 			case params[j].Category() == 'S' && (!haveKnown || !allSame):
 				viable[i].unknownOK++
@@ -267,12 +278,15 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 		if a.unknownOK != b.unknownOK {
 			return a.unknownOK > b.unknownOK
 		}
-		return a.preferred > b.preferred
+		if a.preferred != b.preferred {
+			return a.preferred > b.preferred
+		}
+		return a.same > b.same
 	})
 	best := viable[0]
 	if len(viable) > 1 {
 		next := viable[1]
-		if best.exact == next.exact && best.unknownOK == next.unknownOK && best.preferred == next.preferred {
+		if best.exact == next.exact && best.unknownOK == next.unknownOK && best.preferred == next.preferred && best.same == next.same {
 			// Same rank: a remaining tie between identical signatures is
 			// harmless; otherwise it is ambiguous.
 			if !sameParams(best.res.ArgType, next.res.ArgType) {

@@ -27,6 +27,12 @@ func rowStr(fn func(s string) string) RowKernel {
 	return func(_ *Ctx, a []types.Datum) (types.Datum, error) { return fn(a[0].(string)), nil }
 }
 
+// lacksConcat reports whether t has no || operator of its own, so that
+// t || unknown concatenates text.
+func lacksConcat(t types.T) bool {
+	return t.IsNumeric() || t.IsDatetime() || t.Kind == types.Bool || t.Kind == types.UUID
+}
+
 func registerStrings(r *Registry) {
 	r.add(&Overload{Name: "||", Args: []types.T{text, text}, Ret: text, Infix: true, Vec: concatKernel})
 	// text || anything and anything || text: the other side is written as
@@ -36,6 +42,11 @@ func registerStrings(r *Registry) {
 			return types.T{}, false
 		}
 		if args[0].IsString() && args[1].Kind != types.Unknown || args[1].IsString() && args[0].Kind != types.Unknown {
+			return text, true
+		}
+		// 'id ' || 42: an unknown literal beside a type that has no ||
+		// of its own is text, as PostgreSQL's textanycat resolves it.
+		if args[0].Kind == types.Unknown && lacksConcat(args[1]) || args[1].Kind == types.Unknown && lacksConcat(args[0]) {
 			return text, true
 		}
 		return types.T{}, false

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"portalsdb/exec/expr"
 	"portalsdb/pgerror"
@@ -79,6 +80,35 @@ type Binder struct {
 	// env is the session's time zone and clock, for literals and
 	// constant folding that depend on them; nil means UTC.
 	env *types.Env
+	// args names the parameters of a portal's body: a name that is no
+	// column resolves to the argument, as in a SQL function.
+	args *namedArgs
+}
+
+type namedArgs struct {
+	owner string // the portal, which qualifies its arguments: reserve.p_qty
+	names []string
+}
+
+// SetArgNames names parameters $1.. for a portal's body: an unqualified
+// name that no column in scope has, or one qualified by owner, is the
+// argument of that name. Columns win over arguments, as in PostgreSQL's
+// SQL functions.
+func (b *Binder) SetArgNames(owner string, names []string) {
+	b.args = &namedArgs{owner: owner, names: names}
+}
+
+// namedArg resolves a column reference to a portal argument.
+func (b *Binder) namedArg(qual, name string) (expr.Expr, bool) {
+	if b.args == nil || (qual != "" && qual != b.args.owner) {
+		return nil, false
+	}
+	for i, n := range b.args.names {
+		if n == name {
+			return &expr.Param{Index: i + 1, T: b.params[i]}, true
+		}
+	}
+	return nil, false
 }
 
 // SetEnv gives the binder the session's time zone and clock: typed
@@ -146,6 +176,8 @@ type scopeCol struct {
 	typ       types.T
 	// hidden columns (row keys) are never found by name.
 	hidden bool
+	// system columns (_atom) are found by name but not by *.
+	system bool
 	// merged marks the output column of a JOIN USING: found unqualified;
 	// the qualified names reach the sides' own columns.
 	merged bool
@@ -162,6 +194,9 @@ type scope struct {
 	outer  *scope
 	level  *queryLevel
 	tables map[string]bool // qualifiers present, to report unknown tables
+	// lateral holds the columns of the FROM items left of a JOIN's right
+	// side, which a function call there may refer to.
+	lateral *scope
 }
 
 // queryLevel tracks one (sub)query being bound: the outer columns it
@@ -272,6 +307,41 @@ func funcName(ns []*pg.Node) string {
 		return strings.ToLower(name)
 	}
 	return schema + "." + name
+}
+
+// leftmostLocation returns the smallest token location inside an
+// expression, or -1: where PostgreSQL points for errors about a whole
+// expression, such as an assignment of the wrong type.
+func leftmostLocation(n *pg.Node) int32 {
+	best := int32(-1)
+	var walk func(m protoreflect.Message)
+	walk = func(m protoreflect.Message) {
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			switch {
+			case fd.Name() == "location" && fd.Kind() == protoreflect.Int32Kind:
+				if loc := int32(v.Int()); loc >= 0 && (best < 0 || loc < best) {
+					best = loc
+				}
+			case fd.IsList() && fd.Kind() == protoreflect.MessageKind:
+				for i := 0; i < v.List().Len(); i++ {
+					walk(v.List().Get(i).Message())
+				}
+			case !fd.IsMap() && fd.Kind() == protoreflect.MessageKind:
+				walk(v.Message())
+			}
+			return true
+		})
+	}
+	if n != nil {
+		walk(n.ProtoReflect())
+	}
+	return best
+}
+
+// assignErr places an error of assigning expression n to a column at n,
+// as PostgreSQL does.
+func assignErr(err error, n *pg.Node) error {
+	return posErr(pgerror.Flatten(err), leftmostLocation(n))
 }
 
 func posErr(err *pgerror.Error, loc int32) error {

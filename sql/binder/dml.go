@@ -24,12 +24,16 @@ func (b *Binder) targetTable(rv *pg.RangeVar, verb string) (*Relation, error) {
 	if err != nil {
 		return nil, posErr(pgerror.Flatten(err), rv.Location)
 	}
-	if rel.Ref == nil {
+	if rel.Ref == nil || rel.Ref.Kind == logical.WorkflowRelation || rel.Ref.Kind == logical.StreamRelation && verb != "insert into" && verb != "copy to" {
 		kind := "view"
 		if rel.Table != nil {
 			kind = rel.Table.Kind.String()
 		}
-		return nil, pgerror.Newf(pgerror.WrongObjectType, "cannot %s %s %q", verb, kind, rv.Relname)
+		e := pgerror.Newf(pgerror.WrongObjectType, "cannot %s %s %q", verb, kind, rv.Relname)
+		if kind == "stream" {
+			e = e.WithDetail("Streams are append-only: their events can only be inserted.")
+		}
+		return nil, e
 	}
 	return rel, nil
 }
@@ -247,7 +251,7 @@ func (b *Binder) bindInsertValues(rel *Relation, targets []int, explicitCols boo
 				return nil, err
 			}
 			if e, err = b.coerce(e, tcols[i].Type, expr.CastAssignment, "column \""+tcols[i].Name+"\""); err != nil {
-				return nil, err
+				return nil, assignErr(err, it)
 			}
 			row[i] = e
 		}
@@ -334,7 +338,9 @@ func (b *Binder) bindOnConflict(rel *Relation, oc *pg.OnConflictClause, alias st
 		} else {
 			e, err = b.bindExpr(rt.Val, sc)
 			if err == nil {
-				e, err = b.coerce(e, rel.Table.Columns[i].Type, expr.CastAssignment, "column \""+rt.Name+"\"")
+				if e, err = b.coerce(e, rel.Table.Columns[i].Type, expr.CastAssignment, "column \""+rt.Name+"\""); err != nil {
+					err = assignErr(err, rt.Val)
+				}
 			}
 		}
 		if err != nil {
@@ -447,7 +453,9 @@ func (b *Binder) bindUpdate(s *pg.UpdateStmt) (*Bound, error) {
 		} else {
 			e, err = b.bindExpr(rt.Val, sc)
 			if err == nil {
-				e, err = b.coerce(e, rel.Table.Columns[i].Type, expr.CastAssignment, "column \""+rt.Name+"\"")
+				if e, err = b.coerce(e, rel.Table.Columns[i].Type, expr.CastAssignment, "column \""+rt.Name+"\""); err != nil {
+					err = assignErr(err, rt.Val)
+				}
 			}
 		}
 		if err != nil {

@@ -1,7 +1,6 @@
 package binder
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
@@ -173,11 +172,11 @@ func bindConst(c *pg.A_Const) (expr.Expr, error) {
 	case *pg.A_Const_Fval:
 		s := v.Fval.Fval
 		// An integer too large for int4 arrives as a Float: it is int8 when
-		// it fits, numeric otherwise, as in PostgreSQL.
+		// it fits, numeric otherwise, as in PostgreSQL. The parser folds a
+		// minus sign into it, and -2147483648 fits int4 again.
 		if !strings.ContainsAny(s, ".eE") {
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-				if i >= math.MinInt32 && i <= math.MaxInt32 {
-					// -2147483648: the grammar folds the sign in.
+				if i == int64(int32(i)) {
 					return &expr.Const{Value: i, T: types.Int4Type}, nil
 				}
 				return &expr.Const{Value: i, T: types.Int8Type}, nil
@@ -219,6 +218,11 @@ func (b *Binder) bindColumnRef(cr *pg.ColumnRef, s *scope) (expr.Expr, error) {
 	}
 	c, err := s.resolve(qual, name, cr.Location)
 	if err != nil {
+		if code := pgerror.CodeOf(err); code == pgerror.UndefinedColumn || code == pgerror.UndefinedTable {
+			if p, ok := b.namedArg(qual, name); ok {
+				return p, nil
+			}
+		}
 		return nil, err
 	}
 	if s.level.agg != nil && !s.level.inAggArg && s.level.agg.checkGrouped {
@@ -302,7 +306,13 @@ func (b *Binder) bindTypeCast(tc *pg.TypeCast, s *scope) (expr.Expr, error) {
 	}
 	e, err := b.coerce(arg, t, expr.CastExplicit, "")
 	if err != nil {
-		return nil, posErr(pgerror.Flatten(err), tc.Location)
+		loc := tc.Location
+		if c := tc.Arg.GetAConst(); c != nil && strings.HasPrefix(string(pgerror.CodeOf(err)), "22") {
+			// A literal that is not valid input for the type: PostgreSQL
+			// points at the literal, not at the cast.
+			loc = c.Location
+		}
+		return nil, posErr(pgerror.Flatten(err), loc)
 	}
 	return e, nil
 }
@@ -337,8 +347,17 @@ func intervalTypmodUnit(mods []*pg.Node) string {
 }
 
 // callOp resolves and builds an operator or function call, coercing the
-// arguments to the chosen overload.
+// arguments to the chosen overload, and folds it when they are constants.
 func (b *Binder) callOp(name string, args []expr.Expr, loc int32) (expr.Expr, error) {
+	call, err := b.resolveCall(name, args, loc)
+	if err != nil {
+		return nil, err
+	}
+	return b.foldCall(call)
+}
+
+// resolveCall resolves a call and coerces its arguments, without folding.
+func (b *Binder) resolveCall(name string, args []expr.Expr, loc int32) (*expr.Call, error) {
 	ts := make([]types.T, len(args))
 	for i, a := range args {
 		ts[i] = a.Type()
@@ -348,7 +367,7 @@ func (b *Binder) callOp(name string, args []expr.Expr, loc int32) (expr.Expr, er
 		return nil, posErr(pgerror.Flatten(err), loc)
 	}
 	// text || non-text: render the other side as text.
-	if name == "||" && res.Fn.Match != nil {
+	if name == "||" && res.Fn.Match != nil && res.Ret.Kind != types.Array {
 		for i := range args {
 			if !args[i].Type().IsString() {
 				args[i] = &expr.Cast{Arg: args[i], To: types.TextType}
@@ -370,8 +389,7 @@ func (b *Binder) callOp(name string, args []expr.Expr, loc int32) (expr.Expr, er
 		}
 		out[i] = c
 	}
-	call := &expr.Call{Fn: res.Fn, Args: out, Ret: res.Ret}
-	return b.foldCall(call)
+	return &expr.Call{Fn: res.Fn, Args: out, Ret: res.Ret}, nil
 }
 
 // foldCall evaluates a call of an immutable function on constants now.
@@ -441,15 +459,12 @@ func (b *Binder) bindAExpr(a *pg.A_Expr, s *scope) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		eq, err := b.callOp("=", []expr.Expr{l, r}, a.Location)
+		// The sides are coerced to the = operator's types but not folded:
+		// the comparison of two constants of different types (1.5::float8
+		// and 1.5) must run on the coerced values.
+		call, err := b.resolveCall("=", []expr.Expr{l, r}, a.Location)
 		if err != nil {
 			return nil, err
-		}
-		call, ok := eq.(*expr.Call)
-		if !ok {
-			// Folded: both sides constant and non-NULL.
-			l2, r2 := l, r
-			return &expr.IsDistinct{L: l2, R: r2, Negate: a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT}, nil
 		}
 		return &expr.IsDistinct{L: call.Args[0], R: call.Args[1], Eq: call.Fn, Negate: a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT}, nil
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
@@ -630,16 +645,16 @@ func (b *Binder) bindArrayQuantified(a *pg.A_Expr, s *scope, op string, all bool
 		return nil, pgerror.Newf(pgerror.WrongObjectType, "op ANY/ALL (array) requires array on right side").WithPosition(int(a.Location) + 1)
 	}
 	elem := at.ElemType()
-	// The probe's right side is a placeholder column, not a constant, so
-	// that a constant left side does not fold the comparison away.
-	probe, err := b.callOp(op, []expr.Expr{x, &expr.ColRef{ID: -1, T: elem}}, a.Location)
+	// Resolve the comparison of x with one element; the call is not
+	// folded, even when x is a constant ('d' = ANY(stxkind)).
+	res, err := b.reg.Resolve(op, []types.T{x.Type(), elem})
 	if err != nil {
-		return nil, err
+		return nil, posErr(pgerror.Flatten(err), a.Location)
 	}
-	call, ok := probe.(*expr.Call)
-	if !ok {
-		return nil, pgerror.Internalf("comparison folded unexpectedly")
+	if x, err = b.coerce(x, res.ArgType[0], expr.CastImplicit, ""); err != nil {
+		return nil, posErr(pgerror.Flatten(err), a.Location)
 	}
+	call := &expr.Call{Fn: res.Fn, Args: []expr.Expr{x, &expr.Const{T: res.ArgType[1]}}, Ret: res.Ret}
 	return b.callArrayQuantified(call, arr, all), nil
 }
 
@@ -694,6 +709,13 @@ func (b *Binder) bindCase(c *pg.CaseExpr, s *scope) (expr.Expr, error) {
 		var err error
 		if operand, err = b.bindExpr(c.Arg, s); err != nil {
 			return nil, err
+		}
+		// An untyped operand (CASE NULL WHEN ..., CASE 'a' WHEN ...) is
+		// text, as PostgreSQL forces it before comparing.
+		if operand.Type().Kind == types.Unknown {
+			if operand, err = b.coerce(operand, types.TextType, expr.CastImplicit, ""); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var conds, results []expr.Expr
