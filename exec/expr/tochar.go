@@ -594,6 +594,19 @@ func formatNumber(nf *numFormat, neg bool, intPart, frac string, intValue int64)
 		for lastRelevant > 0 && frac[lastRelevant-1] == '0' {
 			lastRelevant--
 		}
+		// 0s in the template keep their digits.
+		k, after := 0, false
+		for _, n := range nf.nodes {
+			switch {
+			case n.kind == '.':
+				after = true
+			case after && (n.kind == '9' || n.kind == '0'):
+				k++
+				if n.kind == '0' {
+					lastRelevant = max(lastRelevant, min(k, len(frac)))
+				}
+			}
+		}
 	}
 	predecSpace := !nf.zero && intPart == "0" && nf.post > 0
 	signChar := func() string {
