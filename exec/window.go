@@ -376,10 +376,39 @@ func (spec *windowSpec) arrange(ctx *Context, all *batch.Batch) (*sortedWindow, 
 		keyCols[i] = arr
 	}
 	cmp := rowComparator(spec.order, keyCols)
+	intKeys, desc := intSortKeys(spec.order, keyCols)
+	var pairs []keyedRow
 	for p := 0; p+1 < len(bounds); p++ {
 		seg := perm[bounds[p]:bounds[p+1]]
-		if len(seg) > 1 {
-			slices.SortStableFunc(seg, func(a, b int32) int { return cmp(int(a), int(b)) })
+		if intKeys != nil && len(seg) > 1 {
+			// One integer key without NULLs: sort (key, row) pairs held
+			// together, which keeps the comparisons in cache.
+			pairs = pairs[:0]
+			for _, r := range seg {
+				k := intKeys[r]
+				if desc {
+					k = ^k
+				}
+				pairs = append(pairs, keyedRow{k, r})
+			}
+			slices.SortFunc(pairs, func(a, b keyedRow) int {
+				if a.key != b.key {
+					return cmp3(a.key, b.key)
+				}
+				return cmp3(a.row, b.row)
+			})
+			for k, pr := range pairs {
+				seg[k] = pr.row
+			}
+		} else if len(seg) > 1 {
+			// Ties keep input order: pdqsort with the row number as the
+			// last key, faster than a stable merge sort.
+			slices.SortFunc(seg, func(a, b int32) int {
+				if c := cmp(int(a), int(b)); c != 0 {
+					return c
+				}
+				return cmp3(a, b)
+			})
 		}
 		// Peer groups: runs of rows equal on every ORDER BY key.
 		start := bounds[p]
@@ -398,6 +427,40 @@ func (spec *windowSpec) arrange(ctx *Context, all *batch.Batch) (*sortedWindow, 
 	}
 	sw.perm = perm
 	return sw, nil
+}
+
+// keyedRow is a row with its integer sort key.
+type keyedRow struct {
+	key int64
+	row int32
+}
+
+// intSortKeys returns the values of a single integer-like ORDER BY key
+// without NULLs, and whether it is descending; nil otherwise. ^k reverses
+// the order of k, so descending keys sort ascending as ^k.
+func intSortKeys(keys []sortEval, cols []arrow.Array) ([]int64, bool) {
+	if len(keys) != 1 || cols[0].NullN() > 0 {
+		return nil, false
+	}
+	switch x := cols[0].(type) {
+	case *array.Int64:
+		return x.Int64Values(), keys[0].desc
+	case *array.Int32, *array.Int16:
+		return intsOf(x), keys[0].desc
+	case *array.Date32:
+		out := make([]int64, x.Len())
+		for i, v := range x.Date32Values() {
+			out[i] = int64(v)
+		}
+		return out, keys[0].desc
+	case *array.Timestamp:
+		out := make([]int64, x.Len())
+		for i, v := range x.TimestampValues() {
+			out[i] = int64(v)
+		}
+		return out, keys[0].desc
+	}
+	return nil, false
 }
 
 // rowComparator orders two input rows by the sort keys, with each key's

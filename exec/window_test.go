@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 
@@ -30,5 +31,28 @@ func TestWindowSLT(t *testing.T) {
 	}
 	if sum.Failed > 0 || sum.Passed == 0 {
 		t.Errorf("%d passed, %d failed\n%s", sum.Passed, sum.Failed, out.String())
+	}
+}
+
+// TestWindowSLTOnPostgres runs testdata/window.slt on a real PostgreSQL,
+// in a fresh database, so that its expected results stay PostgreSQL's.
+func TestWindowSLTOnPostgres(t *testing.T) {
+	dsn := os.Getenv("PORTALSDB_TEST_PG_DSN")
+	if dsn == "" {
+		t.Skip("PORTALSDB_TEST_PG_DSN is not set: no PostgreSQL to check the expected results with")
+	}
+	fresh, err := sqllogictest.NewFreshDatabases(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	var out strings.Builder
+	sum, err := sqllogictest.Run(context.Background(), sqllogictest.Config{Prepare: fresh.Prepare, Verbose: true},
+		[]string{"testdata/window.slt"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed > 0 || sum.Passed == 0 {
+		t.Errorf("on PostgreSQL: %d passed, %d failed\n%s", sum.Passed, sum.Failed, out.String())
 	}
 }

@@ -106,7 +106,7 @@ func newFieldWriter(t types.T, format int16, a arrow.Array, env *types.Env) (fie
 		if arr, ok := a.(*array.Float64); ok {
 			w = float8Field{nulls, arr.Float64Values(), bin}
 		}
-	case types.Text, types.Varchar, types.Char, types.Name, types.Unknown:
+	case types.Text, types.Varchar, types.Char, types.Name, types.Unknown, types.JSON:
 		if arr, ok := a.(*array.String); ok {
 			w = stringField{nulls, arr, false}
 		}

@@ -293,8 +293,8 @@ func (d *ddl) createTable(cs *pg.CreateStmt) error {
 			if !ok {
 				return pgerror.Newf(pgerror.UndefinedColumn, "column %q named in key does not exist", k)
 			}
-			if col.Type.Kind == types.JSONB {
-				return pgerror.Newf(pgerror.UndefinedObject, "data type jsonb has no default operator class for access method \"btree\"")
+			if col.Type.Kind == types.JSONB || col.Type.Kind == types.JSON {
+				return pgerror.Newf(pgerror.UndefinedObject, "data type %s has no default operator class for access method \"btree\"", col.Type)
 			}
 			col.NotNull = true
 			tbl.PrimaryKey = append(tbl.PrimaryKey, col.ID)

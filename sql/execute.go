@@ -506,6 +506,7 @@ func (s *Session) execExplain(ctx context.Context, pr *prepared, st *pg.ExplainS
 	t, implicit := s.txnFor()
 	defer rollbackOnPanic(t, implicit)
 	b := binder.New(s.catalogView(t), pr.declared)
+	b.SetEnv(s.evalCtx(t, nil).Env)
 	bound, err := b.Bind(st.Query)
 	if err != nil {
 		return nil, s.endStatement(t, implicit, err)

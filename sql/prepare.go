@@ -99,6 +99,7 @@ func (s *Session) prepare(st *parser.Statement, declared []types.T) (*prepared, 
 		if inner := n.GetExplainStmt().Query; isQuery(inner) {
 			// Bind now, so that errors and parameter types come at Parse.
 			b := binder.New(s.catalogView(s.txn), declared)
+			b.SetEnv(s.evalCtx(s.txn, nil).Env)
 			bound, err := b.Bind(inner)
 			if err != nil {
 				return nil, err
@@ -151,6 +152,7 @@ func showName(name string) string {
 func (s *Session) bind(p *prepared) error {
 	view := s.catalogView(s.txn)
 	b := binder.New(view, p.declared)
+	b.SetEnv(s.evalCtx(s.txn, nil).Env)
 	bound, err := b.Bind(p.st.AST)
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package sql
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -30,7 +29,7 @@ type Session struct {
 
 	vars map[string]string
 	loc  *time.Location
-	rng  *rand.Rand
+	rng  *expr.Random
 
 	// lastCommit is the seq of the session's newest commit that wrote
 	// anything: reads of workflows wait until they absorbed it.
@@ -72,7 +71,7 @@ type savepoint struct {
 
 func (e *Engine) newSession(user string, params map[string]string, n pgwire.Notifier) (*Session, error) {
 	s := &Session{e: e, user: user, database: params["database"], notifier: n, vars: map[string]string{}, loc: time.UTC,
-		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x9e3779b97f4a7c15))}
+		rng: expr.NewRandom(uint64(time.Now().UnixNano()))}
 	if s.database == "" {
 		s.database = user
 	}

@@ -127,7 +127,7 @@ func AppendBinary(buf []byte, t T, d Datum) ([]byte, error) {
 			return bad()
 		}
 		return AppendNumericBinary(buf, string(AppendNumeric(nil, v)))
-	case Text, Varchar, Char, Name, Unknown:
+	case Text, Varchar, Char, Name, Unknown, JSON:
 		v, ok := d.(string)
 		if !ok {
 			return bad()
@@ -276,7 +276,7 @@ func DecodeBinary(t T, b []byte) (Datum, error) {
 			return nil, err
 		}
 		return CoerceNumeric(d, t)
-	case Text, Varchar, Char, Name, Unknown, Record:
+	case Text, Varchar, Char, Name, Unknown, Record, JSON:
 		if !utf8.Valid(b) {
 			return nil, InvalidUTF8()
 		}

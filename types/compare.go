@@ -31,7 +31,7 @@ func Compare(t T, a, b Datum) int {
 		return CompareNumeric(a.(*apd.Decimal), b.(*apd.Decimal))
 	case Char:
 		return strings.Compare(strings.TrimRight(a.(string), " "), strings.TrimRight(b.(string), " "))
-	case Text, Varchar, Name, Unknown, JSONB, Record:
+	case Text, Varchar, Name, Unknown, JSON, JSONB, Record:
 		return strings.Compare(a.(string), b.(string))
 	case Bytea:
 		return bytes.Compare(a.([]byte), b.([]byte))

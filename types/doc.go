@@ -13,7 +13,8 @@
 //	Float4, Float8         float64        Float32, Float64
 //	Numeric                *apd.Decimal   String (canonical decimal text)
 //	Text, Varchar, Char,   string         String
-//	Name, JSONB, Unknown
+//	Name, JSON, JSONB,
+//	Unknown
 //	Bytea                  []byte         Binary
 //	Date                   DateValue      Date32 (days since 1970-01-01)
 //	Time                   TimeOfDay      Time64(us)

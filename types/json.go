@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cockroachdb/apd/v3"
+
 	"portalsdb/pgerror"
 )
 
@@ -60,8 +62,11 @@ func writeJSON(b *bytes.Buffer, v any) {
 			b.WriteString("false")
 		}
 	case json.Number:
-		if d, err := ParseNumeric(x.String()); err == nil {
-			b.Write(AppendNumeric(nil, d))
+		// jsonb keeps numbers as numerics: 1e2 is 100, with every digit
+		// of 1e1000 written out.
+		if d, _, err := apd.NewFromString(x.String()); err == nil {
+			d.Negative = d.Negative && !d.IsZero()
+			b.WriteString(d.Text('f'))
 		} else {
 			b.WriteString(x.String())
 		}
@@ -111,4 +116,13 @@ func unescapeHTML(b []byte) []byte {
 	b = bytes.ReplaceAll(b, []byte(`\u003c`), []byte("<"))
 	b = bytes.ReplaceAll(b, []byte(`\u003e`), []byte(">"))
 	return bytes.ReplaceAll(b, []byte(`\u0026`), []byte("&"))
+}
+
+// ValidateJSON checks that s is JSON and returns it as written, the json
+// type's value.
+func ValidateJSON(s string) (Datum, error) {
+	if _, err := NormalizeJSON(s); err != nil {
+		return nil, err
+	}
+	return s, nil
 }

@@ -64,6 +64,8 @@ func ParseText(t T, s string, env *Env) (Datum, error) {
 		return ParseUUID(s)
 	case JSONB:
 		return NormalizeJSON(s)
+	case JSON:
+		return ValidateJSON(s)
 	case Array:
 		return ParseArray(s, t.ElemType(), env)
 	}
@@ -671,9 +673,30 @@ func localToUTC(wallMicros int64, loc *time.Location) int64 {
 		return wallMicros
 	}
 	secs, rem := floorDiv(wallMicros, MicrosPerSecond)
-	t := time.Unix(secs, 0).UTC()
-	lt := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc)
-	return lt.Unix()*MicrosPerSecond + rem
+	// Around a transition a wall-clock time has two readings (fall back)
+	// or none (spring forward). As PostgreSQL, take the offset after the
+	// transition for the first, before it for the second.
+	offsetAt := func(unix int64) int64 {
+		_, off := time.Unix(unix, 0).In(loc).Zone()
+		return int64(off)
+	}
+	before, after := offsetAt(secs-86400), offsetAt(secs+86400)
+	valid := func(off int64) bool { return offsetAt(secs-off) == off }
+	var off int64
+	switch {
+	case before == after:
+		off = offsetAt(secs - before)
+		if !valid(off) {
+			off = before
+		}
+	case valid(after):
+		off = after
+	case valid(before):
+		off = before
+	default:
+		off = before
+	}
+	return (secs-off)*MicrosPerSecond + rem
 }
 
 // LocalToUTC converts a timestamp-without-time-zone reading, taken as wall

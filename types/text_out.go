@@ -66,7 +66,7 @@ func AppendText(buf []byte, t T, d Datum, env *Env) []byte {
 		return AppendFloat(buf, d.(float64), 64)
 	case Numeric:
 		return AppendNumeric(buf, d.(*apd.Decimal))
-	case Text, Varchar, Char, Name, JSONB, Unknown, Record:
+	case Text, Varchar, Char, Name, JSON, JSONB, Unknown, Record:
 		return append(buf, d.(string)...)
 	case Bytea:
 		b := d.([]byte)

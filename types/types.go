@@ -40,6 +40,7 @@ const (
 	Array
 	Void
 	Record
+	JSON // text as written; jsonb is the normalized form
 	numKinds
 )
 
@@ -84,6 +85,7 @@ var (
 	RegNamespaceTyp = T{Kind: RegNamespace, Mod: -1}
 	VoidType        = T{Kind: Void, Mod: -1}
 	RecordType      = T{Kind: Record, Mod: -1}
+	JSONType        = T{Kind: JSON, Mod: -1}
 )
 
 // ArrayOf returns the array type with elements of kind elem.
@@ -190,6 +192,7 @@ var kinds = [numKinds]kindInfo{
 	Array:        {"anyarray", "anyarray", 2277, 0, -1},
 	Void:         {"void", "void", 2278, 0, 4},
 	Record:       {"record", "record", 2249, 2287, -1},
+	JSON:         {"json", "json", 114, 199, -1},
 }
 
 // Oid returns the PostgreSQL OID of t's type.
@@ -303,7 +306,7 @@ var byName = map[string]T{
 	"timestamptz": TimestampTZType, "timestamp with time zone": TimestampTZType,
 	"interval": IntervalType,
 	"uuid":     UUIDType,
-	"jsonb":    JSONBType, "json": JSONBType,
+	"jsonb":    JSONBType, "json": JSONType,
 	"oid":      OidType,
 	"regclass": RegClassType, "regtype": RegTypeType, "regproc": RegProcType,
 	"regprocedure": RegProcType, "regnamespace": RegNamespaceTyp,
@@ -366,7 +369,7 @@ func (t T) ArrowType() arrow.DataType {
 		return arrow.ListOf(t.ElemType().ArrowType())
 	case Void:
 		return arrow.Null
-	default: // Unknown, Numeric, strings, JSONB, Record
+	default: // Unknown, Numeric, strings, JSON, JSONB, Record
 		return arrow.BinaryTypes.String
 	}
 }

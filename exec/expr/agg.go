@@ -32,7 +32,9 @@ type Accumulator interface {
 	// Update folds row i of args into group groups[i]. A negative group
 	// skips the row. NULL inputs are skipped by strict aggregates.
 	Update(ctx *Ctx, groups []int32, numGroups int, args []arrow.Array) error
-	// Result returns the value of each of the first numGroups groups.
+	// Result returns the value of each of the first numGroups groups. It
+	// must leave the state as it is: window frames read a running
+	// aggregate's result, fold more rows in, and read it again.
 	Result(ctx *Ctx, numGroups int) (arrow.Array, error)
 }
 
@@ -701,31 +703,38 @@ func (a *arrayAggAcc) Result(_ *Ctx, n int) (arrow.Array, error) {
 	return types.ArrayFromDatums(types.ArrayOf(a.t.Kind), out), nil
 }
 
-// varianceAcc uses Welford's method per group.
+// varianceAcc keeps N, sum(x) and the sum of squared deviations with the
+// Youngs-Cramer updates of PostgreSQL's float8_accum, so that results
+// agree with PostgreSQL's to the last digit.
 type varianceAcc struct {
 	kind  string
 	count []float64
-	mean  []float64
-	m2    []float64
+	sum   []float64
+	sumSq []float64
 }
 
 func (a *varianceAcc) Update(_ *Ctx, groups []int32, n int, args []arrow.Array) error {
-	a.count, a.mean, a.m2 = growTo(a.count, n), growTo(a.mean, n), growTo(a.m2, n)
+	a.count, a.sum, a.sumSq = growTo(a.count, n), growTo(a.sum, n), growTo(a.sumSq, n)
 	vals := floatsOf(args[0])
 	for i, g := range groups {
 		if g < 0 || args[0].IsNull(i) {
 			continue
 		}
-		a.count[g]++
-		d := vals[i] - a.mean[g]
-		a.mean[g] += d / a.count[g]
-		a.m2[g] += d * (vals[i] - a.mean[g])
+		x := vals[i]
+		prev := a.count[g]
+		nn := prev + 1
+		sx := a.sum[g] + x
+		if prev > 0 {
+			tmp := x*nn - sx
+			a.sumSq[g] += tmp * tmp / (nn * prev)
+		}
+		a.count[g], a.sum[g] = nn, sx
 	}
 	return nil
 }
 
 func (a *varianceAcc) Result(_ *Ctx, n int) (arrow.Array, error) {
-	a.count, a.mean, a.m2 = growTo(a.count, n), growTo(a.mean, n), growTo(a.m2, n)
+	a.count, a.sum, a.sumSq = growTo(a.count, n), growTo(a.sum, n), growTo(a.sumSq, n)
 	b := array.NewFloat64Builder(types.Allocator)
 	pop := strings.HasSuffix(a.kind, "_pop")
 	for g := 0; g < n; g++ {
@@ -738,7 +747,7 @@ func (a *varianceAcc) Result(_ *Ctx, n int) (arrow.Array, error) {
 		if pop {
 			denom = c
 		}
-		v := a.m2[g] / denom
+		v := a.sumSq[g] / denom
 		if strings.HasPrefix(a.kind, "stddev") {
 			v = math.Sqrt(v)
 		}

@@ -90,6 +90,8 @@ func castLevel(from, to types.T) (CastLevel, bool) {
 		return castLevel(from.ElemType(), to.ElemType())
 	case f == types.JSONB && (rank(t) > 0 || t == types.Bool):
 		return CastExplicit, true
+	case f == types.JSON && t == types.JSONB, f == types.JSONB && t == types.JSON:
+		return CastAssignment, true
 	}
 	return 0, false
 }
@@ -374,6 +376,10 @@ func CastDatum(ctx *Ctx, d types.Datum, from, to types.T, explicit bool) (types.
 			out[i] = v
 		}
 		return out, nil
+	case f == types.JSON && t == types.JSONB:
+		return types.NormalizeJSON(d.(string))
+	case f == types.JSONB && t == types.JSON:
+		return d, nil
 	case f == types.JSONB:
 		s := d.(string)
 		v, err := types.ParseText(to, s, ctx.env())

@@ -46,7 +46,7 @@ func (op cmpOp) test(c int) bool {
 var comparableKinds = []types.Kind{
 	types.Bool, types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric,
 	types.Text, types.Char, types.Name, types.Bytea, types.Date, types.Time, types.Timestamp,
-	types.TimestampTZ, types.Interval, types.UUID, types.Oid, types.JSONB,
+	types.TimestampTZ, types.Interval, types.UUID, types.Oid,
 }
 
 func registerComparison(r *Registry) {

@@ -2,10 +2,7 @@ package expr
 
 import (
 	"math"
-	"strings"
 	"time"
-
-	"github.com/cockroachdb/apd/v3"
 
 	"portalsdb/pgerror"
 	"portalsdb/types"
@@ -29,6 +26,14 @@ func addInterval(ts types.TimestampValue, iv types.IntervalValue, loc *time.Loca
 	if ts == types.TimestampInfinity || ts == types.TimestampNegInfinity {
 		return ts, nil
 	}
+	if loc != nil && iv.Months == 0 && iv.Days == 0 {
+		// The time part moves the instant, not the wall clock.
+		r := int64(ts) + iv.Micros
+		if (iv.Micros > 0 && r < int64(ts)) || (iv.Micros < 0 && r > int64(ts)) {
+			return 0, errDTO
+		}
+		return types.TimestampValue(r), nil
+	}
 	if loc != nil {
 		ts = types.UTCToLocal(ts, loc)
 	}
@@ -48,15 +53,16 @@ func addInterval(ts types.TimestampValue, iv types.IntervalValue, loc *time.Loca
 		t = t.AddDate(0, 0, int(iv.Days))
 	}
 	us := t.UnixMicro()
+	if loc != nil {
+		// Months and days step the wall clock in the zone; the time part
+		// then moves the instant.
+		us = int64(types.LocalToUTC(types.TimestampValue(us), loc))
+	}
 	r := us + iv.Micros
 	if (iv.Micros > 0 && r < us) || (iv.Micros < 0 && r > us) {
 		return 0, errDTO
 	}
-	out := types.TimestampValue(r)
-	if loc != nil {
-		out = types.LocalToUTC(out, loc)
-	}
-	return out, nil
+	return types.TimestampValue(r), nil
 }
 
 func floorDivInt2(a, b int) int {
@@ -189,25 +195,22 @@ func registerDatetime(r *Registry) {
 		t := t
 		r.add(&Overload{Name: "date_part", Args: []types.T{text, t}, Ret: f8, Row: func(c *Ctx, a []types.Datum) (types.Datum, error) {
 			v, err := extractField(c, a[0].(string), t, a[1])
-			if err != nil {
+			if err != nil || v == nil {
 				return nil, err
 			}
-			f, _ := v.Float64()
-			return f, nil
+			return toFloat(v), nil
 		}})
 		r.add(&Overload{Name: "extract", Args: []types.T{text, t}, Ret: num, Row: func(c *Ctx, a []types.Datum) (types.Datum, error) {
-			return extractField(c, a[0].(string), t, a[1])
+			v, err := extractField(c, a[0].(string), t, a[1])
+			if err != nil || v == nil {
+				return nil, err
+			}
+			return v, nil
 		}})
 	}
 	for _, t := range []types.T{tsT, tstzT} {
 		t := t
-		r.add(&Overload{Name: "date_trunc", Args: []types.T{text, t}, Ret: t, Row: func(c *Ctx, a []types.Datum) (types.Datum, error) {
-			var loc *time.Location
-			if t.Kind == types.TimestampTZ {
-				loc = c.env().Loc
-			}
-			return truncTimestamp(a[0].(string), a[1].(types.TimestampValue), loc)
-		}})
+		r.add(&Overload{Name: "date_trunc", Args: []types.T{text, t}, Ret: t, Vec: dateTruncKernel(t)})
 	}
 	r.add(&Overload{Name: "to_timestamp", Args: []types.T{f8}, Ret: tstzT, Row: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
 		f := a[0].(float64)
@@ -231,171 +234,6 @@ func registerDatetime(r *Registry) {
 		q, _ := floorDivInt(t.Unix(), 86400)
 		return types.DateValue(q), nil
 	}})
-}
-
-// extractField is EXTRACT(field FROM v).
-func extractField(c *Ctx, field string, t types.T, v types.Datum) (*apd.Decimal, error) {
-	field = strings.ToLower(field)
-	var us int64 // wall-clock microseconds since the epoch
-	switch t.Kind {
-	case types.Date:
-		us = int64(dateToTimestamp(v.(types.DateValue)))
-	case types.Timestamp:
-		us = int64(v.(types.TimestampValue))
-	case types.TimestampTZ:
-		if field == "epoch" {
-			return decFromMicros(int64(v.(types.TimestampValue))), nil
-		}
-		us = int64(types.UTCToLocal(v.(types.TimestampValue), c.env().Loc))
-	case types.Time:
-		us = int64(v.(types.TimeOfDay))
-	case types.Interval:
-		return extractInterval(field, v.(types.IntervalValue))
-	}
-	t0 := wall(types.TimestampValue(us))
-	_, rem := floorDivInt(us, types.MicrosPerDay)
-	switch field {
-	case "epoch":
-		return decFromMicros(us), nil
-	case "year", "years":
-		y := t0.Year()
-		if y <= 0 {
-			y--
-		}
-		return apd.New(int64(y), 0), nil
-	case "month", "months", "mon":
-		return apd.New(int64(t0.Month()), 0), nil
-	case "day", "days":
-		return apd.New(int64(t0.Day()), 0), nil
-	case "hour", "hours":
-		return apd.New(rem/types.MicrosPerHour, 0), nil
-	case "minute", "minutes", "min":
-		return apd.New(rem%types.MicrosPerHour/types.MicrosPerMinute, 0), nil
-	case "second", "seconds", "sec":
-		return apd.New(rem%types.MicrosPerMinute, -6), nil
-	case "millisecond", "milliseconds":
-		return apd.New(rem%types.MicrosPerMinute, -3), nil
-	case "microsecond", "microseconds":
-		return apd.New(rem%types.MicrosPerMinute, 0), nil
-	case "dow":
-		return apd.New(int64(t0.Weekday()), 0), nil
-	case "isodow":
-		d := int64(t0.Weekday())
-		if d == 0 {
-			d = 7
-		}
-		return apd.New(d, 0), nil
-	case "doy":
-		return apd.New(int64(t0.YearDay()), 0), nil
-	case "week":
-		_, w := t0.ISOWeek()
-		return apd.New(int64(w), 0), nil
-	case "isoyear":
-		y, _ := t0.ISOWeek()
-		return apd.New(int64(y), 0), nil
-	case "quarter":
-		return apd.New(int64((t0.Month()-1)/3+1), 0), nil
-	case "decade":
-		return apd.New(int64(floorDivInt2(t0.Year(), 10)), 0), nil
-	case "century":
-		y := t0.Year()
-		if y > 0 {
-			return apd.New(int64((y+99)/100), 0), nil
-		}
-		return apd.New(-int64((99-(y-1))/100), 0), nil
-	case "millennium":
-		y := t0.Year()
-		if y > 0 {
-			return apd.New(int64((y+999)/1000), 0), nil
-		}
-		return apd.New(-int64((999-(y-1))/1000), 0), nil
-	case "timezone":
-		if t.Kind == types.TimestampTZ {
-			_, off := time.UnixMicro(int64(v.(types.TimestampValue))).In(c.env().Loc).Zone()
-			return apd.New(int64(off), 0), nil
-		}
-	}
-	return nil, pgerror.Newf(pgerror.FeatureNotSupported, "unit %q not supported for type %s", field, t)
-}
-
-func decFromMicros(us int64) *apd.Decimal {
-	d := apd.New(us, -6)
-	return d
-}
-
-func extractInterval(field string, iv types.IntervalValue) (*apd.Decimal, error) {
-	switch field {
-	case "epoch":
-		secs := (float64(iv.Months)/12*365.25*86400 + float64(iv.Days)*86400) * 1e6
-		return apd.New(int64(secs)+iv.Micros, -6), nil
-	case "year", "years":
-		return apd.New(int64(iv.Months/12), 0), nil
-	case "month", "months", "mon":
-		return apd.New(int64(iv.Months%12), 0), nil
-	case "day", "days":
-		return apd.New(int64(iv.Days), 0), nil
-	case "hour", "hours":
-		return apd.New(iv.Micros/types.MicrosPerHour, 0), nil
-	case "minute", "minutes", "min":
-		return apd.New(iv.Micros%types.MicrosPerHour/types.MicrosPerMinute, 0), nil
-	case "second", "seconds", "sec":
-		return apd.New(iv.Micros%types.MicrosPerMinute, -6), nil
-	case "millisecond", "milliseconds":
-		return apd.New(iv.Micros%types.MicrosPerMinute, -3), nil
-	case "microsecond", "microseconds":
-		return apd.New(iv.Micros%types.MicrosPerMinute, 0), nil
-	}
-	return nil, pgerror.Newf(pgerror.FeatureNotSupported, "unit %q not supported for type interval", field)
-}
-
-// truncTimestamp is date_trunc.
-func truncTimestamp(unit string, ts types.TimestampValue, loc *time.Location) (types.Datum, error) {
-	if ts == types.TimestampInfinity || ts == types.TimestampNegInfinity {
-		return ts, nil
-	}
-	w := ts
-	if loc != nil {
-		w = types.UTCToLocal(ts, loc)
-	}
-	t := wall(w)
-	y, m, d := t.Date()
-	var out time.Time
-	switch strings.ToLower(unit) {
-	case "microseconds", "microsecond":
-		out = t
-	case "milliseconds", "millisecond":
-		out = t.Truncate(time.Millisecond)
-	case "second", "seconds":
-		out = time.Date(y, m, d, t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
-	case "minute", "minutes":
-		out = time.Date(y, m, d, t.Hour(), t.Minute(), 0, 0, time.UTC)
-	case "hour", "hours":
-		out = time.Date(y, m, d, t.Hour(), 0, 0, 0, time.UTC)
-	case "day", "days":
-		out = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	case "week", "weeks":
-		wd := (int(t.Weekday()) + 6) % 7
-		out = time.Date(y, m, d-wd, 0, 0, 0, 0, time.UTC)
-	case "month", "months":
-		out = time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
-	case "quarter":
-		out = time.Date(y, (m-1)/3*3+1, 1, 0, 0, 0, 0, time.UTC)
-	case "year", "years":
-		out = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-	case "decade":
-		out = time.Date(floorDivInt2(y, 10)*10, 1, 1, 0, 0, 0, 0, time.UTC)
-	case "century":
-		out = time.Date((y-1)/100*100+1, 1, 1, 0, 0, 0, 0, time.UTC)
-	case "millennium":
-		out = time.Date((y-1)/1000*1000+1, 1, 1, 0, 0, 0, 0, time.UTC)
-	default:
-		return nil, pgerror.Newf(pgerror.FeatureNotSupported, "unit %q not supported for type timestamp", unit)
-	}
-	r := types.TimestampValue(out.UnixMicro())
-	if loc != nil {
-		r = types.LocalToUTC(r, loc)
-	}
-	return r, nil
 }
 
 // AddInterval adds an interval to a timestamp of type t (timestamp or

@@ -16,6 +16,12 @@
 // the reg* casts) are declared here and evaluated by the SQL layer through
 // CatalogFunctions on Ctx.Catalog (catalogfuncs.go).
 //
+// Besides scalar functions the registry holds aggregates (an Accumulator
+// folds rows per group; window frames read its Result repeatedly) and the
+// built-in set-returning functions used in FROM (SetFunc). Results follow
+// PostgreSQL 15 to the printed digit: testdata/functions.sql is compared
+// with PostgreSQL's output; docs/decisions/0004-functions.md says how.
+//
 // expr knows nothing of plans, storage or the wire protocol; a
 // subquery inside an expression is an opaque Plan that the planner must
 // replace before evaluation.

@@ -100,6 +100,8 @@ func registerMath(r *Registry) {
 	r.add(&Overload{Name: "sign", Args: []types.T{num}, Ret: num, Row: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
 		d := a[0].(*apd.Decimal)
 		switch {
+		case d.Form == apd.NaN:
+			return d, nil
 		case d.IsZero():
 			return apd.New(0, 0), nil
 		case d.Negative:

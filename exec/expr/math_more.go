@@ -3,6 +3,7 @@ package expr
 import (
 	"math"
 	"math/big"
+	"math/rand/v2"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -788,4 +789,32 @@ func widthBucketNumeric(op, lo, hi *apd.Decimal, count int64) (types.Datum, erro
 		_, _ = ctx.Sub(&diff2, lo, hi)
 	}
 	return bucket(&diff1, &diff2), nil
+}
+
+// Random is a session's random source for random() that setseed() can
+// reseed: the same seed gives the same sequence.
+type Random struct{ pcg *rand.PCG }
+
+// NewRandom returns a source seeded from seed.
+func NewRandom(seed uint64) *Random {
+	return &Random{pcg: rand.NewPCG(seed, 0x9e3779b97f4a7c15)}
+}
+
+// Float64 returns a number in [0, 1).
+func (r *Random) Float64() float64 { return float64(r.pcg.Uint64()>>11) / (1 << 53) }
+
+// Seed restarts the sequence from a seed in [-1, 1].
+func (r *Random) Seed(s float64) { r.pcg.Seed(math.Float64bits(s), 0x9e3779b97f4a7c15) }
+
+func registerRandom(r *Registry) {
+	r.add(&Overload{Name: "setseed", Args: []types.T{f8}, Ret: types.VoidType, Volatile: true, Row: func(c *Ctx, a []types.Datum) (types.Datum, error) {
+		s := a[0].(float64)
+		if s < -1 || s > 1 || math.IsNaN(s) {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "setseed parameter %s is out of allowed range [-1,1]", types.FormatText(f8, s, nil))
+		}
+		if src, ok := c.Random.(interface{ Seed(float64) }); ok {
+			src.Seed(s)
+		}
+		return nil, nil
+	}})
 }

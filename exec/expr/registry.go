@@ -60,6 +60,24 @@ type Registry struct {
 	funcs map[string][]*Overload
 	aggs  map[string][]*AggOverload
 	srfs  map[string][]*SetFunc
+	// named lists the parameter names and defaults of functions that
+	// accept named arguments (make_interval(days => 1)).
+	named map[string]NamedParams
+}
+
+// NamedParams are a function's parameter names, in order, with their
+// types and default values.
+type NamedParams struct {
+	Names    []string
+	Types    []types.T
+	Defaults []types.Datum
+}
+
+// Named returns the parameter names of a function that accepts named
+// arguments.
+func (r *Registry) Named(name string) (NamedParams, bool) {
+	p, ok := r.named[strings.ToLower(name)]
+	return p, ok
 }
 
 func newRegistry() *Registry {
@@ -86,6 +104,11 @@ func buildBuiltins() *Registry {
 	registerAggregates(r)
 	registerStringsMore(r)
 	registerMathMore(r)
+	registerRandom(r)
+	registerDatetimeMore(r)
+	registerToChar(r)
+	registerJSON(r)
+	registerAggregatesMore(r)
 	registerRegexp(r)
 	registerArrays(r)
 	registerSetFunctions(r)
@@ -212,6 +235,16 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 		known = a
 		haveKnown = true
 	}
+	// At an unknown argument's position, a candidate taking a string
+	// wins over the others, as in PostgreSQL's resolution.
+	stringAt := make([]bool, len(args))
+	for i := range viable {
+		for j, a := range args {
+			if a.Kind == types.Unknown && viable[i].res.ArgType[j].Category() == 'S' {
+				stringAt[j] = true
+			}
+		}
+	}
 	for i := range viable {
 		params := viable[i].res.ArgType
 		for j, a := range args {
@@ -230,7 +263,9 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 				if params[j].Kind == types.Text {
 					viable[i].unknownOK++
 				}
-			case isPreferred(params[j]):
+			case params[j].Category() == 'S':
+				viable[i].unknownOK++
+			case !stringAt[j] && isPreferred(params[j]):
 				viable[i].unknownOK++
 			}
 		}
@@ -310,7 +345,8 @@ func isPreferred(t types.T) bool {
 func binaryCoercible(from, to types.T) bool {
 	switch {
 	case from.Kind == to.Kind:
-		return true
+		// Arrays only when their elements are.
+		return from.Kind != types.Array || binaryCoercible(from.ElemType(), to.ElemType())
 	case to.Kind == types.Text && (from.Kind == types.Varchar || from.Kind == types.Name):
 		return true
 	case to.Kind == types.Varchar && from.Kind == types.Text:

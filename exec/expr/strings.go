@@ -111,8 +111,8 @@ func registerStrings(r *Registry) {
 		return string(s[start-1 : end-1]), nil
 	}
 	for _, name := range []string{"substr", "substring"} {
-		r.add(&Overload{Name: name, Args: []types.T{text, i4}, Ret: text, Row: substr})
-		r.add(&Overload{Name: name, Args: []types.T{text, i4, i4}, Ret: text, Row: substr})
+		r.add(&Overload{Name: name, Args: []types.T{text, i4}, Ret: text, Vec: substrKernel(substr)})
+		r.add(&Overload{Name: name, Args: []types.T{text, i4, i4}, Ret: text, Vec: substrKernel(substr)})
 	}
 	trim := func(mode int) RowKernel {
 		return func(_ *Ctx, a []types.Datum) (types.Datum, error) {
@@ -280,11 +280,24 @@ func likeKernel(negate, foldCase bool) VecKernel {
 }
 
 // likeMatcher matches a LIKE pattern: % any run, _ one character, \
-// escapes the next character.
+// escapes the next character. Patterns that are a literal with % only at
+// its ends match by prefix, suffix or substring search.
 type likeMatcher struct {
-	pat      []rune
+	pat      string
 	foldCase bool
+	shape    likeShape
+	lit      string
 }
+
+type likeShape uint8
+
+const (
+	likeGeneral likeShape = iota
+	likeExact
+	likePrefix
+	likeSuffix
+	likeContains
+)
 
 func newLikeMatcher(pat string, foldCase bool) (*likeMatcher, error) {
 	for i := 0; i < len(pat); i++ {
@@ -298,18 +311,48 @@ func newLikeMatcher(pat string, foldCase bool) (*likeMatcher, error) {
 	if foldCase {
 		pat = asciiLower(pat)
 	}
-	return &likeMatcher{pat: []rune(pat), foldCase: foldCase}, nil
+	m := &likeMatcher{pat: pat, foldCase: foldCase}
+	if !strings.ContainsAny(pat, "_\\") {
+		lead := strings.HasPrefix(pat, "%")
+		trail := strings.HasSuffix(pat, "%") && len(pat) > 0
+		core := strings.Trim(pat, "%")
+		if !strings.Contains(core, "%") {
+			m.lit = core
+			switch {
+			case lead && trail || pat == "%":
+				m.shape = likeContains
+			case lead:
+				m.shape = likeSuffix
+			case trail:
+				m.shape = likePrefix
+			default:
+				m.shape = likeExact
+			}
+		}
+	}
+	return m, nil
 }
 
 func (m *likeMatcher) match(s string) bool {
 	if m.foldCase {
 		s = asciiLower(s)
 	}
-	return likeMatch([]rune(s), m.pat)
+	switch m.shape {
+	case likeExact:
+		return s == m.lit
+	case likePrefix:
+		return strings.HasPrefix(s, m.lit)
+	case likeSuffix:
+		return strings.HasSuffix(s, m.lit)
+	case likeContains:
+		return strings.Contains(s, m.lit)
+	}
+	return likeMatch(s, m.pat)
 }
 
-func likeMatch(s, p []rune) bool {
-	// Iterative matching with backtracking to the last %.
+// likeMatch matches s against a LIKE pattern byte by byte, stepping over
+// whole characters for _ and when backtracking to the last %.
+func likeMatch(s, p string) bool {
 	si, pi := 0, 0
 	starP, starS := -1, 0
 	for si < len(s) {
@@ -320,7 +363,8 @@ func likeMatch(s, p []rune) bool {
 				pi++
 				continue
 			case c == '_':
-				si++
+				_, size := utf8.DecodeRuneInString(s[si:])
+				si += size
 				pi++
 				continue
 			case c == '\\' && pi+1 < len(p):
@@ -338,7 +382,8 @@ func likeMatch(s, p []rune) bool {
 		if starP < 0 {
 			return false
 		}
-		starS++
+		_, size := utf8.DecodeRuneInString(s[starS:])
+		starS += size
 		si, pi = starS, starP+1
 	}
 	for pi < len(p) && p[pi] == '%' {

@@ -14,7 +14,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"portalsdb/batch"
 	"portalsdb/pgerror"
 	"portalsdb/types"
 )
@@ -120,7 +122,7 @@ func registerStringsMore(r *Registry) {
 		case c < 0:
 			return nil, pgerror.New(pgerror.InvalidParameterValue, "character number must be positive")
 		case c > utf8.MaxRune:
-			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "requested character too large for encoding: %d", c)
+			return nil, pgerror.Newf(pgerror.ProgramLimitExceeded, "requested character too large for encoding: %d", c)
 		case c >= 0xD800 && c <= 0xDFFF:
 			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "requested character not valid for encoding: %d", c)
 		}
@@ -345,44 +347,45 @@ func asciiUpper(s string) string {
 	return s
 }
 
-// caseKernel is lower or upper over a whole string column, ASCII bytes
-// mapped in one pass over the column's data buffer.
+// caseKernel is lower or upper over a whole string column: one pass
+// mapping the ASCII letters of the column's data buffer, keeping its
+// offsets and validity.
 func caseKernel(upper bool) VecKernel {
 	lo, hi := byte('A'), byte('Z')
-	delta := byte('a' - 'A')
 	if upper {
 		lo, hi = 'a', 'z'
 	}
 	return func(_ *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
 		s := args[0].(*array.String)
-		out := array.NewStringBuilder(types.Allocator)
-		out.Reserve(n)
-		total := 0
-		for i := 0; i < n; i++ {
-			total += s.ValueLen(i)
-		}
-		out.ReserveData(total)
-		buf := make([]byte, 0, 64)
-		for i := 0; i < n; i++ {
-			if s.IsNull(i) {
-				out.AppendNull()
-				continue
+		offs := s.ValueOffsets()
+		base := offs[0]
+		src := s.ValueBytes()
+		data := make([]byte, len(src))
+		for j, c := range src {
+			if c >= lo && c <= hi {
+				c ^= 0x20
 			}
-			v := s.Value(i)
-			buf = append(buf[:0], v...)
-			for j, c := range buf {
-				if c >= lo && c <= hi {
-					if upper {
-						buf[j] = c - delta
-					} else {
-						buf[j] = c + delta
-					}
-				}
-			}
-			out.BinaryBuilder.Append(buf)
+			data[j] = c
 		}
-		return out.NewArray(), nil
+		offsets := make([]int32, len(offs))
+		for i, o := range offs {
+			offsets[i] = o - base
+		}
+		return stringColumn(data, offsets, batch.Validity(s), s.NullN()), nil
 	}
+}
+
+// stringColumn wraps data and offsets (len n+1, from 0) as a string array.
+func stringColumn(data []byte, offsets []int32, validity []byte, nulls int) arrow.Array {
+	var vb *memory.Buffer
+	if validity != nil && nulls > 0 {
+		vb = memory.NewBufferBytes(validity)
+	} else {
+		nulls = 0
+	}
+	d := array.NewData(arrow.BinaryTypes.String, len(offsets)-1,
+		[]*memory.Buffer{vb, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
+	return array.NewStringData(d)
 }
 
 func padKernel(left bool) RowKernel {

@@ -77,6 +77,9 @@ type Binder struct {
 	ctes []*cteScope
 	// viewDepth guards against views that refer to themselves.
 	viewDepth int
+	// env is the session's time zone and clock, for literals and
+	// constant folding that depend on them; nil means UTC.
+	env *types.Env
 	// args names the parameters of a portal's body: a name that is no
 	// column resolves to the argument, as in a SQL function.
 	args *namedArgs
@@ -107,6 +110,12 @@ func (b *Binder) namedArg(qual, name string) (expr.Expr, bool) {
 	}
 	return nil, false
 }
+
+// SetEnv gives the binder the session's time zone and clock: typed
+// literals such as timestamptz '2024-01-01 10:00' are read, and constant
+// expressions folded, in the session's zone, as PostgreSQL does at parse
+// analysis.
+func (b *Binder) SetEnv(env *types.Env) { b.env = env }
 
 // New returns a binder for one statement. paramTypes are the types the
 // client declared (Unknown where it did not).

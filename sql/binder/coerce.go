@@ -29,7 +29,7 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 				}
 				return &expr.Const{Value: d, T: t}, nil
 			}
-			d, err := types.ParseText(t, x.Value.(string), nil)
+			d, err := types.ParseText(t, x.Value.(string), b.env)
 			if err != nil {
 				return nil, err
 			}
@@ -57,7 +57,7 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 			// Fold constant casts now, so that plans see constants; a
 			// failure surfaces if the plan keeps the cast, as PostgreSQL
 			// folds it when it plans.
-			v, err := expr.EvalConst(&expr.Ctx{Catalog: b.regCatalog(from, t)}, c)
+			v, err := expr.EvalConst(&expr.Ctx{Env: b.env, Catalog: b.regCatalog(from, t)}, c)
 			if err != nil {
 				return &expr.Failed{Err: err, T: t}, nil
 			}

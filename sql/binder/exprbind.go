@@ -361,7 +361,7 @@ func (b *Binder) callOp(name string, args []expr.Expr, loc int32) (expr.Expr, er
 	if err != nil {
 		return nil, err
 	}
-	return foldCall(call)
+	return b.foldCall(call)
 }
 
 // resolveCall resolves a call and coerces its arguments, without folding.
@@ -401,7 +401,7 @@ func (b *Binder) resolveCall(name string, args []expr.Expr, loc int32) (*expr.Ca
 }
 
 // foldCall evaluates a call of an immutable function on constants now.
-func foldCall(c *expr.Call) (expr.Expr, error) {
+func (b *Binder) foldCall(c *expr.Call) (expr.Expr, error) {
 	// A strict function of a NULL constant is NULL, whatever its other
 	// arguments: PostgreSQL's planner simplifies it so, and never runs
 	// those arguments (NULL <> CAST(x AS SMALLINT) cannot overflow).
@@ -430,7 +430,11 @@ func foldCall(c *expr.Call) (expr.Expr, error) {
 	// errors surface then, even inside a CASE arm that would run on no row
 	// (see its documentation of CASE), but not in one the folding of its
 	// condition removes: a failure is kept for the plan to raise.
-	return evalConst(c), nil
+	v, err := expr.EvalConst(&expr.Ctx{Env: b.env}, c)
+	if err != nil {
+		return &expr.Failed{Err: err, T: c.Type()}, nil
+	}
+	return &expr.Const{Value: v, T: c.Type()}, nil
 }
 
 func opName(ns []*pg.Node) string {
@@ -799,6 +803,10 @@ func (b *Binder) bindSQLValueFunction(f *pg.SQLValueFunction) (expr.Expr, error)
 		name = "now"
 	case pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
 		name = "localtimestamp"
+	case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N:
+		name = "current_time"
+	case pg.SQLValueFunctionOp_SVFOP_LOCALTIME, pg.SQLValueFunctionOp_SVFOP_LOCALTIME_N:
+		name = "localtime"
 	case pg.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg.SQLValueFunctionOp_SVFOP_USER,
 		pg.SQLValueFunctionOp_SVFOP_CURRENT_ROLE, pg.SQLValueFunctionOp_SVFOP_SESSION_USER:
 		name = "current_user"
@@ -859,7 +867,7 @@ func (b *Binder) nullIf(l, r expr.Expr, loc int32) (expr.Expr, error) {
 	if orig := l.Type(); !(orig.IsInteger() && call.Args[0].Type().IsInteger() || orig.IsFloat() && call.Args[0].Type().IsFloat()) {
 		l = call.Args[0]
 	}
-	eq, err := foldCall(call)
+	eq, err := b.foldCall(call)
 	if err != nil {
 		return nil, err
 	}

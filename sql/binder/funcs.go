@@ -77,6 +77,13 @@ func (wc *windowContext) resolve(over *pg.WindowDef) (*pg.WindowDef, error) {
 	return merged, nil
 }
 
+// orderSensitiveAgg are the aggregates whose result shows their input's
+// order.
+var orderSensitiveAgg = map[string]bool{
+	"array_agg": true, "string_agg": true, "json_agg": true, "jsonb_agg": true,
+	"json_object_agg": true, "jsonb_object_agg": true,
+}
+
 var windowOnly = map[string]bool{
 	"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true, "cume_dist": true,
 	"ntile": true, "lag": true, "lead": true, "first_value": true, "last_value": true, "nth_value": true,
@@ -96,13 +103,9 @@ func (b *Binder) bindFuncCall(fc *pg.FuncCall, s *scope) (expr.Expr, error) {
 	if fc.AggStar || fc.AggDistinct || len(fc.AggOrder) > 0 || fc.AggFilter != nil {
 		return nil, pgerror.Newf(pgerror.WrongObjectType, "%s is not an aggregate function", name).WithPosition(int(fc.Location) + 1)
 	}
-	args := make([]expr.Expr, len(fc.Args))
-	for i, a := range fc.Args {
-		e, err := b.bindExpr(a, s)
-		if err != nil {
-			return nil, err
-		}
-		args[i] = e
+	args, err := b.bindCallArgs(name, fc, s)
+	if err != nil {
+		return nil, err
 	}
 	switch name {
 	case "extract", "date_part":
@@ -139,6 +142,68 @@ func (b *Binder) bindFuncCall(fc *pg.FuncCall, s *scope) (expr.Expr, error) {
 	return b.callOp(name, args, fc.Location)
 }
 
+// bindCallArgs binds a function call's arguments. Named arguments
+// (name => value) are put in their parameter's place, and parameters left
+// out take their defaults.
+func (b *Binder) bindCallArgs(name string, fc *pg.FuncCall, s *scope) ([]expr.Expr, error) {
+	named := false
+	for _, a := range fc.Args {
+		if a.GetNamedArgExpr() != nil {
+			named = true
+		}
+	}
+	if !named {
+		args := make([]expr.Expr, len(fc.Args))
+		for i, a := range fc.Args {
+			e, err := b.bindExpr(a, s)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = e
+		}
+		return args, nil
+	}
+	params, ok := b.reg.Named(name)
+	undefined := func() error {
+		return pgerror.Newf(pgerror.UndefinedFunction, "function %s with named arguments does not exist", name).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.").
+			WithPosition(int(fc.Location) + 1)
+	}
+	if !ok {
+		return nil, undefined()
+	}
+	args := make([]expr.Expr, len(params.Names))
+	for i, a := range fc.Args {
+		pos, arg := i, a
+		if na := a.GetNamedArgExpr(); na != nil {
+			pos = -1
+			for j, n := range params.Names {
+				if n == na.Name {
+					pos = j
+				}
+			}
+			arg = na.Arg
+		}
+		if pos < 0 || pos >= len(args) {
+			return nil, undefined()
+		}
+		if args[pos] != nil {
+			return nil, pgerror.Newf(pgerror.Syntax, "argument name %q used more than once", params.Names[pos]).WithPosition(int(fc.Location) + 1)
+		}
+		e, err := b.bindExpr(arg, s)
+		if err != nil {
+			return nil, err
+		}
+		args[pos] = e
+	}
+	for i := range args {
+		if args[i] == nil {
+			args[i] = &expr.Const{Value: params.Defaults[i], T: params.Types[i]}
+		}
+	}
+	return args, nil
+}
+
 // bindAggCall binds an aggregate call in a grouped query level, returning a
 // reference to the aggregate's output column.
 func (b *Binder) bindAggCall(fc *pg.FuncCall, name string, s *scope) (expr.Expr, error) {
@@ -154,14 +219,25 @@ func (b *Binder) bindAggCall(fc *pg.FuncCall, name string, s *scope) (expr.Expr,
 	}
 	lvl.inAggArg = true
 	defer func() { lvl.inAggArg = false }()
-	args := make([]expr.Expr, len(fc.Args))
-	ts := make([]types.T, len(fc.Args))
-	for i, a := range fc.Args {
+	var args []expr.Expr
+	var ts []types.T
+	if fc.AggWithinGroup {
+		// An ordered-set aggregate aggregates its WITHIN GROUP ORDER BY
+		// expressions; its direct arguments follow them.
+		for _, o := range fc.AggOrder {
+			e, err := b.bindExpr(o.GetSortBy().Node, s)
+			if err != nil {
+				return nil, err
+			}
+			args, ts = append(args, e), append(ts, e.Type())
+		}
+	}
+	for _, a := range fc.Args {
 		e, err := b.bindExpr(a, s)
 		if err != nil {
 			return nil, err
 		}
-		args[i], ts[i] = e, e.Type()
+		args, ts = append(args, e), append(ts, e.Type())
 	}
 	agg, argTypes, ret, err := b.reg.ResolveAgg(name, ts, fc.AggStar)
 	if err != nil {
@@ -189,6 +265,13 @@ func (b *Binder) bindAggCall(fc *pg.FuncCall, name string, s *scope) (expr.Expr,
 			return nil, err
 		}
 		call.OrderBy = append(call.OrderBy, sortKey(e, sb))
+	}
+	if call.Distinct && len(call.OrderBy) == 0 && orderSensitiveAgg[name] {
+		// PostgreSQL sorts a DISTINCT aggregate's input, so array_agg's
+		// and string_agg's results come out in order.
+		for _, a := range call.Args[:1] {
+			call.OrderBy = append(call.OrderBy, logical.SortKey{Expr: a})
+		}
 	}
 	// Reuse an identical call.
 	for _, prev := range lvl.agg.aggs {

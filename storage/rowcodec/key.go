@@ -99,7 +99,7 @@ func appendKeyBody(dst []byte, t types.T, d types.Datum) ([]byte, error) {
 			return bad()
 		}
 		return appendBytesKey(dst, strings.TrimRight(v, " ")), nil
-	case types.Text, types.Varchar, types.Name, types.JSONB, types.Unknown:
+	case types.Text, types.Varchar, types.Name, types.JSON, types.JSONB, types.Unknown:
 		v, ok := d.(string)
 		if !ok {
 			return bad()

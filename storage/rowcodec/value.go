@@ -41,7 +41,7 @@ func wireTypeOf(t types.T) (int, error) {
 		return wireFixed32, nil
 	case types.Float8:
 		return wireFixed64, nil
-	case types.Numeric, types.Text, types.Varchar, types.Char, types.Name, types.JSONB, types.Unknown, types.Bytea, types.Array:
+	case types.Numeric, types.Text, types.Varchar, types.Char, types.Name, types.JSON, types.JSONB, types.Unknown, types.Bytea, types.Array:
 		return wireBytes, nil
 	case types.UUID:
 		return wireFixed128, nil
@@ -163,7 +163,7 @@ func appendValue(dst []byte, t types.T, d types.Datum) ([]byte, error) {
 		var buf [64]byte
 		text := types.AppendNumeric(buf[:0], v)
 		return append(binary.AppendUvarint(dst, uint64(len(text))), text...), nil
-	case types.Text, types.Varchar, types.Char, types.Name, types.JSONB, types.Unknown:
+	case types.Text, types.Varchar, types.Char, types.Name, types.JSON, types.JSONB, types.Unknown:
 		v, ok := d.(string)
 		if !ok {
 			return bad()
@@ -334,7 +334,7 @@ func (r *reader) datum(t types.T, wt int) types.Datum {
 			return nil
 		}
 		return d
-	case types.Text, types.Varchar, types.Char, types.Name, types.JSONB, types.Unknown:
+	case types.Text, types.Varchar, types.Char, types.Name, types.JSON, types.JSONB, types.Unknown:
 		return string(r.bytes(r.uvarint()))
 	case types.Bytea:
 		b := r.bytes(r.uvarint())
@@ -538,7 +538,7 @@ func appendTo(r *reader, p *projected, wt int) {
 		if b := r.bytes(8); b != nil {
 			p.builder.(*array.Float64Builder).Append(math.Float64frombits(binary.LittleEndian.Uint64(b)))
 		}
-	case types.Numeric, types.Text, types.Varchar, types.Char, types.Name, types.JSONB, types.Unknown:
+	case types.Numeric, types.Text, types.Varchar, types.Char, types.Name, types.JSON, types.JSONB, types.Unknown:
 		b := r.bytes(r.uvarint())
 		if r.err == nil {
 			p.builder.(*array.StringBuilder).BinaryBuilder.Append(b)

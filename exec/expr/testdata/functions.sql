@@ -893,7 +893,6 @@ SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY v) FROM (VALUES ('b'), ('a'),
 SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM (VALUES (interval '1 day'), (interval '3 days')) t(v)
 SELECT mode() WITHIN GROUP (ORDER BY v) FROM (VALUES (1), (2), (2), (3), (3)) t(v)
 SELECT mode() WITHIN GROUP (ORDER BY v) FROM (VALUES ('a'), ('b'), ('b')) t(v)
-SELECT count(DISTINCT (a, b)) FROM (VALUES (1, 2), (1, 2), (1, 3)) t(a, b)
 SELECT count(DISTINCT a) FROM (VALUES (1, 2), (1, 2), (NULL, 3)) t(a, b)
 SELECT min(v), max(v) FROM (VALUES (ARRAY[1, 2]), (ARRAY[1, 3]), (ARRAY[0, 9])) t(v)
 SELECT min(v), max(v) FROM (VALUES (interval '1 day'), (interval '23 hours'), (interval '1 month')) t(v)
@@ -904,10 +903,516 @@ SELECT json_agg(v ORDER BY v DESC) FROM (VALUES ('a'), ('b')) t(v)
 SELECT jsonb_object_agg(k, v ORDER BY k) FROM (VALUES ('a', 1), ('b', NULL)) t(k, v)
 SELECT jsonb_object_agg(k, v) FROM (VALUES (NULL, 1)) t(k, v)
 SELECT json_object_agg(k, v) FROM (VALUES ('b', 1), ('a', 2)) t(k, v)
-SELECT jsonb_agg(t ORDER BY a) FROM (VALUES (1, 'x'), (2, 'y')) t(a, b)
 SELECT sum(v), avg(v) FROM (VALUES (1.5), (2.25)) t(v)
 SELECT avg(v) FROM (VALUES (1), (2)) t(v)
 SELECT sum(v) FROM (VALUES (9223372036854775807), (1)) t(v)
 SELECT string_agg(v::text, '') FROM generate_series(1, 5) v
 SELECT string_agg(v, ', ') FROM (VALUES ('a'), (NULL), ('c')) t(v)
 SELECT string_agg(v, ',') FROM (VALUES ('\x01'::bytea), ('\x02'::bytea)) t(v)
+
+# ---- more edge cases: NULLs, empties, extremes ----
+left(NULL, 2)
+left('abc', NULL)
+lpad(NULL, 3, 'x')
+rpad('ab', 5, NULL)
+split_part(NULL, ',', 1)
+repeat('', 5)
+reverse(NULL)
+translate('abc', NULL, 'x')
+overlay('abc' placing NULL from 1)
+initcap('ÉCOLE élève')
+initcap('o''neil mc-donald')
+chr(1114111) = chr(1114111)
+chr(1114112)
+ascii(NULL)
+to_hex(-2147483648)
+to_hex(-9223372036854775807 - 1)
+format('%s-%s', 1, 2)
+format('%3$s %1$s %2$s', 'a', 'b', 'c')
+format('%1$s %s', 'a', 'b')
+format('%-10L|', 'x')
+format('%*s|', 6, 'ab')
+format('%*s|', -6, 'ab')
+format('%I', NULL)
+format('%', 1)
+format(NULL, 1)
+format('%s', ARRAY[1, 2])
+quote_ident('')
+quote_ident('1abc')
+quote_ident('_ok')
+quote_literal(NULL)
+quote_literal('')
+regexp_replace('Hello World', '(\w+) (\w+)', '\2 \1')
+regexp_replace('abc', 'B', 'x', 'i')
+regexp_replace('a.b.c', '.', '-', 'g')
+regexp_replace('a.b.c', '\.', '-', 'g')
+regexp_replace('abc', 'b', 'x', 'z')
+regexp_replace(NULL, 'a', 'b')
+regexp_match('abc', '')
+regexp_match('x', '(a)|(x)')
+regexp_match('foo bar', '\w+$')
+regexp_split_to_array('a1b2c3', '\d')
+regexp_split_to_array('', ',')
+regexp_split_to_array(' a b ', ' ')
+'abc' ~ 'B'
+'abc' ~* 'B'
+'a
+b' ~ 'a.b'
+'ab' ~ '^(a|b)+$'
+'tab	x' ~ '\s'
+'x' ~ '[[:digit:]]'
+'123' ~ '^[0-9]+$'
+'abc' SIMILAR TO NULL
+'a_b' SIMILAR TO 'a\_b'
+'abcabc' SIMILAR TO '(abc)*'
+'' SIMILAR TO ''
+'ab' LIKE '_b'
+'ab' LIKE '__'
+'ab' LIKE '___'
+'100%' LIKE '100\%'
+'é' LIKE '_'
+'AbC' ILIKE '%b%'
+'x' NOT LIKE 'x'
+string_to_array(NULL, ',')
+string_to_array('a,b', ',', 'a')
+array_to_string(ARRAY[NULL, NULL]::text[], ',', 'N')
+array_to_string(NULL::int[], ',')
+encode(''::bytea, 'base64')
+encode('\xff'::bytea, 'hex')
+decode('', 'hex')
+decode('ZGF0YQ', 'base64')
+decode('YQ==', 'base64')
+encode(decode('a\\b\001', 'escape'), 'hex')
+md5(NULL)
+sha256('\x00'::bytea)
+length(''::bytea)
+substring('\x0102'::bytea from 3)
+'\x'::bytea || '\x41'::bytea
+btrim('\x000100'::bytea, '\x00'::bytea)
+convert_to('x', 'nonexistent')
+
+exp(-1::numeric)
+exp(0.5)
+exp(100::numeric)
+exp(1e-20::numeric)
+exp(NULL::numeric)
+ln(10::numeric)
+ln(1e-20)
+ln(123456789012345678901234567890::numeric)
+ln('NaN'::numeric)
+log(1e100)
+log(10::numeric, 10::numeric)
+log(2::numeric, 0.5)
+log(0.5, 2)
+sqrt(0.0001)
+sqrt(1e100)
+sqrt(2.0000)
+sqrt('NaN'::numeric)
+power(10::numeric, -3)
+power(1.1::numeric, 10)
+power(4::numeric, 0.5)
+power(10::numeric, 20)
+power(-1::numeric, 0.5)
+power(NULL::numeric, 2)
+power(2, NULL)
+power(1e-2, 2)
+trunc(-0.5)
+trunc(123.456::numeric, -5)
+round(-123.456::numeric, -1)
+round(0.5::numeric)
+round(-0.5::numeric)
+round(1e-30, 30)
+round(12345678901234567890.5)
+round(2.5, 0)
+round('NaN'::numeric, 2)
+ceil(-0.0)
+floor(-0.5::float8)
+ceil(1e20::numeric)
+mod(-7.5, 2)
+mod(9223372036854775807, -1)
+div(7, -2)
+div(-7.5, 2)
+gcd(0::numeric, 0::numeric)
+gcd(9223372036854775807, 9223372036854775806)
+lcm(0, 0)
+factorial(1)
+factorial(33)
+width_bucket(0.5::float8, 0, 1, 2)
+width_bucket(1, 0, 1, 2)
+width_bucket(-5, 10, 0, 5)
+width_bucket('NaN'::float8, 0, 1, 2)
+sin('Infinity'::float8)
+cos(pi())
+tan(0)
+asin(-1)
+atan2(-0.0, -1)
+sind(180)
+sind(270)
+sind(360)
+sind(-90)
+cosd(180)
+cosd(-60)
+tand(-45)
+tand(135)
+cotd(90)
+asind(-0.5)
+acosd(-0.5)
+acosd(1)
+atand(-1)
+atan2d(-1, -1)
+degrees(-pi())
+radians(-90)
+scale(-0.000)
+scale('NaN'::numeric)
+trim_scale(100.00)
+trim_scale('NaN'::numeric)
+abs(NULL::int)
+abs('-Infinity'::float8)
+abs('-Infinity'::numeric)
+sign(-0.0::float8)
+sign('NaN'::numeric)
+@ -9223372036854775807
+-5 % 3
+5 % -3
+-5.5 % 2
+1 >> 33
+1::bigint << 64
+-1 >> 1
+7 # -1
+2 ^ 0.5
+(-8) ^ (1.0 / 3)
+0 ^ 0
+'Infinity'::float8 - 'Infinity'::float8
+1 / 0.0
+1::float8 / 0
+99999999999999999999999999999999999999.9 * 10
+-0.0::numeric
+0.1::float4 + 0.2::float4
+3.0::float8 / 7
+1e308::float8 * 10
+1e-300::float8 * 1e-300
+
+SET TimeZone = 'America/New_York'
+timestamptz '2024-03-10 01:30' + interval '1 hour'
+timestamptz '2024-03-10 01:30' + interval '1 day'
+timestamptz '2024-11-03 01:30'
+timestamptz '2024-03-10 02:30'
+timestamptz '2024-11-03 00:30-04' + interval '1 day'
+timestamp '2024-11-03 01:30' AT TIME ZONE 'America/New_York'
+extract(timezone from timestamptz '2024-07-01 12:00')
+extract(timezone_hour from timestamptz '2024-01-01 12:00')
+extract(hour from timestamptz '2024-07-01 12:00+00')
+date_trunc('day', timestamptz '2024-03-10 12:00')
+date_trunc('hour', timestamptz '2024-11-03 01:30-05')
+to_char(timestamptz '2024-07-01 12:00+00', 'YYYY-MM-DD HH24:MI TZ OF')
+to_char(timestamptz '2024-01-01 12:00+00', 'TZ')
+to_timestamp('2024-07-01 12:00', 'YYYY-MM-DD HH24:MI')
+make_timestamptz(2024, 7, 1, 12, 0, 0)
+timestamp '2024-07-01 12:00' AT TIME ZONE 'UTC'
+age(timestamptz '2024-03-11 00:00', timestamptz '2024-03-10 00:00')
+current_date - 1 < current_date
+now() - interval '1 second' < now()
+SET TimeZone = 'UTC'
+
+date '2024-02-28' + interval '1 day'
+date '2023-02-28' + interval '1 day'
+date '2024-02-29' + interval '1 year'
+date '2024-01-31' + interval '2 months'
+date '2024-03-31' + interval '-1 month'
+timestamp '2024-12-31 23:59:59.999999' + interval '1 microsecond'
+timestamp '2000-02-29' + interval '100 years'
+date '0001-01-01' - 1
+date '2024-01-01' - date '2023-01-01'
+timestamp '2024-03-01' - timestamp '2023-03-01'
+age(date '2024-02-29', date '2023-02-28')
+age(timestamp '2024-05-31', timestamp '2024-04-30')
+age(timestamp '2024-01-31', timestamp '2024-02-29')
+age(timestamp '2024-01-01 00:00:00.5', timestamp '2024-01-01 00:00:01')
+age(NULL::timestamp, timestamp '2024-01-01')
+extract(dow from date '2024-02-29')
+extract(doy from date '2023-12-31')
+extract(week from date '2024-12-30')
+extract(isoyear from date '2024-12-30')
+extract(year from date '0001-12-31' - 366)
+extract(century from date '0001-01-01')
+extract(century from date '0001-01-01' - 1)
+extract(decade from date '0009-06-01')
+extract(millennium from date '2000-12-31')
+extract(quarter from timestamp '2024-12-31 23:59')
+extract(julian from timestamp '2024-03-05 12:00')
+extract(epoch from timestamp 'infinity')
+extract(month from timestamp 'infinity')
+extract(second from interval '1 minute 30.5 seconds')
+extract(day from interval '-3 days')
+extract(epoch from interval '-1 year 2 days')
+date_part('quarter', date '2024-05-01')
+date_part('epoch', interval '1 day')
+date_trunc('week', timestamp '2024-01-01 10:00')
+date_trunc('week', timestamp '2024-03-10 10:00')
+date_trunc('quarter', timestamp '2024-12-31')
+date_trunc('century', timestamp '2000-06-01')
+date_trunc('millennium', timestamp '2001-06-01')
+date_trunc('decade', timestamp '2019-06-01')
+date_trunc('second', timestamp '2024-01-01 10:00:05.75')
+date_trunc('year', timestamp 'infinity')
+date_trunc('minute', interval '1 hour 30 minutes 45 seconds')
+date_trunc('year', interval '14 months')
+date_trunc('week', interval '10 days')
+to_char(timestamp '2024-01-01 00:00:00', 'HH12 AM')
+to_char(timestamp '2024-01-01 12:30:00', 'HH12:MI PM')
+to_char(timestamp '2024-12-31 00:00:00', 'DDD IDDD IW IYYY')
+to_char(timestamp '2021-01-03 00:00:00', 'IYYY-IW-ID')
+to_char(timestamp '2024-01-07 00:00:00', 'D Day W WW')
+to_char(date '2024-09-15', 'FMMonth FMDDth, YYYY')
+to_char(date '2024-05-02', 'FMDD/FMMM')
+to_char(timestamp '2024-01-01 08:09:10.5', 'SSSS FF1 FF3')
+to_char(timestamp '2024-01-01', 'Mon dy MONTH')
+to_char(timestamp '2024-01-01', 'YYYY BC')
+to_char(date '2024-01-01', 'CC')
+to_char(interval '25 hours', 'HH24:MI')
+to_char(interval '2 years 3 mons', 'YY-MM')
+to_char(1234.5678, '9999.99')
+to_char(-1234.5678, '9999.99')
+to_char(0.001, '0.999')
+to_char(5, '00')
+to_char(-5, '00')
+to_char(1, 'FM0000')
+to_char(1234, '9,999')
+to_char(123, '9,999')
+to_char(-1234567, 'FM9,999,999')
+to_char(123.5, 'FM999.')
+to_char(7, 'FMRN')
+to_char(3999, 'RN')
+to_char(4000, 'RN')
+to_char(1.5::float8, '9.9')
+to_char(2.5::float8, '9')
+to_char(-2.5::float8, '9')
+to_char(1e15::float8, '9999999999999999.99')
+to_char(12, '99th')
+to_char(11, 'FM99TH')
+to_char(1.23456e5, '9.99EEEE')
+to_date('2024-02-29', 'YYYY-MM-DD')
+to_date('1 January 2024', 'DD Month YYYY')
+to_date('2024 060', 'YYYY DDD')
+to_date('99-12-31', 'YY-MM-DD')
+to_date('2024-00-10', 'YYYY-MM-DD')
+to_date('abc', 'YYYY')
+to_timestamp('12:30:45 AM', 'HH:MI:SS AM')
+to_timestamp('2024-03-05T10:11:12', 'YYYY-MM-DD"T"HH24:MI:SS')
+to_timestamp('1700000000', 'J')
+to_timestamp(-1)
+to_timestamp(NULL::float8)
+to_number('1,234,567', '9,999,999')
+to_number('-0.5', '9.9')
+to_number('12.345', '99.99')
+to_number('<12>', '99PR')
+make_timestamp(-44, 3, 15, 0, 0, 0)
+make_timestamp(2024, 12, 31, 23, 59, 59.999999)
+make_interval(0, 0, 2)
+make_interval(1, -1)
+make_time(0, 0, 0)
+make_time(23, 59, 60)
+make_date(2024, 13, 1)
+make_date(0, 1, 1)
+justify_days(interval '0 days')
+justify_hours(interval '24 hours')
+justify_interval(interval '-1 mon 1 day')
+isfinite(timestamptz 'infinity')
+isfinite(NULL::date)
+timestamptz '2024-06-01 00:00+00' AT TIME ZONE 'Australia/Sydney'
+timestamp '2024-06-01 00:00' AT TIME ZONE 'Asia/Kolkata'
+timestamptz '2024-06-01 00:00+00' AT TIME ZONE 'EST'
+timestamptz '2024-06-01 00:00+00' AT TIME ZONE 'UTC+3'
+timestamptz '2024-06-01 00:00+00' AT TIME ZONE interval '05:30'
+NULL::timestamp AT TIME ZONE 'UTC'
+(timestamp '2024-01-01', interval '1 hour') OVERLAPS (timestamp '2024-01-01 00:59', interval '1 minute')
+(timestamp '2024-01-01', NULL::timestamp) OVERLAPS (timestamp '2023-12-31', timestamp '2024-01-02')
+(date '2024-01-01', date '2024-01-10') OVERLAPS (date '2024-01-10', date '2024-01-20')
+interval '1 day' < interval '25 hours'
+interval '-1 day' < interval '0'
+interval '1 year' = interval '12 months'
+interval '1 mon' * 1.5
+interval '3 days' / 2
+interval '1 hour' * -1
+interval '1 year 1 mon' - interval '13 months'
+interval '1.5 hours'
+interval '-90 seconds'
+interval '1 week'
+interval '0.5 months'
+time '23:59:59.999999' + interval '1 microsecond'
+time '00:00' - interval '1 second'
+
+'{"a": [1, {"b": null}]}'::jsonb #> '{a,1,b}'
+'{"a": [1, {"b": null}]}'::jsonb #>> '{a,1,b}'
+'{"a": [1, 2]}'::jsonb #> '{a,-1}'
+'{"a": [1, 2]}'::jsonb #> '{a,x}'
+'[]'::jsonb -> 0
+'"str"'::jsonb -> 'a'
+NULL::jsonb -> 'a'
+'{"a": 1}'::jsonb ->> NULL
+'{"a": {"b": 2}}'::jsonb -> 'a' -> 'b'
+'{"a": "x\ny"}'::jsonb ->> 'a'
+'{"a": "x\ny"}'::jsonb -> 'a'
+'{"k": "é\u0041"}'::jsonb
+'{"a":1,"b":[true,false,null]}'::jsonb
+'[1e1000]'::jsonb
+'[-0, -0.0, 1E+2, 1.5e-3]'::jsonb
+'{"a": 1}'::json ->> 'a'
+'[1, 2]'::json -> 1
+'{"a": [1,2]}'::json #> '{a}'
+'{"a": {"b":   1}}'::json -> 'a'
+'{}'::jsonb @> '{}'
+'[1, [2, 3]]'::jsonb @> '[[3]]'
+'{"a": {"b": 1, "c": 2}}'::jsonb @> '{"a": {"b": 1}}'
+'{"a": [1, 2, 3]}'::jsonb @> '{"a": [3, 1]}'
+'"a"'::jsonb @> '"a"'
+'1'::jsonb @> '[1]'
+'{"a": 1}'::jsonb ? 'a'
+'"a"'::jsonb ? 'a'
+'{"a": 1, "b": 2}'::jsonb ?| ARRAY[]::text[]
+'{"a": 1, "b": 2}'::jsonb ?& ARRAY[]::text[]
+'[1, 2]'::jsonb || '{"a": 1}'::jsonb
+'1'::jsonb || '2'::jsonb
+'{"a": 1}'::jsonb || NULL
+'[1, 2, 3]'::jsonb - 5
+'"x"'::jsonb - 'x'
+'{"a": [1, 2]}'::jsonb #- '{a,0}'
+'{"a": [1, 2]}'::jsonb #- '{a,x}'
+'[1, 2]'::jsonb #- '{5}'
+'{"a": 1}'::jsonb < '{"a": 2}'::jsonb
+'[1, 2]'::jsonb < '{"a": 1}'::jsonb
+'"b"'::jsonb > '"a"'::jsonb
+'null'::jsonb < '1'::jsonb
+'true'::jsonb > 'false'::jsonb
+'{"a": 1, "b": 1}'::jsonb > '{"c": 0}'::jsonb
+jsonb_build_object('a', jsonb_build_array(1, 2), 'b', '{"c": 3}'::jsonb)
+jsonb_build_object('a', '{"c": 3}'::json)
+jsonb_build_object(1, 2)
+jsonb_build_object('t', timestamp '2024-01-01 00:00:00.5')
+json_build_object('a', NULL, 'b', '{"x":1}'::json)
+json_build_array(NULL, 'a"b', 1.0)
+json_build_array()
+to_jsonb(ARRAY['a', NULL])
+to_jsonb(ARRAY[1.5, 2]::float8[])
+to_jsonb('{"a": 1}'::json)
+to_jsonb(interval '1 day')
+to_jsonb(E'\t')
+to_json(ARRAY[true, false])
+to_json(12.50)
+to_json(NULL::int)
+jsonb_typeof(NULL)
+jsonb_array_length('[null, null]')
+jsonb_array_length('1')
+jsonb_extract_path('{"a": [10, 20]}', 'a', '1')
+jsonb_extract_path('{"a": [10, 20]}', 'a', '-1')
+jsonb_extract_path_text('{"a": null}', 'a')
+json_extract_path_text('{"a": {"b": "c"}}', 'a', 'b')
+jsonb_set('{"a": [1, 2]}', '{a,0}', '"z"')
+jsonb_set('{"a": 1}', '{}', '2')
+jsonb_set('1', '{a}', '2')
+jsonb_set('{"a": 1}', '{b,c}', '2')
+jsonb_set('{"a": 1}', '{a}', 'null')
+jsonb_insert('{"a": 1}', '{b}', '2')
+jsonb_insert('{"a": 1}', '{a}', '2')
+jsonb_insert('[1, 2]', '{-1}', '0')
+jsonb_insert('[1, 2]', '{10}', '3')
+jsonb_strip_nulls('[null, {"a": null}]')
+json_strip_nulls('{"a": null, "b": 1}')
+jsonb_pretty('{"a": [], "b": {"c": [1]}}')
+jsonb_pretty('"s"')
+SELECT key FROM jsonb_each('{}')
+SELECT * FROM jsonb_each_text('{"a": [1, "x"], "b": {"c": true}}')
+SELECT * FROM json_each_text('{"a": "x", "a": "y"}')
+SELECT * FROM json_object_keys('{"b": 1, "a": 2, "b": 3}')
+SELECT * FROM jsonb_array_elements('[]')
+SELECT * FROM jsonb_array_elements(NULL)
+SELECT * FROM json_array_elements_text('["a", null, 2]')
+SELECT count(*) FROM jsonb_array_elements('[1, 2, 3]')
+SELECT sum(value::int) FROM jsonb_array_elements_text('[1, 2, 3]')
+SELECT k, v FROM jsonb_each('{"x": 1, "y": 2}') AS e(k, v) ORDER BY k DESC
+
+array_length(NULL::int[], 1)
+array_length(ARRAY[1], NULL)
+array_upper(ARRAY[1, 2], 2)
+array_lower(ARRAY[]::int[], 1)
+array_ndims(ARRAY[]::int[])
+array_dims(ARRAY[]::int[])
+cardinality(NULL::int[])
+array_append(ARRAY[]::int[], 1)
+array_prepend(NULL, ARRAY['a'])
+array_cat(ARRAY['a'], ARRAY['b', NULL])
+array_cat(NULL::int[], NULL::int[])
+array_position(ARRAY[1, 2, 3], 2, -5)
+array_position(ARRAY[1, 2, 3], 1, 2)
+array_position(NULL::int[], 1)
+array_positions(ARRAY[NULL, 1, NULL]::int[], NULL)
+array_remove(ARRAY['a', 'b'], 'a')
+array_remove(ARRAY[]::int[], 1)
+array_replace(ARRAY[1, 2], 3, 4)
+ARRAY[1, 2] @> ARRAY[]::int[]
+ARRAY[]::int[] @> ARRAY[]::int[]
+ARRAY[1, 1, 2] <@ ARRAY[1, 2]
+ARRAY['a', NULL] && ARRAY[NULL, 'b']
+ARRAY[1.0, 2.5] @> ARRAY[2.50]
+ARRAY[date '2024-01-01'] && ARRAY[date '2024-01-01']
+ARRAY['b'] > ARRAY['a', 'z']
+ARRAY[1, 2] || NULL::int[]
+NULL::int[] || 3
+2 = ANY(ARRAY[1, 2]) AND 3 <> ALL(ARRAY[1, 2])
+NULL = ANY(ARRAY[1])
+1 < ALL(ARRAY[2, NULL])
+'{a,b}'::text[] || 'c'
+array_fill(7, ARRAY[3])
+array_fill('x'::text, ARRAY[0])
+SELECT * FROM generate_subscripts(ARRAY[]::int[], 1)
+SELECT * FROM generate_subscripts(ARRAY[1, 2], 2)
+SELECT * FROM unnest(ARRAY['a', NULL])
+SELECT * FROM unnest(ARRAY[1], NULL::int[])
+SELECT * FROM unnest(ARRAY['a', 'b'], ARRAY[true]) AS u(x, y)
+SELECT * FROM string_to_table('a b c', ' ')
+SELECT * FROM regexp_split_to_table('no-split', ',')
+SELECT * FROM regexp_matches('abc', 'x')
+SELECT * FROM regexp_matches('a1b2', '([a-z])(\d)', 'g')
+
+SELECT string_agg(DISTINCT v, ',') FROM (VALUES ('b'), ('a'), ('b'), (NULL)) t(v)
+SELECT string_agg(v, ',' ORDER BY v NULLS FIRST) FROM (VALUES ('b'), ('a')) t(v)
+SELECT array_agg(v) FROM (VALUES (NULL::int), (NULL)) t(v)
+SELECT array_agg(v ORDER BY v) FROM (VALUES ('b'), ('a')) t(v) WHERE false
+SELECT bit_and(v) FROM (VALUES (NULL::int)) t(v)
+SELECT bit_or(v::smallint), bit_xor(v::bigint) FROM (VALUES (1), (2), (3)) t(v)
+SELECT bool_or(v) FROM (VALUES (false), (NULL)) t(v)
+SELECT every(v > 0) FROM (VALUES (1), (2)) t(v)
+SELECT variance(v), stddev(v) FROM (VALUES (1.0), (1.0)) t(v)
+SELECT variance(v) FROM (VALUES (NULL::numeric)) t(v)
+SELECT var_pop(v), var_samp(v) FROM (VALUES (1e20::numeric), (1), (-1e20)) t(v)
+SELECT stddev(v) FROM (VALUES (1::float4), (2), (3), (4), (5)) t(v)
+SELECT variance(v) FROM generate_series(1, 100) v
+SELECT stddev_pop(v) FROM generate_series(1, 10) v
+SELECT avg(v), sum(v) FROM (VALUES (0.1::float8), (0.2), (0.3)) t(v)
+SELECT covar_samp(y, x) FROM (VALUES (1, 1)) t(x, y)
+SELECT regr_slope(y, x), regr_r2(y, x) FROM (VALUES (1, 5), (1, 6)) t(x, y)
+SELECT regr_r2(y, x) FROM (VALUES (1, 5), (2, 5)) t(x, y)
+SELECT corr(y, x) FROM (VALUES (1.5::float8, 2), (2.5, 4), (3.5, 5)) t(x, y)
+SELECT regr_avgx(y, x), regr_count(y, x) FROM (VALUES (NULL::int, 1)) t(x, y)
+SELECT percentile_cont(0) WITHIN GROUP (ORDER BY v), percentile_cont(1) WITHIN GROUP (ORDER BY v) FROM (VALUES (5), (1), (3)) t(v)
+SELECT percentile_disc(1) WITHIN GROUP (ORDER BY v) FROM (VALUES (5), (1), (3)) t(v)
+SELECT percentile_disc(0.34) WITHIN GROUP (ORDER BY v) FROM generate_series(1, 3) v
+SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM (VALUES (1), (NULL), (3)) t(v)
+SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM (VALUES (1, 1), (1, 2), (2, 10)) t(g, v) GROUP BY g ORDER BY g
+SELECT mode() WITHIN GROUP (ORDER BY v DESC) FROM (VALUES (1), (1), (2), (2)) t(v)
+SELECT mode() WITHIN GROUP (ORDER BY v) FROM (VALUES (NULL::int)) t(v)
+SELECT jsonb_agg(v) FROM (VALUES (1.50), (NULL)) t(v)
+SELECT json_agg(v) FROM (VALUES ('{"a": 1}'::json)) t(v)
+SELECT jsonb_agg(DISTINCT v) FROM (VALUES (2), (1), (2)) t(v)
+SELECT jsonb_object_agg(k, v) FROM (VALUES ('a', 1), ('a', 2)) t(k, v)
+SELECT json_object_agg(k, v) FROM (VALUES ('a', 'x')) t(k, v) WHERE false
+SELECT min(v), max(v) FROM (VALUES ('b'::text), ('a'), (NULL)) t(v)
+SELECT min(v), max(v) FROM (VALUES (date '2024-01-01'), (date '2023-06-30')) t(v)
+SELECT min(v), max(v) FROM (VALUES (ARRAY['b']), (ARRAY['a', 'z'])) t(v)
+SELECT count(DISTINCT v), count(v), count(*) FROM (VALUES (1), (1), (NULL)) t(v)
+SELECT sum(v), avg(v) FROM (VALUES (interval '1 month'), (interval '15 days')) t(v)
+SELECT avg(v) FROM (VALUES (interval '1 day'), (interval '1 day'), (interval '1 hour')) t(v)
+to_char(0, 'FM999,999.00')
+to_char(0, 'FM9.99')
+to_char(0.5, 'FM0.9')
+to_char(10, 'FM99.90')
