@@ -132,9 +132,16 @@ func (j *IncrJoin) changes(ctx *Context, c *batch.ChangeBatch, keys []evalSpec, 
 			return nil, err
 		}
 		ch := change{row: row, diff: int64(c.Diff[r]), rk: rk, nullK: k.null[r]}
-		if k.single {
+		switch {
+		case ch.nullK:
+			// Rows with a NULL key match nothing, but outer joins keep
+			// them. They live under the empty join key, which no value
+			// encodes to and which is never probed; an integer key's slot
+			// of a NULL holds 0 and would match the rows of 0.
+			ch.jk = ""
+		case k.single:
 			ch.jk = itoaKey(k.ints[r])
-		} else {
+		default:
 			ch.jk = k.strs[r]
 		}
 		out[r] = ch
