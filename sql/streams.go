@@ -713,8 +713,10 @@ func (r *subscribeResult) readAtoms() (bool, error) {
 		return false, err
 	}
 	flush()
-	if !got && r.progress && upto >= r.next {
-		// No output, but everything up to upto is delivered.
+	if r.progress && upto >= r.next && cur < upto {
+		// Everything up to upto is delivered, also past the last output
+		// atom: without this row a reader would not learn it until the
+		// next commit.
 		r.addProgress(upto)
 		got = true
 	}
