@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,9 +41,17 @@ func serverLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
+// testServer is an in-process server that a test may stop early (to
+// restart it on the same directory); it stops at the end of the test
+// otherwise.
+type testServer struct {
+	*server.Server
+	once sync.Once
+}
+
 // startServer starts an in-process server on a fresh directory (or dir,
-// when given) and stops it when the test ends.
-func startServer(t testing.TB, dir string) *server.Server {
+// when given).
+func startServer(t testing.TB, dir string) *testServer {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -51,14 +60,18 @@ func startServer(t testing.TB, dir string) *server.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { stopServer(t, srv) })
-	return srv
+	ts := &testServer{Server: srv}
+	t.Cleanup(ts.stop)
+	return ts
 }
 
-func stopServer(t testing.TB, srv *server.Server) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(ctx)
+// stop shuts the server down, once.
+func (ts *testServer) stop() {
+	ts.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = ts.Shutdown(ctx)
+	})
 }
 
 // connect opens a connection that closes when the test ends; notices go

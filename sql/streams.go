@@ -463,20 +463,28 @@ func (s *Session) workflowsRead(n logical.Node) []uint32 {
 
 // awaitWorkflows gives read-your-writes: before a statement outside a
 // transaction block reads workflows, it waits until they absorbed the
-// session's last commit, within statement_timeout.
+// session's last commit, within statement_timeout. Every read of a
+// workflow stopped on an error warns, waiting or not: its result is older
+// than its inputs.
 func (s *Session) awaitWorkflows(ctx context.Context, n logical.Node) error {
-	if s.txn != nil || s.lastCommit == 0 || s.get("portals.read_consistency") == "latest" {
-		return nil
-	}
 	oids := s.workflowsRead(n)
 	if len(oids) == 0 {
 		return nil
 	}
-	sctx, cancel := s.statementContext(ctx)
-	defer cancel()
-	stale, err := s.e.rt.WaitCaughtUp(sctx, oids, s.lastCommit)
-	if err != nil {
-		return err
+	var stale []*portals.Workflow
+	if s.txn != nil || s.lastCommit == 0 || s.get("portals.read_consistency") == "latest" {
+		for _, oid := range oids {
+			if w, ok := s.e.rt.Workflow(oid); ok && w.Status().FailedAtom != 0 {
+				stale = append(stale, w)
+			}
+		}
+	} else {
+		sctx, cancel := s.statementContext(ctx)
+		defer cancel()
+		var err error
+		if stale, err = s.e.rt.WaitCaughtUp(sctx, oids, s.lastCommit); err != nil {
+			return err
+		}
 	}
 	for _, w := range stale {
 		st := w.Status()
