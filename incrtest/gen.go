@@ -8,13 +8,13 @@ import (
 )
 
 // Schema creates the inputs the differential cases read: two streams and
-// two tables, with integer, text, numeric and boolean columns that all
-// take NULL.
+// two tables, with integer, text, numeric, float, date and boolean columns
+// that all take NULL.
 var Schema = []string{
 	"CREATE STREAM s1 (k int, v int, t text, n numeric, b bool)",
-	"CREATE STREAM s2 (k int, w int, t text)",
-	"CREATE TABLE t1 (id int PRIMARY KEY, k int, name text, x int)",
-	"CREATE TABLE t2 (id int PRIMARY KEY, t text, y int)",
+	"CREATE STREAM s2 (k int, w int, t text, f float8, d date)",
+	"CREATE TABLE t1 (id int PRIMARY KEY, k int, name text, x int, amt numeric)",
+	"CREATE TABLE t2 (id int PRIMARY KEY, t text, y int, d date)",
 }
 
 // Inputs are the names of the relations Schema creates.
@@ -96,7 +96,21 @@ func (g *Generator) s1Row() []value {
 	return []value{g.intIn(0, 4), g.intIn(-3, 9), g.text(), g.numeric(), g.boolean()}
 }
 
-func (g *Generator) s2Row() []value { return []value{g.intIn(0, 4), g.intIn(0, 20), g.text()} }
+func (g *Generator) s2Row() []value {
+	return []value{g.intIn(0, 4), g.intIn(0, 20), g.text(), g.float(), g.date()}
+}
+
+// Floats that are sums of powers of two, so that sums are exact in any
+// order.
+var floats = []string{"0.5", "-1.25", "3", "2.75", "0", "-0.5"}
+
+func (g *Generator) float() value {
+	return g.pick(10, func() value { s := floats[g.r.IntN(len(floats))]; return value{s, s} })
+}
+
+func (g *Generator) date() value {
+	return g.pick(10, func() value { s := fmt.Sprintf("2024-01-0%d", 1+g.r.IntN(4)); return value{"'" + s + "'", s} })
+}
 
 func (g *Generator) rows(n int, row func() []value) string {
 	parts := make([]string, n)
@@ -141,7 +155,7 @@ func (g *Generator) someID(table string) int { return 1 + g.r.IntN(max(1, g.next
 func (g *Generator) insertT1(n int) string {
 	parts := make([]string, n)
 	for i := range parts {
-		parts[i] = fmt.Sprintf("(%d, %s, %s, %s)", g.newID("t1"), g.intIn(0, 4).sql, g.text().sql, g.intIn(0, 10).sql)
+		parts[i] = fmt.Sprintf("(%d, %s, %s, %s, %s)", g.newID("t1"), g.intIn(0, 4).sql, g.text().sql, g.intIn(0, 10).sql, g.numeric().sql)
 	}
 	return "INSERT INTO t1 VALUES " + strings.Join(parts, ", ")
 }
@@ -149,13 +163,15 @@ func (g *Generator) insertT1(n int) string {
 func (g *Generator) insertT2(n int) string {
 	parts := make([]string, n)
 	for i := range parts {
-		parts[i] = fmt.Sprintf("(%d, %s, %s)", g.newID("t2"), g.text().sql, g.intIn(0, 10).sql)
+		parts[i] = fmt.Sprintf("(%d, %s, %s, %s)", g.newID("t2"), g.text().sql, g.intIn(0, 10).sql, g.date().sql)
 	}
 	return "INSERT INTO t2 VALUES " + strings.Join(parts, ", ")
 }
 
 func (g *Generator) changeT1() string {
-	switch g.r.IntN(10) {
+	switch g.r.IntN(11) {
+	case 10:
+		return fmt.Sprintf("UPDATE t1 SET amt = %s WHERE id = %d", g.numeric().sql, g.someID("t1"))
 	case 0:
 		return fmt.Sprintf("UPDATE t1 SET k = %s WHERE id = %d", g.intIn(0, 4).sql, g.someID("t1"))
 	case 1:
@@ -181,7 +197,9 @@ func (g *Generator) changeT1() string {
 }
 
 func (g *Generator) changeT2() string {
-	switch g.r.IntN(6) {
+	switch g.r.IntN(7) {
+	case 6:
+		return fmt.Sprintf("UPDATE t2 SET d = %s WHERE id = %d", g.date().sql, g.someID("t2"))
 	case 0:
 		return fmt.Sprintf("UPDATE t2 SET t = %s WHERE id = %d", g.text().sql, g.someID("t2"))
 	case 1:
