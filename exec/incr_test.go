@@ -94,3 +94,100 @@ func TestIncrJoinNullIntegerKeyMatchesNothing(t *testing.T) {
 		}
 	}
 }
+
+// memState is an operator's persisted state in memory.
+type memState map[string][]byte
+
+func (m memState) Put(k, v []byte) error { m[string(k)] = append([]byte(nil), v...); return nil }
+func (m memState) Delete(k []byte) error { delete(m, string(k)); return nil }
+func (m memState) Scan(fn func(k, v []byte) error) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := fn([]byte(k), m[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// numericAggregate returns sum(x) over one numeric column.
+func numericAggregate(t *testing.T) (*IncrAggregate, []types.T) {
+	t.Helper()
+	num := types.NumericType
+	var specs []AggSpec
+	for _, name := range []string{"sum"} {
+		fn, argTypes, ret, err := expr.Builtins.ResolveAgg(name, []types.T{num}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		specs = append(specs, AggSpec{Fn: fn, Args: []expr.Expr{&expr.ColRef{ID: 1, T: num}}, ArgTypes: argTypes, Ret: ret})
+	}
+	a, err := NewIncrAggregate(nil, specs, Layout([]expr.ColumnID{1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, aggTypes(specs)
+}
+
+func numerics(t *testing.T, texts ...string) [][]types.Datum {
+	t.Helper()
+	var rows [][]types.Datum
+	for _, s := range texts {
+		d, err := types.ParseText(types.NumericType, s, &types.Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, []types.Datum{d})
+	}
+	return rows
+}
+
+// A numeric sum shows the largest scale of the values it holds now: after
+// 2.25 is retracted from 1.5 + 2.25 the sum is 1.5, not 1.50, as the batch
+// sum of what is left. The scales survive a save and load.
+func TestIncrAggregateNumericSumScaleFollowsRetractions(t *testing.T) {
+	ts := []types.T{types.NumericType}
+	a, out := numericAggregate(t)
+	ctx := incrContext()
+	if _, err := a.Initial(); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		ins, dels []string
+		want      string
+	}{
+		{[]string{"1.5", "2.25"}, nil, "+ (3.75)"},
+		{nil, []string{"2.25"}, "+ (1.5)"},
+		{[]string{"10"}, []string{"1.5"}, "+ (10)"},
+	}
+	for i, st := range steps {
+		if i == 2 {
+			// Restart: a fresh operator from the saved state.
+			mem := memState{}
+			if err := a.Save(mem); err != nil {
+				t.Fatal(err)
+			}
+			a, _ = numericAggregate(t)
+			if err := a.Load(mem); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c, err := a.Apply(ctx, []*batch.ChangeBatch{changesOf(ts, numerics(t, st.ins...), numerics(t, st.dels...))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plus []string
+		for _, l := range strings.Split(showChanges(out, c), "\n") {
+			if strings.HasPrefix(l, "+") {
+				plus = append(plus, l)
+			}
+		}
+		if got := strings.Join(plus, "\n"); got != st.want {
+			t.Errorf("step %d: new row %q, want %q", i+1, got, st.want)
+		}
+	}
+}
