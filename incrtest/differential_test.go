@@ -65,7 +65,8 @@ func (d *differential) fail(w Workflow, what string, want, got Rows) {
 }
 
 func runCase(t *testing.T, c Case, base, seed uint64, atoms int) {
-	srv := startServer(t, "")
+	dir := t.TempDir()
+	srv := startServer(t, dir)
 	conn := connect(t, srv.Addr(), nil)
 	exec(t, conn, Schema...)
 	exec(t, conn, "CREATE STREAM marker (m int)")
@@ -81,25 +82,53 @@ func runCase(t *testing.T, c Case, base, seed uint64, atoms int) {
 			t.Fatalf("seed %d, case %s, step %d: %s: %v", base, c.Name, len(d.history), a, err)
 		}
 	}
-	r := rand.New(rand.NewPCG(seed, 1))
-	for range r.IntN(6) {
-		apply(gen.Next())
-	}
 	subs := make([]*Subscription, len(c.Workflows))
-	for i, w := range c.Workflows {
-		d.history = append(d.history, w.Create()+";")
-		exec(t, conn, w.Create())
-		sc := connect(t, srv.Addr(), nil)
-		sub, err := Subscribe(sc, "SUBSCRIBE "+w.Name+" WITH (SNAPSHOT = true, PROGRESS = true)", nil)
+	subscribe := func(i int, stmt string, state Rows) {
+		t.Helper()
+		sub, err := Subscribe(connect(t, srv.Addr(), nil), stmt, state)
 		if err != nil {
-			t.Fatalf("SUBSCRIBE %s: %v", w.Name, err)
+			t.Fatalf("%s: %v", stmt, err)
 		}
 		t.Cleanup(sub.Close)
 		subs[i] = sub
 	}
+	r := rand.New(rand.NewPCG(seed, 1))
+	for range r.IntN(6) {
+		apply(gen.Next())
+	}
+	for i, w := range c.Workflows {
+		d.history = append(d.history, w.Create()+";")
+		exec(t, conn, w.Create())
+		subscribe(i, "SUBSCRIBE "+w.Name+" WITH (SNAPSHOT = true, PROGRESS = true)", nil)
+	}
 	d.check(conn, subs)
 	for range atoms {
-		apply(gen.Next())
+		if r.IntN(12) == 0 {
+			// A restart, sometimes while workflows have atoms to catch up
+			// on: operators reload their state, and subscriptions resume
+			// from the atom after the last one they saw whole.
+			for range r.IntN(3) {
+				apply(gen.Next())
+			}
+			d.history = append(d.history, "-- restart")
+			states := make([]Rows, len(subs))
+			froms := make([]int64, len(subs))
+			for i, sub := range subs {
+				sub.Close()
+				states[i], froms[i] = sub.State()
+			}
+			srv.stop()
+			srv = startServer(t, dir)
+			conn = connect(t, srv.Addr(), nil)
+			// Read-your-writes covers a session's own commits; a new
+			// session asks for everything committed with FLUSH.
+			exec(t, conn, "FLUSH")
+			for i, w := range c.Workflows {
+				subscribe(i, fmt.Sprintf("SUBSCRIBE %s WITH (FROM_ATOM = %d, PROGRESS = true)", w.Name, froms[i]+1), states[i])
+			}
+		} else {
+			apply(gen.Next())
+		}
 		d.check(conn, subs)
 	}
 }

@@ -15,8 +15,9 @@ import (
 // the progress row that closes the atom arrives, so its state is always the
 // workflow's result as of a whole atom.
 type Subscription struct {
-	conn   *pgx.Conn
-	cancel context.CancelFunc
+	conn      *pgx.Conn
+	cancel    context.CancelFunc
+	closeOnce sync.Once
 
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced at every progress row
@@ -159,13 +160,15 @@ func (s *Subscription) State() (Rows, int64) {
 // connection, and returns once the server has the cancel request (pgx
 // sends it from a goroutine of its own).
 func (s *Subscription) Close() {
-	s.cancel()
-	<-s.done
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = s.conn.Close(ctx)
-	select {
-	case <-s.conn.PgConn().CleanupDone():
-	case <-ctx.Done():
-	}
+	s.closeOnce.Do(func() {
+		s.cancel()
+		<-s.done
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.conn.Close(ctx)
+		select {
+		case <-s.conn.PgConn().CleanupDone():
+		case <-ctx.Done():
+		}
+	})
 }
