@@ -240,7 +240,9 @@ func (h *HashAggregate) update(ctx *Context, a *aggState, b *batch.Batch, groups
 			return err
 		}
 		for i := range gs {
-			if gs[i] < 0 {
+			// A NULL argument is the accumulator's to ignore; its key slot
+			// holds no value and must not shadow a real one (0).
+			if gs[i] < 0 || k.null[i] {
 				continue
 			}
 			var key string

@@ -428,12 +428,24 @@ func (c *countState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
 
 // sumState keeps an exact sum: integers and numerics as a decimal, floats
 // as a float (whose rounding may differ from a batch sum in the last bits).
+// A numeric sum shows the largest scale among the values summed, as in
+// PostgreSQL (1.5 + 2.25 = 3.75, 1.5 + 2 = 3.5), and a retraction can lower
+// it, so the state counts the values of each scale.
 type sumState struct {
-	avg   bool
-	t     types.T
-	n     int64
-	dec   apd.Decimal
-	float float64
+	avg    bool
+	t      types.T
+	n      int64
+	dec    apd.Decimal
+	float  float64
+	scales map[int32]int64
+}
+
+// scaleOf returns a decimal's number of digits after the point.
+func scaleOf(d *apd.Decimal) int32 {
+	if d.Exponent >= 0 {
+		return 0
+	}
+	return -d.Exponent
 }
 
 func (s *sumState) add(v types.Datum, diff int64) error {
@@ -453,6 +465,13 @@ func (s *sumState) add(v types.Datum, diff int64) error {
 			d.SetInt64(x)
 		case *apd.Decimal:
 			d.Set(x)
+			if s.scales == nil {
+				s.scales = map[int32]int64{}
+			}
+			sc := scaleOf(x)
+			if s.scales[sc] += diff; s.scales[sc] == 0 {
+				delete(s.scales, sc)
+			}
 		}
 		if diff < 0 {
 			d.Neg(&d)
@@ -478,6 +497,16 @@ func (s *sumState) result(ret types.T) (types.Datum, error) {
 		return s.float, nil
 	}
 	sum := new(apd.Decimal).Set(&s.dec)
+	if len(s.scales) > 0 {
+		scale := int32(0)
+		for sc := range s.scales {
+			scale = max(scale, sc)
+		}
+		// The sum is exact at that scale; only its trailing zeros change.
+		if _, err := types.NumericContext.Quantize(sum, sum, -scale); err != nil {
+			return nil, pgerror.New(pgerror.NumericValueOutOfRange, "value overflows numeric format")
+		}
+	}
 	if s.avg {
 		return expr.NumericDivide(sum, apd.New(s.n, 0))
 	}
@@ -498,7 +527,18 @@ func (s *sumState) encode(buf []byte, _ incrAggSpec) ([]byte, error) {
 	}
 	txt := s.dec.String()
 	buf = binary.AppendUvarint(buf, uint64(len(txt)))
-	return append(buf, txt...), nil
+	buf = append(buf, txt...)
+	scales := make([]int32, 0, len(s.scales))
+	for sc := range s.scales {
+		scales = append(scales, sc)
+	}
+	sort.Slice(scales, func(i, j int) bool { return scales[i] < scales[j] })
+	buf = binary.AppendUvarint(buf, uint64(len(scales)))
+	for _, sc := range scales {
+		buf = binary.AppendUvarint(buf, uint64(sc))
+		buf = binary.AppendVarint(buf, s.scales[sc])
+	}
+	return buf, nil
 }
 
 func (s *sumState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
@@ -521,7 +561,29 @@ func (s *sumState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
 	if _, _, err := s.dec.SetString(string(buf[n : n+int(l)])); err != nil {
 		return nil, corruptState()
 	}
-	return buf[n+int(l):], nil
+	buf = buf[n+int(l):]
+	cnt, n := binary.Uvarint(buf)
+	if n <= 0 {
+		return nil, corruptState()
+	}
+	buf = buf[n:]
+	s.scales = nil
+	for range cnt {
+		sc, a := binary.Uvarint(buf)
+		if a <= 0 {
+			return nil, corruptState()
+		}
+		c, b := binary.Varint(buf[a:])
+		if b <= 0 {
+			return nil, corruptState()
+		}
+		if s.scales == nil {
+			s.scales = map[int32]int64{}
+		}
+		s.scales[int32(sc)] = c
+		buf = buf[a+b:]
+	}
+	return buf, nil
 }
 
 // valueCount is a value with its multiplicity.

@@ -27,6 +27,9 @@ type IncrJoin struct {
 }
 
 type joinEntry struct {
+	// jk and rk are the entry's join key and row key: its place in
+	// joinSide.byKey and in the saved state.
+	jk, rk  string
 	row     []types.Datum
 	count   int64
 	matches int64
@@ -49,10 +52,17 @@ func (s *joinSide) entry(jk, rk string, row []types.Datum) *joinEntry {
 	}
 	e := m[rk]
 	if e == nil {
-		e = &joinEntry{row: row}
+		e = &joinEntry{jk: jk, rk: rk, row: row}
 		m[rk] = e
 	}
 	return e
+}
+
+// addMatches changes a stored row's count of matches; the change is saved
+// with the atom like a change of its count.
+func (s *joinSide) addMatches(e *joinEntry, n int64) {
+	e.matches += n
+	s.dirty[[2]string{e.jk, e.rk}] = true
 }
 
 func (s *joinSide) size() int {
@@ -132,9 +142,16 @@ func (j *IncrJoin) changes(ctx *Context, c *batch.ChangeBatch, keys []evalSpec, 
 			return nil, err
 		}
 		ch := change{row: row, diff: int64(c.Diff[r]), rk: rk, nullK: k.null[r]}
-		if k.single {
+		switch {
+		case ch.nullK:
+			// Rows with a NULL key match nothing, but outer joins keep
+			// them. They live under the empty join key, which no value
+			// encodes to and which is never probed; an integer key's slot
+			// of a NULL holds 0 and would match the rows of 0.
+			ch.jk = ""
+		case k.single:
 			ch.jk = itoaKey(k.ints[r])
-		} else {
+		default:
 			ch.jk = k.strs[r]
 		}
 		out[r] = ch
@@ -236,7 +253,7 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 		lMatches[p.lch] += p.re.count
 		if rightOuter {
 			touch(rTouched, p.re)
-			p.re.matches += p.lch.diff
+			j.right.addMatches(p.re, p.lch.diff)
 		}
 	}
 	// Apply ΔL to the left state.
@@ -274,7 +291,7 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 	for _, p := range ps {
 		rMatches[p.rch] += p.le.count
 		touch(lTouched, p.le)
-		p.le.matches += p.rch.diff
+		j.left.addMatches(p.le, p.rch.diff)
 	}
 	for i := range dr {
 		ch := &dr[i]

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"strings"
+
 	"portalsdb/exec"
 	"portalsdb/exec/expr"
 	"portalsdb/pgerror"
@@ -142,7 +144,10 @@ func notIncremental(what string) error {
 	return pgerror.Newf(pgerror.FeatureNotSupported, "%s cannot be maintained incrementally in a workflow", what)
 }
 
-// checkExprs refuses expressions a workflow cannot maintain.
+// checkExprs refuses expressions a workflow cannot maintain, naming the
+// function that changes from one evaluation (or one statement) to the
+// next: its value when a row is retracted could differ from the one
+// emitted when it was inserted.
 func checkExprs(es ...expr.Expr) error {
 	for _, e := range es {
 		if e == nil {
@@ -151,18 +156,19 @@ func checkExprs(es ...expr.Expr) error {
 		if expr.HasSubquery(e) {
 			return notIncremental("a subquery in an expression")
 		}
-		if expr.IsVolatile(e) {
-			return notIncremental("a volatile function (such as random())")
-		}
-		stable := false
+		var bad *expr.Call
 		expr.Walk(e, func(x expr.Expr) bool {
-			if c, ok := x.(*expr.Call); ok && c.Fn.Stable {
-				stable = true
+			if c, ok := x.(*expr.Call); ok && (c.Fn.Volatile || c.Fn.Stable) {
+				bad = c
 			}
-			return !stable
+			return bad == nil
 		})
-		if stable {
-			return notIncremental("a function whose value changes over time (such as now())")
+		switch {
+		case bad == nil:
+		case bad.Fn.Volatile:
+			return notIncremental("the volatile function " + bad.Fn.Name + "()")
+		default:
+			return notIncremental("the function " + bad.Fn.Name + "(), whose value changes over time,")
 		}
 	}
 	return nil
@@ -273,7 +279,11 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		return dfRef{ref: b.add(op, []int{in.ref}, in.types), ids: in.ids, types: in.types}.withWM(in), nil
 	case *logical.SetOp:
 		if x.Kind != logical.Union {
-			return dfRef{}, notIncremental(x.Kind.String())
+			name := strings.ToUpper(x.Kind.String())
+			if x.All {
+				name += " ALL"
+			}
+			return dfRef{}, notIncremental(name)
 		}
 		left, err := b.lower(x.Left)
 		if err != nil {

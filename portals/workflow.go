@@ -76,10 +76,17 @@ type Workflow struct {
 	progress *signal
 }
 
-type command uint8
+// command is RESUME or SKIP ATOM, sent to the runner; the runner answers
+// on reply once it has applied it.
+type command struct {
+	kind  commandKind
+	reply chan error
+}
+
+type commandKind uint8
 
 const (
-	cmdResume command = iota + 1
+	cmdResume commandKind = iota + 1
 	cmdSkip
 )
 
@@ -89,7 +96,7 @@ func newWorkflow(rt *Runtime, spec WorkflowSpec) (*Workflow, error) {
 		return nil, err
 	}
 	w := &Workflow{rt: rt, spec: spec, df: df, outTypes: df.OutputTypes(), done: make(chan struct{}),
-		wake: make(chan struct{}, 1), command: make(chan command, 1), progress: newSignal()}
+		wake: make(chan struct{}, 1), command: make(chan command), progress: newSignal()}
 	if w.result, err = exec.NewResultCodec(w.outTypes); err != nil {
 		return nil, err
 	}
@@ -133,21 +140,39 @@ func (w *Workflow) stop() {
 	<-w.done
 }
 
-// Resume retries the atom the workflow failed on.
+// Resume retries the atom the workflow failed on. It returns once the
+// runner has taken the command up, so a read that follows waits for the
+// retry (and sees the workflow stopped again if it fails again).
 func (w *Workflow) Resume() error { return w.send(cmdResume) }
 
-// SkipAtom skips the atom the workflow failed on.
+// SkipAtom skips the atom the workflow failed on. It returns once the skip
+// is committed, so a read that follows waits for the atoms after it.
 func (w *Workflow) SkipAtom() error { return w.send(cmdSkip) }
 
-func (w *Workflow) send(c command) error {
+func (w *Workflow) send(kind commandKind) error {
 	if w.Status().FailedAtom == 0 {
-		return pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "workflow %q is not stopped on an error", w.spec.Name)
+		return w.notStopped()
 	}
+	c := command{kind: kind, reply: make(chan error, 1)}
 	select {
 	case w.command <- c:
-	default:
+	case <-w.done:
+		return w.notRunning()
 	}
-	return nil
+	select {
+	case err := <-c.reply:
+		return err
+	case <-w.done:
+		return w.notRunning()
+	}
+}
+
+func (w *Workflow) notStopped() error {
+	return pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "workflow %q is not stopped on an error", w.spec.Name)
+}
+
+func (w *Workflow) notRunning() error {
+	return pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "workflow %q is not running", w.spec.Name)
 }
 
 // poke makes the runner look for input now.
@@ -198,9 +223,11 @@ func (w *Workflow) run() {
 			case <-w.ctx.Done():
 				return
 			case c := <-w.command:
-				if err := w.handle(c, st.FailedAtom); err != nil {
+				err := w.handle(c.kind, st.FailedAtom)
+				if err != nil {
 					w.setFailed(st.FailedAtom, err)
 				}
+				c.reply <- err
 			}
 			continue
 		}
@@ -222,12 +249,16 @@ func (w *Workflow) run() {
 			return
 		case <-ch:
 		case <-w.wake:
+		case c := <-w.command:
+			// Sent while the workflow was stopped; another session's
+			// command has resumed it since.
+			c.reply <- w.notStopped()
 		}
 	}
 }
 
 // handle applies RESUME or SKIP ATOM to a failed workflow.
-func (w *Workflow) handle(c command, atom storage.Seq) error {
+func (w *Workflow) handle(c commandKind, atom storage.Seq) error {
 	if c == cmdSkip {
 		txn := w.rt.db.Begin()
 		if err := w.putPosition(txn, atom, 0, ""); err != nil {

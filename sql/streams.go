@@ -680,20 +680,28 @@ func (s *Session) workflowsRead(n logical.Node) []uint32 {
 
 // awaitWorkflows gives read-your-writes: before a statement outside a
 // transaction block reads workflows, it waits until they absorbed the
-// session's last commit, within statement_timeout.
+// session's last commit, within statement_timeout. Every read of a
+// workflow stopped on an error warns, waiting or not: its result is older
+// than its inputs.
 func (s *Session) awaitWorkflows(ctx context.Context, n logical.Node) error {
-	if s.txn != nil || s.lastCommit == 0 || s.get("portals.read_consistency") == "latest" {
-		return nil
-	}
 	oids := s.workflowsRead(n)
 	if len(oids) == 0 {
 		return nil
 	}
-	sctx, cancel := s.statementContext(ctx)
-	defer cancel()
-	stale, err := s.e.rt.WaitCaughtUp(sctx, oids, s.lastCommit)
-	if err != nil {
-		return err
+	var stale []*portals.Workflow
+	if s.txn != nil || s.lastCommit == 0 || s.get("portals.read_consistency") == "latest" {
+		for _, oid := range oids {
+			if w, ok := s.e.rt.Workflow(oid); ok && w.Status().FailedAtom != 0 {
+				stale = append(stale, w)
+			}
+		}
+	} else {
+		sctx, cancel := s.statementContext(ctx)
+		defer cancel()
+		var err error
+		if stale, err = s.e.rt.WaitCaughtUp(sctx, oids, s.lastCommit); err != nil {
+			return err
+		}
 	}
 	s.warnStopped(stale)
 	return nil
@@ -936,8 +944,10 @@ func (r *subscribeResult) readAtoms() (bool, error) {
 		return false, err
 	}
 	flush()
-	if !got && r.progress && upto >= r.next {
-		// No output, but everything up to upto is delivered.
+	if r.progress && upto >= r.next && cur < upto {
+		// Everything up to upto is delivered, also past the last output
+		// atom: without this row a reader would not learn it until the
+		// next commit.
 		r.addProgress(upto)
 		got = true
 	}
