@@ -98,6 +98,9 @@ type dfRef struct {
 	types []types.T
 	// wm traces columns that a source's watermark closes.
 	wm map[expr.ColumnID]exec.WatermarkLineage
+	// appendOnly says the relation only ever gains rows: a stream, and
+	// filters, projections, windows and inner joins of streams.
+	appendOnly bool
 }
 
 // withWM returns r with lineage carried over from the given refs for the
@@ -160,6 +163,9 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 	case *logical.Scan:
 		return b.lowerScan(x)
 	case *logical.Filter:
+		if r, ok, err := b.lowerRankFilter(x); ok || err != nil {
+			return r, err
+		}
 		if isInnerJoinTree(x.Input) {
 			return b.lowerInnerJoins(x)
 		}
@@ -181,7 +187,7 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			return dfRef{}, err
 		}
 		ts := logical.Types(x.Cols)
-		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts}
+		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts, appendOnly: in.appendOnly}
 		for i, e := range x.Exprs {
 			if c, ok := e.(*expr.ColRef); ok {
 				if l, ok := in.wm[c.ID]; ok {
@@ -275,7 +281,7 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		if !x.All {
 			ref = b.add(exec.NewIncrDistinct(ts), []int{ref}, ts)
 		}
-		return dfRef{ref: ref, ids: logical.IDs(x.Cols), types: ts}, nil
+		return dfRef{ref: ref, ids: logical.IDs(x.Cols), types: ts, appendOnly: x.All && left.appendOnly && right.appendOnly}, nil
 	case *logical.Sort:
 		// A workflow's result is a relation: its order is the reader's.
 		return b.lower(x.Input)
@@ -324,7 +330,7 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			}
 			b.ctes[x.CTE.ID] = r
 		}
-		return dfRef{ref: r.ref, ids: logical.IDs(x.Cols), types: r.types}, nil
+		return dfRef{ref: r.ref, ids: logical.IDs(x.Cols), types: r.types, appendOnly: r.appendOnly}, nil
 	case *logical.TimeWindow:
 		in, err := b.lower(x.Input)
 		if err != nil {
@@ -335,7 +341,7 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			return dfRef{}, err
 		}
 		ts := logical.Types(x.Cols)
-		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts}.withWM(in)
+		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts, appendOnly: in.appendOnly}.withWM(in)
 		if c, ok := x.Time.(*expr.ColRef); ok {
 			if l, ok := in.wm[c.ID]; ok && !l.Window {
 				n := len(x.Cols)
@@ -385,7 +391,7 @@ func (b *dfBuilder) lowerScan(s *logical.Scan) (dfRef, error) {
 		src.Table = s.Table.Spec
 	}
 	b.df.Sources = append(b.df.Sources, src)
-	r := dfRef{ref: -len(b.df.Sources), ids: logical.IDs(s.Columns()), types: src.Types}
+	r := dfRef{ref: -len(b.df.Sources), ids: logical.IDs(s.Columns()), types: src.Types, appendOnly: src.Kind == exec.SourceStream}
 	if src.Watermark != nil {
 		r.wm = map[expr.ColumnID]exec.WatermarkLineage{s.Cols[src.Watermark.Column].ID: {Source: len(b.df.Sources) - 1}}
 	}
@@ -403,7 +409,7 @@ func (b *dfBuilder) filter(in dfRef, pred expr.Expr) (dfRef, error) {
 	if err != nil {
 		return dfRef{}, err
 	}
-	return dfRef{ref: b.add(op, []int{in.ref}, in.types), ids: in.ids, types: in.types}.withWM(in), nil
+	return dfRef{ref: b.add(op, []int{in.ref}, in.types), ids: in.ids, types: in.types, appendOnly: in.appendOnly}.withWM(in), nil
 }
 
 // lowerInnerJoins joins the inputs of a tree of inner joins left to right:
@@ -506,5 +512,7 @@ func (b *dfBuilder) join(kind exec.JoinKind, left, right dfRef, conds []expr.Exp
 	if err != nil {
 		return dfRef{}, err
 	}
-	return dfRef{ref: b.add(op, []int{left.ref, right.ref}, ts), ids: ids, types: ts}.withWM(left, right), nil
+	out := dfRef{ref: b.add(op, []int{left.ref, right.ref}, ts), ids: ids, types: ts}.withWM(left, right)
+	out.appendOnly = kind == exec.InnerJoin && left.appendOnly && right.appendOnly
+	return out, nil
 }
