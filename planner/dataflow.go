@@ -336,11 +336,23 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		if err != nil {
 			return dfRef{}, err
 		}
+		ts := logical.Types(x.Cols)
+		if x.Gap > 0 {
+			// Sessions merge and split as rows arrive: the output
+			// retracts, and no watermark closes its windows.
+			if err := checkExprs(append([]expr.Expr{x.Time}, x.PartitionBy...)...); err != nil {
+				return dfRef{}, err
+			}
+			op, err := exec.NewIncrSessionWindow(x.Time, x.Gap, x.PartitionBy, in.layout(), in.types)
+			if err != nil {
+				return dfRef{}, err
+			}
+			return dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts}, nil
+		}
 		op, err := exec.NewIncrTimeWindow(x.Time, x.Size, x.Slide, in.layout())
 		if err != nil {
 			return dfRef{}, err
 		}
-		ts := logical.Types(x.Cols)
 		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts, appendOnly: in.appendOnly}.withWM(in)
 		if c, ok := x.Time.(*expr.ColRef); ok {
 			if l, ok := in.wm[c.ID]; ok && !l.Window {

@@ -106,6 +106,9 @@ func collectUsed(n logical.Node, used map[expr.ColumnID]bool) {
 		}
 	case *logical.TimeWindow:
 		addExpr(x.Time)
+		for _, e := range x.PartitionBy {
+			addExpr(e)
+		}
 	case *logical.Window:
 		for _, f := range x.Funcs {
 			for _, e := range f.Args {
