@@ -73,6 +73,7 @@ type Workflow struct {
 
 	mu       sync.Mutex
 	status   Status
+	latency  LatencyHistogram
 	progress *signal
 }
 
@@ -126,6 +127,14 @@ func (w *Workflow) Status() Status {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.status
+}
+
+// StepLatency returns the distribution of the time the workflow took to
+// process each input atom (read, compute, commit).
+func (w *Workflow) StepLatency() LatencyHistogram {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.latency
 }
 
 func (w *Workflow) stop() {
@@ -667,6 +676,7 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 	w.status.RowsIn += int64(rowsIn)
 	w.status.RowsOut += int64(out.Len)
 	w.status.Busy += time.Since(start)
+	w.latency.Record(time.Since(start))
 	w.status.LastProgress = time.Now()
 	size := 0
 	for _, op := range w.df.Stateful() {

@@ -28,6 +28,10 @@ import (
 	"portalsdb/types"
 )
 
+// Runtime returns the engine's workflow runtime, for in-process tools
+// such as benchmarks that read workflows' counters.
+func (e *Engine) Runtime() *portals.Runtime { return e.rt }
+
 // startWorkflows starts every generator and workflow of the catalog,
 // upstream first.
 func (e *Engine) startWorkflows() error {
