@@ -66,8 +66,8 @@ type Result struct {
 	ResultRows       int64   `json:"result_rows"`
 	// Baseline is the hand-written Go version, when there is one.
 	Baseline *BaselineResult `json:"baseline,omitempty"`
-	// Ratio is EventsPerCoreSec over the baseline's events per second
-	// (generation included; the baseline runs on one core).
+	// Ratio is EventsPerCoreSec over the baseline's events per CPU-second
+	// (generation included in both).
 	Ratio float64 `json:"ratio_to_baseline,omitempty"`
 	Error string  `json:"error,omitempty"`
 }

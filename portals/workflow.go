@@ -746,22 +746,31 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 		}
 		diffs[f] += int64(out.Diff[r])
 	}
+	// Read every count before writing any: the transaction's own writes
+	// are then few, and looking past them is cheap.
+	counts := make([]int64, len(order))
+	for i, r := range order {
+		if diffs[r] == 0 {
+			continue
+		}
+		v, ok, err := txn.Get(keyOf(r))
+		if err != nil {
+			return err
+		}
+		if ok {
+			if counts[i], err = exec.ResultCount(v); err != nil {
+				return err
+			}
+		}
+	}
 	enc := w.result.NewBatchEncoder(out.Cols)
 	var value []byte
-	for _, r := range order {
+	for i, r := range order {
 		if diffs[r] == 0 {
 			continue
 		}
 		k := keyOf(r)
-		var count int64
-		if v, ok, err := txn.Get(k); err != nil {
-			return err
-		} else if ok {
-			if count, err = exec.ResultCount(v); err != nil {
-				return err
-			}
-		}
-		count += diffs[r]
+		count := counts[i] + diffs[r]
 		switch {
 		case count < 0:
 			return pgerror.Internalf("workflow %s: a result row was deleted more often than inserted", w.spec.Name)

@@ -98,3 +98,41 @@ func TestColumnarEncodingsMatch(t *testing.T) {
 		}
 	}
 }
+
+// bidLike returns columns shaped like Nexmark bids.
+func bidLike(n int) ([]types.T, []arrow.Array) {
+	ts := []types.T{types.Int8Type, types.Int8Type, types.Int8Type, types.TextType, types.TextType, types.TimestampType, types.TextType}
+	r := rand.New(rand.NewPCG(1, 2))
+	cols := make([]arrow.Array, len(ts))
+	for c, t := range ts {
+		b := array.NewBuilder(types.Allocator, t.ArrowType())
+		for i := 0; i < n; i++ {
+			switch t.Kind {
+			case types.Int8:
+				b.(*array.Int64Builder).Append(r.Int64N(1 << 30))
+			case types.Timestamp:
+				b.(*array.TimestampBuilder).Append(arrow.Timestamp(1704067200000000 + int64(i)*100))
+			default:
+				b.(*array.StringBuilder).Append("https://www.nexmark.com/abc/def/ghi/item.htm?query=1&channel_id=1234567")
+			}
+		}
+		cols[c] = b.NewArray()
+	}
+	return ts, cols
+}
+
+func BenchmarkEncodeBatch(b *testing.B) {
+	ts, cols := bidLike(10000)
+	codec, _ := NewChangeCodec(ts)
+	diffs := make([]int8, 10000)
+	for i := range diffs {
+		diffs[i] = 1
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := codec.EncodeBatch(nil, cols, 10000, diffs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)*10000/b.Elapsed().Seconds(), "rows/s")
+}
