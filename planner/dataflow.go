@@ -20,6 +20,7 @@ func BuildDataflow(n logical.Node, emitOnWindowClose bool) (*exec.Dataflow, erro
 	if err != nil {
 		return nil, err
 	}
+	n = pruneScans(n)
 	b := &dfBuilder{df: &exec.Dataflow{EmitOnWindowClose: emitOnWindowClose}, ctes: map[int]dfRef{}, eowc: emitOnWindowClose}
 	r, err := b.lower(n)
 	if err != nil {
