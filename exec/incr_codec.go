@@ -3,6 +3,8 @@ package exec
 import (
 	"encoding/binary"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"portalsdb/pgerror"
 	"portalsdb/storage/rowcodec"
 	"portalsdb/types"
@@ -60,4 +62,42 @@ func (s *rowState) decodeCounted(b []byte) (int64, []types.Datum, error) {
 	}
 	row, err := s.decode(b[k:])
 	return n, row, err
+}
+
+// ResultBatchEncoder encodes result values for the rows of a batch without
+// boxing them.
+type ResultBatchEncoder struct{ enc *rowcodec.BatchEncoder }
+
+// NewBatchEncoder returns an encoder of result values of the rows of cols.
+func (c *ResultCodec) NewBatchEncoder(cols []arrow.Array) *ResultBatchEncoder {
+	return &ResultBatchEncoder{enc: c.rows.codec.NewBatchEncoder(cols)}
+}
+
+// Encode appends the value of row i with multiplicity count to dst: what
+// ResultCodec.Encode gives.
+func (e *ResultBatchEncoder) Encode(dst []byte, count int64, i int) ([]byte, error) {
+	return e.enc.AppendRow(binary.AppendVarint(dst, count), i)
+}
+
+// AppendResultKeyAt appends the result key of row i of cols (of types ts)
+// to dst, which starts with the workflow's ResultPrefix: what ResultKey
+// gives.
+func AppendResultKeyAt(dst []byte, ts []types.T, cols []arrow.Array, i int) ([]byte, error) {
+	for c, col := range cols {
+		var err error
+		if dst, err = rowcodec.AppendKeyAt(dst, ts[c], col, i); err != nil {
+			return nil, err
+		}
+	}
+	return dst, nil
+}
+
+// ResultCount reads the multiplicity of a result value without decoding
+// its row.
+func ResultCount(v []byte) (int64, error) {
+	n, m := binary.Varint(v)
+	if m <= 0 {
+		return 0, pgerror.New(pgerror.DataCorrupted, "exec: corrupt workflow result")
+	}
+	return n, nil
 }

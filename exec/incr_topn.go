@@ -61,8 +61,14 @@ func (t *IncrTopN) StateSize() int   { return t.rows.Len() }
 // sortKeyOf encodes a row's sort key so that byte order is the ORDER BY
 // order, NULLS FIRST/LAST included.
 func (t *IncrTopN) sortKeyOf(vals []types.Datum) (string, error) {
+	return encodeSortKey(t.keys, vals)
+}
+
+// encodeSortKey encodes the values of sort keys so that byte order is
+// their ORDER BY order.
+func encodeSortKey(keys []sortEval, vals []types.Datum) (string, error) {
 	var buf []byte
-	for i, k := range t.keys {
+	for i, k := range keys {
 		v := vals[i]
 		switch {
 		case v == nil && k.nullsFirst:

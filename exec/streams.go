@@ -282,8 +282,7 @@ func AppendChanges(txn *storage.Txn, obj uint64, codec *rowcodec.ChangeCodec, ts
 	if c.Len == 0 {
 		return nil
 	}
-	rows := c.Rows(ts)
-	chunks, err := codec.Encode(nil, rows, c.Diff)
+	chunks, err := codec.EncodeBatch(nil, c.Cols, c.Len, c.Diff)
 	if err != nil {
 		return err
 	}

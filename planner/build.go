@@ -244,7 +244,13 @@ func (b *builder) build(n logical.Node) (built, error) {
 		if err != nil {
 			return built{}, err
 		}
-		op, err := exec.NewTimeWindow(in, x.Time, x.Size, x.Slide, exec.Layout(logical.IDs(x.Input.Columns())))
+		layout := exec.Layout(logical.IDs(x.Input.Columns()))
+		var op exec.Operator
+		if x.Gap > 0 {
+			op, err = exec.NewSessionWindow(in, x.Time, x.Gap, x.PartitionBy, layout, logical.Types(x.Input.Columns()))
+		} else {
+			op, err = exec.NewTimeWindow(in, x.Time, x.Size, x.Slide, layout)
+		}
 		if err != nil {
 			return built{}, err
 		}

@@ -22,6 +22,7 @@ func BuildDataflow(n logical.Node, emitOnWindowClose bool) (*exec.Dataflow, erro
 	if err != nil {
 		return nil, err
 	}
+	n = pruneScans(n)
 	b := &dfBuilder{df: &exec.Dataflow{EmitOnWindowClose: emitOnWindowClose}, ctes: map[int]dfRef{}, eowc: emitOnWindowClose}
 	r, err := b.lower(n)
 	if err != nil {
@@ -108,8 +109,8 @@ type dfRef struct {
 	types []types.T
 	// wm traces columns that a source's watermark closes.
 	wm map[expr.ColumnID]exec.WatermarkLineage
-	// appendOnly is set when the relation only ever gains rows: a stream,
-	// or filters and projections of one. Asks need it.
+	// appendOnly says the relation only ever gains rows: a stream, and
+	// filters, projections, windows and inner joins of streams. Asks need it.
 	appendOnly bool
 }
 
@@ -179,6 +180,9 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 	case *logical.Scan:
 		return b.lowerScan(x)
 	case *logical.Filter:
+		if r, ok, err := b.lowerRankFilter(x); ok || err != nil {
+			return r, err
+		}
 		if isInnerJoinTree(x.Input) {
 			return b.lowerInnerJoins(x)
 		}
@@ -347,18 +351,30 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			}
 			b.ctes[x.CTE.ID] = r
 		}
-		return dfRef{ref: r.ref, ids: logical.IDs(x.Cols), types: r.types}, nil
+		return dfRef{ref: r.ref, ids: logical.IDs(x.Cols), types: r.types, appendOnly: r.appendOnly}, nil
 	case *logical.TimeWindow:
 		in, err := b.lower(x.Input)
 		if err != nil {
 			return dfRef{}, err
 		}
+		ts := logical.Types(x.Cols)
+		if x.Gap > 0 {
+			// Sessions merge and split as rows arrive: the output
+			// retracts, and no watermark closes its windows.
+			if err := checkExprs(append([]expr.Expr{x.Time}, x.PartitionBy...)...); err != nil {
+				return dfRef{}, err
+			}
+			op, err := exec.NewIncrSessionWindow(x.Time, x.Gap, x.PartitionBy, in.layout(), in.types)
+			if err != nil {
+				return dfRef{}, err
+			}
+			return dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts}, nil
+		}
 		op, err := exec.NewIncrTimeWindow(x.Time, x.Size, x.Slide, in.layout())
 		if err != nil {
 			return dfRef{}, err
 		}
-		ts := logical.Types(x.Cols)
-		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts}.withWM(in)
+		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts, appendOnly: in.appendOnly}.withWM(in)
 		if c, ok := x.Time.(*expr.ColRef); ok {
 			if l, ok := in.wm[c.ID]; ok && !l.Window {
 				n := len(x.Cols)
@@ -460,7 +476,7 @@ func (b *dfBuilder) filter(in dfRef, pred expr.Expr) (dfRef, error) {
 	if err != nil {
 		return dfRef{}, err
 	}
-	return dfRef{ref: b.add(op, []int{in.ref}, in.types), ids: in.ids, types: in.types}.withWM(in), nil
+	return dfRef{ref: b.add(op, []int{in.ref}, in.types), ids: in.ids, types: in.types, appendOnly: in.appendOnly}.withWM(in), nil
 }
 
 // lowerInnerJoins joins the inputs of a tree of inner joins left to right:
@@ -563,5 +579,7 @@ func (b *dfBuilder) join(kind exec.JoinKind, left, right dfRef, conds []expr.Exp
 	if err != nil {
 		return dfRef{}, err
 	}
-	return dfRef{ref: b.add(op, []int{left.ref, right.ref}, ts), ids: ids, types: ts}.withWM(left, right), nil
+	out := dfRef{ref: b.add(op, []int{left.ref, right.ref}, ts), ids: ids, types: ts}.withWM(left, right)
+	out.appendOnly = kind == exec.InnerJoin && left.appendOnly && right.appendOnly
+	return out, nil
 }

@@ -1,10 +1,12 @@
 package portals
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"runtime/debug"
 	"sync"
@@ -73,6 +75,7 @@ type Workflow struct {
 
 	mu       sync.Mutex
 	status   Status
+	latency  LatencyHistogram
 	progress *signal
 }
 
@@ -133,6 +136,14 @@ func (w *Workflow) Status() Status {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.status
+}
+
+// StepLatency returns the distribution of the time the workflow took to
+// process each input atom (read, compute, commit).
+func (w *Workflow) StepLatency() LatencyHistogram {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.latency
 }
 
 func (w *Workflow) stop() {
@@ -709,6 +720,7 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 	w.status.RowsIn += int64(rowsIn)
 	w.status.RowsOut += int64(out.Len)
 	w.status.Busy += time.Since(start)
+	w.latency.Record(time.Since(start))
 	w.status.LastProgress = time.Now()
 	size := 0
 	for _, op := range w.df.Stateful() {
@@ -722,58 +734,98 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 
 // emit applies output changes to the result, and appends them to the
 // workflow's output log and its INTO stream.
+//
+// The result holds one key per distinct row with its multiplicity: the
+// changes of equal rows are summed first, then each row's count is read,
+// changed and written back. Keys and values are encoded straight from the
+// batch's columns.
 func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 	if out.Len == 0 {
 		return nil
 	}
 	oid := uint64(w.spec.OID)
-	type delta struct {
-		row  []types.Datum
-		diff int64
-	}
-	deltas := map[string]*delta{}
-	var order []string
+	prefix := exec.ResultPrefix(oid)
+	// All keys in one buffer; row r's key ends at ends[r].
+	keys := make([]byte, 0, out.Len*(len(prefix)+48))
+	ends := make([]int, out.Len)
 	for r := 0; r < out.Len; r++ {
-		row := out.Row(w.outTypes, r)
-		k, err := exec.ResultKey(oid, w.outTypes, row)
+		var err error
+		keys = append(keys, prefix...)
+		if keys, err = exec.AppendResultKeyAt(keys, w.outTypes, out.Cols, r); err != nil {
+			return err
+		}
+		ends[r] = len(keys)
+	}
+	keyOf := func(r int32) []byte {
+		if r == 0 {
+			return keys[:ends[0]]
+		}
+		return keys[ends[r-1]:ends[r]]
+	}
+	// Sum the diffs of equal rows onto their first occurrence, found by a
+	// hash of the key and a chain of rows with that hash.
+	seed := maphash.MakeSeed()
+	firsts := make(map[uint64]int32, out.Len)
+	chain := make([]int32, out.Len)
+	diffs := make([]int64, out.Len)
+	order := make([]int32, 0, out.Len)
+	for r := int32(0); r < int32(out.Len); r++ {
+		k := keyOf(r)
+		h := maphash.Bytes(seed, k)
+		f, ok := firsts[h]
+		for ok && !bytes.Equal(keyOf(f), k) {
+			f = chain[f]
+			ok = f >= 0
+		}
+		if !ok {
+			chain[r] = -1
+			if prev, had := firsts[h]; had {
+				chain[r] = prev
+			}
+			firsts[h] = r
+			order = append(order, r)
+			f = r
+		}
+		diffs[f] += int64(out.Diff[r])
+	}
+	// Read every count before writing any: the transaction's own writes
+	// are then few, and looking past them is cheap.
+	counts := make([]int64, len(order))
+	for i, r := range order {
+		if diffs[r] == 0 {
+			continue
+		}
+		v, ok, err := txn.Get(keyOf(r))
 		if err != nil {
 			return err
 		}
-		d := deltas[string(k)]
-		if d == nil {
-			d = &delta{row: row}
-			deltas[string(k)] = d
-			order = append(order, string(k))
-		}
-		d.diff += int64(out.Diff[r])
-	}
-	for _, k := range order {
-		d := deltas[k]
-		if d.diff == 0 {
-			continue
-		}
-		var count int64
-		if v, ok, err := txn.Get([]byte(k)); err != nil {
-			return err
-		} else if ok {
-			if count, _, err = w.result.Decode(v); err != nil {
+		if ok {
+			if counts[i], err = exec.ResultCount(v); err != nil {
 				return err
 			}
 		}
-		count += d.diff
+	}
+	enc := w.result.NewBatchEncoder(out.Cols)
+	var value []byte
+	for i, r := range order {
+		if diffs[r] == 0 {
+			continue
+		}
+		k := keyOf(r)
+		count := counts[i] + diffs[r]
 		switch {
 		case count < 0:
 			return pgerror.Internalf("workflow %s: a result row was deleted more often than inserted", w.spec.Name)
 		case count == 0:
-			if err := txn.Delete([]byte(k)); err != nil {
+			if err := txn.Delete(k); err != nil {
 				return err
 			}
 		default:
-			v, err := w.result.Encode(count, d.row)
-			if err != nil {
+			var err error
+			if value, err = enc.Encode(value[:0], count, int(r)); err != nil {
 				return err
 			}
-			if err := txn.Put([]byte(k), v); err != nil {
+			if err := txn.Put(k, value); err != nil {
 				return err
 			}
 		}

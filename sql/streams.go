@@ -28,6 +28,10 @@ import (
 	"portalsdb/types"
 )
 
+// Runtime returns the engine's workflow runtime, for in-process tools
+// such as benchmarks that read workflows' counters.
+func (e *Engine) Runtime() *portals.Runtime { return e.rt }
+
 // startWorkflows starts every generator and workflow of the catalog,
 // upstream first.
 func (e *Engine) startWorkflows() error {
@@ -373,9 +377,22 @@ func generatorSpec(t *catalog.Table) (namedGenerator, error) {
 		}
 		spec.Gen = portals.Series{Start: start, Step: step}
 		spec.Columns = []string{"n"}
+	case "nexmark":
+		cfg, err := portals.ParseNexmarkArgs(args)
+		if err != nil {
+			return spec, err
+		}
+		gen, err := portals.NewNexmark(cfg)
+		if err != nil {
+			return spec, err
+		}
+		for _, k := range portals.NexmarkArgs {
+			known[k] = true
+		}
+		spec.Gen, spec.Columns, spec.Count = gen, portals.NexmarkColumns(cfg.Kind), gen.Count()
 	default:
 		return spec, pgerror.Newf(pgerror.UndefinedObject, "generator %q does not exist", t.Stream.Generator).
-			WithHint("The built-in generator is series.")
+			WithHint("The built-in generators are series and nexmark.")
 	}
 	for k := range args {
 		if !known[k] {

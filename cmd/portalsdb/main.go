@@ -3,6 +3,7 @@
 //	portalsdb [serve] [--listen HOST:PORT] [--data DIR] ...   run the server (the default)
 //	portalsdb slt [flags] FILE|DIR|GLOB...                    run sqllogictest files
 //	portalsdb bench [flags]                                   run benchmarks against PostgreSQL
+//	portalsdb bench nexmark [flags]                           run the Nexmark queries as workflows
 package main
 
 import (
@@ -25,6 +26,10 @@ func main() {
 	case "slt":
 		code = slt(ctx, args)
 	case "bench":
+		if len(args) > 0 && args[0] == "nexmark" {
+			code = benchNexmark(ctx, args[1:])
+			break
+		}
 		code = benchCmd(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Fprintln(os.Stdout, "usage: portalsdb [serve|slt|bench] [flags]")

@@ -50,6 +50,7 @@ func Exprs(n Node) []expr.Expr {
 		add(x.Args...)
 	case *TimeWindow:
 		add(x.Time)
+		add(x.PartitionBy...)
 	case *Window:
 		for _, f := range x.Funcs {
 			add(f.Args...)

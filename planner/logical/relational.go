@@ -543,7 +543,13 @@ type TimeWindow struct {
 	Time  expr.Expr
 	Size  int64 // microseconds
 	Slide int64 // microseconds; equal to Size for TUMBLE
-	Cols  []Column
+	// Gap, when positive, makes it SESSION: the rows of one PartitionBy
+	// key whose times follow each other by less than Gap microseconds
+	// share a window, from the first time to the last plus Gap. Size and
+	// Slide are then zero.
+	Gap         int64
+	PartitionBy []expr.Expr
+	Cols        []Column
 }
 
 func (w *TimeWindow) Columns() []Column { return w.Cols }
@@ -554,6 +560,9 @@ func (w *TimeWindow) WithInputs(in []Node) Node {
 	return &n
 }
 func (w *TimeWindow) Describe() string {
+	if w.Gap > 0 {
+		return fmt.Sprintf("Session %s gap=%dus partition by %s", w.Time, w.Gap, exprList(w.PartitionBy))
+	}
 	if w.Size == w.Slide {
 		return fmt.Sprintf("Tumble %s size=%dus", w.Time, w.Size)
 	}

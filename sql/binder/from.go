@@ -555,7 +555,7 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		return nil, pgerror.Unsupportedf("this function call form in FROM is not supported")
 	}
 	name := funcName(fc.Funcname)
-	if name == "tumble" || name == "hop" {
+	if name == "tumble" || name == "hop" || name == "session" {
 		return b.bindTimeWindow(rf, fc, name, sc)
 	}
 	// A function in FROM may refer to the FROM items before it, with or
@@ -735,9 +735,13 @@ func (b *Binder) bindTimeWindow(rf *pg.RangeFunction, fc *pg.FuncCall, name stri
 	if name == "hop" {
 		want = 4
 	}
+	if name == "session" && len(fc.Args) >= 3 {
+		// SESSION(relation, time, gap, partition key, ...)
+		want = len(fc.Args)
+	}
 	if len(fc.Args) != want {
 		return nil, pgerror.Newf(pgerror.UndefinedFunction, "%s takes %d arguments: (relation, time column, %s)", strings.ToUpper(name), want,
-			map[string]string{"tumble": "size", "hop": "slide, size"}[name]).WithPosition(int(fc.Location) + 1)
+			map[string]string{"tumble": "size", "hop": "slide, size", "session": "gap[, partition key, ...]"}[name]).WithPosition(int(fc.Location) + 1)
 	}
 	cr := fc.Args[0].GetColumnRef()
 	if cr == nil {
@@ -765,8 +769,20 @@ func (b *Binder) bindTimeWindow(rf *pg.RangeFunction, fc *pg.FuncCall, name stri
 	if tt.Kind != types.Timestamp && tt.Kind != types.TimestampTZ {
 		return nil, pgerror.Newf(pgerror.DatatypeMismatch, "the time column of %s must be a timestamp, not %s", strings.ToUpper(name), tt)
 	}
+	durationArgs := fc.Args[2:]
+	var partitionBy []expr.Expr
+	if name == "session" {
+		durationArgs = fc.Args[2:3]
+		for _, a := range fc.Args[3:] {
+			e, err := b.bindExpr(a, inner)
+			if err != nil {
+				return nil, err
+			}
+			partitionBy = append(partitionBy, e)
+		}
+	}
 	durations := make([]int64, 0, 2)
-	for _, a := range fc.Args[2:] {
+	for _, a := range durationArgs {
 		e, err := b.bindExpr(a, newScope(nil, &queryLevel{}))
 		if err != nil {
 			return nil, err
@@ -800,6 +816,9 @@ func (b *Binder) bindTimeWindow(rf *pg.RangeFunction, fc *pg.FuncCall, name stri
 		alias = rf.Alias.Aliasname
 	}
 	win := &logical.TimeWindow{Input: input, Time: timeExpr, Size: size, Slide: slide}
+	if name == "session" {
+		win = &logical.TimeWindow{Input: input, Time: timeExpr, Gap: size, PartitionBy: partitionBy}
+	}
 	win.Cols = append(win.Cols, input.Columns()...)
 	for _, c := range inner.cols {
 		if c.hidden {
