@@ -11,6 +11,7 @@ import (
 	"portalsdb/exec/expr"
 	"portalsdb/pgerror"
 	"portalsdb/storage"
+	"portalsdb/storage/rowcodec"
 	"portalsdb/types"
 )
 
@@ -27,6 +28,42 @@ type RowSpec struct {
 	Types   []types.T
 	Names   []string
 	NotNull []bool
+	// Changelog, when not zero, is the log the table's changes are
+	// appended to, for the workflows that read the table.
+	Changelog uint64
+}
+
+// changelog appends a table's row changes to its log, when it has one.
+type changelog struct {
+	obj   uint64
+	types []types.T
+	codec *rowcodec.ChangeCodec
+	b     *batch.ChangeBuilder
+}
+
+func newChangelog(row RowSpec) (*changelog, error) {
+	if row.Changelog == 0 {
+		return nil, nil
+	}
+	codec, err := rowcodec.NewChangeCodec(row.Types)
+	if err != nil {
+		return nil, err
+	}
+	return &changelog{obj: row.Changelog, types: row.Types, codec: codec, b: batch.NewChangeBuilder(row.Types)}, nil
+}
+
+func (c *changelog) add(row []types.Datum, diff int8) {
+	if c != nil {
+		c.b.Add(row, diff)
+	}
+}
+
+// flush appends the changes collected so far to the log.
+func (c *changelog) flush(txn *storage.Txn) error {
+	if c == nil || c.b.Len() == 0 {
+		return nil
+	}
+	return AppendChanges(txn, c.obj, c.codec, c.types, c.b.Build())
 }
 
 // DML is an operator that writes rows and counts them.
@@ -201,6 +238,7 @@ type OnConflictSpec struct {
 type Insert struct {
 	dmlBase
 	row     RowSpec
+	log     *changelog
 	checker *checker
 	conf    *OnConflictSpec
 	setEvs  map[int]expr.Evaluator
@@ -214,6 +252,9 @@ func NewInsert(input Operator, row RowSpec, checks []CheckSpec, conf *OnConflict
 	ins := &Insert{row: row, conf: conf}
 	ins.input = input
 	var err error
+	if ins.log, err = newChangelog(row); err != nil {
+		return nil, err
+	}
 	if ins.checker, err = newChecker(row, checks, layout); err != nil {
 		return nil, err
 	}
@@ -281,6 +322,7 @@ func (i *Insert) writeBatch(ctx *Context, b *batch.Batch) error {
 			}
 			written = append(written, int32(r))
 			i.count++
+			i.log.add(row, 1)
 			continue
 		}
 		if i.conf == nil || !i.arbiterMatches(err) {
@@ -301,6 +343,9 @@ func (i *Insert) writeBatch(ctx *Context, b *batch.Batch) error {
 				return err
 			}
 		}
+	}
+	if err := i.log.flush(ctx.Txn); err != nil {
+		return err
 	}
 	return flush()
 }
@@ -407,6 +452,8 @@ func (i *Insert) doUpdate(ctx *Context, proposed []types.Datum) (*batch.Batch, e
 	if err != nil {
 		return nil, err
 	}
+	i.log.add(old, -1)
+	i.log.add(newRow, 1)
 	i.touched[string(newKey)] = true
 	i.count++
 	return nb, nil
@@ -417,6 +464,7 @@ func (i *Insert) doUpdate(ctx *Context, proposed []types.Datum) (*batch.Batch, e
 type Update struct {
 	dmlBase
 	row     RowSpec
+	log     *changelog
 	oldPos  []int // input positions of the old row's columns
 	keyPos  int
 	sets    map[int]expr.Evaluator
@@ -431,6 +479,10 @@ func NewUpdate(input Operator, row RowSpec, oldPos []int, keyPos int, sets map[i
 	checks []CheckSpec, ret []expr.Expr, newLayout expr.Layout) (*Update, error) {
 	u := &Update{row: row, oldPos: oldPos, keyPos: keyPos, sets: map[int]expr.Evaluator{}}
 	u.input = input
+	var lerr error
+	if u.log, lerr = newChangelog(row); lerr != nil {
+		return nil, lerr
+	}
 	for ord, e := range sets {
 		ev, err := expr.Compile(e, inLayout)
 		if err != nil {
@@ -495,10 +547,16 @@ func (u *Update) Next(ctx *Context) (*batch.Batch, error) {
 				old[ord] = types.DatumAt(ts[ord], b.Cols[p], r)
 			}
 			key := types.DatumAt(types.ByteaType, b.Cols[u.keyPos], r).([]byte)
-			if _, err := ctx.Txn.UpdateRow(u.row.Table, storage.RowKey(key), old, nb.Row(ts, r)); err != nil {
+			newRow := nb.Row(ts, r)
+			if _, err := ctx.Txn.UpdateRow(u.row.Table, storage.RowKey(key), old, newRow); err != nil {
 				return err
 			}
+			u.log.add(old, -1)
+			u.log.add(newRow, 1)
 			u.count++
+		}
+		if err := u.log.flush(ctx.Txn); err != nil {
+			return err
 		}
 		return u.ret.add(ctx, nb)
 	})
@@ -508,6 +566,7 @@ func (u *Update) Next(ctx *Context) (*batch.Batch, error) {
 type Delete struct {
 	dmlBase
 	row    RowSpec
+	log    *changelog
 	oldPos []int
 	keyPos int
 	seen   map[string]bool
@@ -518,6 +577,9 @@ func NewDelete(input Operator, row RowSpec, oldPos []int, keyPos int, ret []expr
 	d := &Delete{row: row, oldPos: oldPos, keyPos: keyPos}
 	d.input = input
 	var err error
+	if d.log, err = newChangelog(row); err != nil {
+		return nil, err
+	}
 	if d.ret, err = newReturning(ret, layout); err != nil {
 		return nil, err
 	}
@@ -548,8 +610,12 @@ func (d *Delete) Next(ctx *Context) (*batch.Batch, error) {
 			if err := ctx.Txn.DeleteRow(d.row.Table, storage.RowKey(key), old); err != nil {
 				return err
 			}
+			d.log.add(old, -1)
 			sel = append(sel, int32(r))
 			d.count++
+		}
+		if err := d.log.flush(ctx.Txn); err != nil {
+			return err
 		}
 		if d.ret != nil && len(sel) > 0 {
 			return d.ret.add(ctx, b.Take(sel))

@@ -215,6 +215,24 @@ func (u Unnest) Start(_ *Context, args []types.Datum) (RowIterator, error) {
 	return &oneBatch{b: &batch.Batch{Cols: []arrowArray{types.ArrayFromDatums(u.Elem, elems)}, Len: len(elems)}}, nil
 }
 
+// RowsFunction runs a built-in set-returning function of package expr.
+type RowsFunction struct{ Call *expr.SetFuncCall }
+
+func (f RowsFunction) Start(ctx *Context, args []types.Datum) (RowIterator, error) {
+	rows, err := f.Call.Fn.Rows(ctx.Eval, f.Call.ArgTypes, args)
+	if err != nil {
+		return nil, err
+	}
+	ts := make([]types.T, len(f.Call.Cols))
+	for i, c := range f.Call.Cols {
+		ts[i] = c.T
+	}
+	if len(rows) == 0 {
+		return &oneBatch{}, nil
+	}
+	return &oneBatch{b: batch.FromRows(ts, rows)}, nil
+}
+
 // StaticRows is a set function over a fixed batch, for tests and simple
 // system relations.
 type StaticRows struct{ Batch *batch.Batch }

@@ -45,6 +45,14 @@ type Context struct {
 	Txn *storage.Txn
 	// BatchSize is the target rows per batch.
 	BatchSize int
+	// Watermarks are a workflow's sources' watermarks during an atom
+	// (nil entries: none yet), for operators that close windows.
+	Watermarks []types.Datum
+	// Workflow and Atom identify the workflow step running (zero outside
+	// one): the workflow's OID and the input atom it processes. Asks use
+	// them to give their requests ids that a replay of the atom repeats.
+	Workflow uint32
+	Atom     storage.Seq
 
 	ctes  map[int]*cteResult
 	work  map[int][]*batch.Batch

@@ -81,6 +81,7 @@ const (
 	InvalidColumnDefinition               Code = "42611"
 	InvalidTableDefinition                Code = "42P16"
 	InvalidObjectDefinition               Code = "42P17"
+	InvalidFunctionDefinition             Code = "42P13"
 	DatatypeMismatch                      Code = "42804"
 	WrongObjectType                       Code = "42809"
 	GroupingError                         Code = "42803"

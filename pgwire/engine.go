@@ -137,3 +137,10 @@ type Result interface {
 type SessionTimeZone interface {
 	TimeZone() *time.Location
 }
+
+// StreamingResult is implemented by results whose Next may wait for new
+// data (SUBSCRIBE): pgwire writes out the rows it has before each such
+// wait, so the client sees them at once instead of when a buffer fills.
+type StreamingResult interface {
+	Streaming() bool
+}

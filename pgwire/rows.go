@@ -48,6 +48,11 @@ func (c *conn) sendRows(ctx context.Context, s *rowStream, limit int) (suspended
 			if limit > 0 && sent >= limit && s.cols != nil {
 				return true, sent, nil
 			}
+			if sr, ok := s.res.(StreamingResult); ok && sr.Streaming() {
+				if err := c.flush(); err != nil {
+					return false, sent, err
+				}
+			}
 			b, err := s.res.Next(ctx)
 			if errors.Is(err, io.EOF) {
 				s.batch = nil

@@ -138,6 +138,8 @@ func (b *builder) build(n logical.Node) (built, error) {
 			return built{}, err
 		}
 		return built{op: wrap(op), ids: logical.IDs(x.Cols), types: logical.Types(x.Cols)}, nil
+	case *logical.LateralJoin:
+		return b.buildLateralJoin(x)
 	case *logical.Join:
 		if x.Kind == logical.InnerJoin {
 			return b.buildJoinTree(x)
@@ -218,6 +220,16 @@ func (b *builder) build(n logical.Node) (built, error) {
 		return b.buildFunctionScan(x)
 	case *logical.Window:
 		return b.buildWindow(x)
+	case *logical.TimeWindow:
+		in, err := b.buildExact(x.Input)
+		if err != nil {
+			return built{}, err
+		}
+		op, err := exec.NewTimeWindow(in, x.Time, x.Size, x.Slide, exec.Layout(logical.IDs(x.Input.Columns())))
+		if err != nil {
+			return built{}, err
+		}
+		return built{op: wrap(op), ids: logical.IDs(x.Cols), types: logical.Types(x.Cols)}, nil
 	case *logical.Insert:
 		return b.buildInsert(x)
 	case *logical.Update:
@@ -335,7 +347,20 @@ func (b *builder) buildFunctionScan(x *logical.FunctionScan) (built, error) {
 	if err != nil {
 		return built{}, err
 	}
-	ordinality := len(x.Cols) > 0 && x.Cols[len(x.Cols)-1].Name == "ordinality" && x.Name != ""
+	fn, ordinality, err := setFunction(x)
+	if err != nil {
+		return built{}, err
+	}
+	op, err := exec.NewFunctionScan(x.Name, fn, args, logical.Types(x.Cols), ordinality)
+	if err != nil {
+		return built{}, err
+	}
+	return built{op: wrap(op), ids: logical.IDs(x.Cols), types: logical.Types(x.Cols)}, nil
+}
+
+// setFunction returns the implementation of a function in FROM, and
+// whether its last column is WITH ORDINALITY's row number.
+func setFunction(x *logical.FunctionScan) (exec.SetFunction, bool, error) {
 	var fn exec.SetFunction
 	switch impl := x.Impl.(type) {
 	case string:
@@ -345,29 +370,105 @@ func (b *builder) buildFunctionScan(x *logical.FunctionScan) (built, error) {
 		case "unnest":
 			fn = exec.Unnest{Elem: x.Cols[0].Type}
 		}
+	case *expr.SetFuncCall:
+		fn = exec.RowsFunction{Call: impl}
 	case exec.SetFunction:
 		fn = impl
-		ordinality = false
 	}
 	if fn == nil {
-		return built{}, unsupported("function %s in FROM is not supported", x.Name)
+		return nil, false, unsupported("function %s in FROM is not supported", x.Name)
 	}
-	if ordinality && len(x.Cols) < 2 {
-		ordinality = false
-	}
-	op, err := exec.NewFunctionScan(x.Name, fn, args, logical.Types(x.Cols), ordinality)
+	ordinality := x.Ordinality
+	return fn, ordinality, nil
+}
+
+// buildLateralJoin lowers a join with a function called per left row.
+func (b *builder) buildLateralJoin(x *logical.LateralJoin) (built, error) {
+	left, err := b.build(x.Left)
 	if err != nil {
 		return built{}, err
 	}
-	return built{op: wrap(op), ids: logical.IDs(x.Cols), types: logical.Types(x.Cols)}, nil
+	fn, ordinality, err := setFunction(x.Right)
+	if err != nil {
+		return built{}, err
+	}
+	args, err := b.prepareAll(x.Right.Args)
+	if err != nil {
+		return built{}, err
+	}
+	var on expr.Expr
+	if x.On != nil {
+		if on, err = b.prepare(x.On); err != nil {
+			return built{}, err
+		}
+	}
+	ids := append(append([]expr.ColumnID(nil), left.ids...), logical.IDs(x.Right.Cols)...)
+	ts := append(append([]types.T(nil), left.types...), logical.Types(x.Right.Cols)...)
+	op, err := exec.NewFunctionJoin(left.op, left.types, x.Right.Name, fn, args, left.layout(),
+		logical.Types(x.Right.Cols), ordinality, x.Outer, on, exec.Layout(ids))
+	if err != nil {
+		return built{}, err
+	}
+	return built{op: wrap(op), ids: ids, types: ts}, nil
 }
 
 func (b *builder) buildWindow(x *logical.Window) (built, error) {
-	return built{}, unsupported("window functions are not supported yet")
+	in, err := b.build(x.Input)
+	if err != nil {
+		return built{}, err
+	}
+	funcs := make([]exec.WindowFunc, len(x.Funcs))
+	for i, f := range x.Funcs {
+		args, err := b.prepareAll(f.Args)
+		if err != nil {
+			return built{}, err
+		}
+		parts, err := b.prepareAll(f.PartitionBy)
+		if err != nil {
+			return built{}, err
+		}
+		order, err := b.sortSpecs(f.OrderBy)
+		if err != nil {
+			return built{}, err
+		}
+		// Aggregates carry the types their overload resolved to; the
+		// other functions' arguments were coerced in place.
+		argTypes := f.ArgTypes
+		if f.Agg == nil {
+			argTypes = make([]types.T, len(args))
+			for j, a := range args {
+				argTypes[j] = a.Type()
+			}
+		}
+		wf := exec.WindowFunc{Name: f.Name, Agg: f.Agg, Args: args, ArgTypes: argTypes, Ret: f.Col.Type,
+			PartitionBy: parts, OrderBy: order}
+		if fr := f.Frame; fr != nil {
+			wf.Frame = &exec.WindowFrame{Rows: fr.Rows, StartUnbounded: fr.StartUnbounded, StartCurrent: fr.StartCurrent,
+				StartOffset: fr.StartOffset, EndUnbounded: fr.EndUnbounded, EndCurrent: fr.EndCurrent, EndOffset: fr.EndOffset}
+		}
+		funcs[i] = wf
+	}
+	op, err := exec.NewWindow(in.op, funcs, in.layout(), in.types)
+	if err != nil {
+		return built{}, err
+	}
+	ids := append([]expr.ColumnID(nil), in.ids...)
+	ts := append([]types.T(nil), in.types...)
+	for _, f := range x.Funcs {
+		ids = append(ids, f.Col.ID)
+		ts = append(ts, f.Col.Type)
+	}
+	return built{op: wrap(op), ids: ids, types: ts}, nil
 }
 
 func rowSpec(t *logical.TableRef) exec.RowSpec {
-	rs := exec.RowSpec{Table: t.Spec.(*storage.TableSpec)}
+	rs := exec.RowSpec{}
+	if spec, ok := t.Spec.(*storage.TableSpec); ok {
+		rs.Table = spec
+	}
+	if t.Changelog {
+		rs.Changelog = uint64(t.OID)
+	}
 	for _, c := range t.Columns {
 		rs.Types = append(rs.Types, c.Type)
 		rs.Names = append(rs.Names, c.Name)
@@ -415,7 +516,15 @@ func (b *builder) buildInsert(x *logical.Insert) (built, error) {
 			return built{}, err
 		}
 	}
-	op, err := exec.NewInsert(in, rowSpec(x.Table), checks, conf, ret, layout)
+	var op exec.Operator
+	if x.Table.Kind == logical.StreamRelation {
+		if conf != nil {
+			return built{}, unsupported("ON CONFLICT is not supported for streams")
+		}
+		op, err = exec.NewStreamInsert(in, x.Table.Name, rowSpec(x.Table), uint64(x.Table.OID), checks, ret, layout)
+	} else {
+		op, err = exec.NewInsert(in, rowSpec(x.Table), checks, conf, ret, layout)
+	}
 	if err != nil {
 		return built{}, err
 	}

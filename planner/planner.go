@@ -59,98 +59,20 @@ func collectUsed(n logical.Node, used map[expr.ColumnID]bool) {
 	for _, c := range n.Columns() {
 		used[c.ID] = true
 	}
+	for _, e := range logical.Exprs(n) {
+		addExpr(e)
+	}
 	switch x := n.(type) {
-	case *logical.Scan:
-		addExpr(x.Filter)
-	case *logical.Values:
-		for _, r := range x.Rows {
-			for _, e := range r {
-				addExpr(e)
-			}
-		}
-	case *logical.Filter:
-		addExpr(x.Pred)
-	case *logical.Project:
-		for _, e := range x.Exprs {
-			addExpr(e)
-		}
-	case *logical.Join:
-		addExpr(x.On)
-	case *logical.Aggregate:
-		for _, e := range x.GroupBy {
-			addExpr(e)
-		}
-		for _, a := range x.Aggs {
-			for _, e := range a.Args {
-				addExpr(e)
-			}
-			addExpr(a.Filter)
-			for _, k := range a.OrderBy {
-				addExpr(k.Expr)
-			}
-		}
-	case *logical.Sort:
-		for _, k := range x.Keys {
-			addExpr(k.Expr)
-		}
-	case *logical.Limit:
-		addExpr(x.Count)
-		addExpr(x.Offset)
-	case *logical.Distinct:
-		for _, e := range x.On {
-			addExpr(e)
-		}
-	case *logical.FunctionScan:
-		for _, e := range x.Args {
-			addExpr(e)
-		}
-	case *logical.Window:
-		for _, f := range x.Funcs {
-			for _, e := range f.Args {
-				addExpr(e)
-			}
-			for _, e := range f.PartitionBy {
-				addExpr(e)
-			}
-			for _, k := range f.OrderBy {
-				addExpr(k.Expr)
-			}
-		}
-	case *logical.Insert:
-		for _, c := range x.Checks {
-			addExpr(c.Expr)
-		}
-		for _, e := range x.Returning {
-			addExpr(e)
-		}
-		if x.OnConflict != nil {
-			for _, e := range x.OnConflict.Set {
-				addExpr(e)
-			}
-			addExpr(x.OnConflict.Where)
-		}
 	case *logical.Update:
 		for _, c := range x.OldCols {
 			used[c.ID] = true
 		}
 		used[x.RowKeyCol.ID] = true
-		for _, e := range x.Sets {
-			addExpr(e)
-		}
-		for _, c := range x.Checks {
-			addExpr(c.Expr)
-		}
-		for _, e := range x.Returning {
-			addExpr(e)
-		}
 	case *logical.Delete:
 		for _, c := range x.OldCols {
 			used[c.ID] = true
 		}
 		used[x.RowKeyCol.ID] = true
-		for _, e := range x.Returning {
-			addExpr(e)
-		}
 	case *logical.CTEScan:
 		collectUsed(x.CTE.Plan, used)
 	}

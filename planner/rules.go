@@ -207,6 +207,12 @@ func subqueryToJoin(c expr.Expr, input logical.Node, outerIDs map[expr.ColumnID]
 			if len(corr) > 0 {
 				return nil // NOT IN with correlation keeps its subplan
 			}
+			// The null-aware anti join needs the test and the output as
+			// hash keys: each must read columns of its own side. Others
+			// (1 NOT IN (SELECT 30 ...)) keep their subplan.
+			if _, _, ok := equiSides(eq, outerIDs, idSet(inner.Columns())); !ok {
+				return nil
+			}
 			nullAware = true
 		}
 	}

@@ -175,6 +175,9 @@ func choosePath(s *logical.Scan, args []sarg) (accessPath, bool) {
 // the filter bounds an index's leading columns. The whole filter still
 // runs over the rows read, so bounds need only be conservative.
 func (b *builder) buildScan(s *logical.Scan, filter expr.Expr) (built, error) {
+	if s.Table.Kind != logical.TableRelation {
+		return b.buildLogicalRelationScan(s, filter)
+	}
 	spec := s.Table.Spec.(*storage.TableSpec)
 	var cols []int
 	var ids []expr.ColumnID
@@ -211,4 +214,37 @@ func (b *builder) buildScan(s *logical.Scan, filter expr.Expr) (built, error) {
 		return b.filter(out, filter)
 	}
 	return out, nil
+}
+
+// buildLogicalRelationScan reads a stream's events or a workflow's result.
+func (b *builder) buildLogicalRelationScan(s *logical.Scan, filter expr.Expr) (built, error) {
+	ids := logical.IDs(s.Cols)
+	ts := logical.Types(s.Cols)
+	var op exec.Operator
+	var err error
+	if s.Table.Kind == logical.StreamRelation {
+		atom := s.Atom != nil && b.used[s.Atom.ID]
+		op, err = exec.NewLogScan(s.Table.Name, uint64(s.Table.OID), ts, atom, watermarkSpec(s.Table))
+		if atom {
+			ids = append(ids, s.Atom.ID)
+			ts = append(ts, s.Atom.Type)
+		}
+	} else {
+		op, err = exec.NewResultScan(s.Table.Name, uint64(s.Table.OID), ts)
+	}
+	if err != nil {
+		return built{}, err
+	}
+	out := built{op: wrap(op), ids: ids, types: ts}
+	if filter != nil {
+		return b.filter(out, filter)
+	}
+	return out, nil
+}
+
+func watermarkSpec(t *logical.TableRef) *exec.WatermarkSpec {
+	if t.Watermark == nil {
+		return nil
+	}
+	return &exec.WatermarkSpec{Column: t.Watermark.Column, Expr: t.Watermark.Expr}
 }

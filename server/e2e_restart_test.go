@@ -53,12 +53,11 @@ func buildBinary(t *testing.T) string {
 	return portalsdbBinary.path
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
+// removeBinary deletes the binary the restart tests built, if any.
+func removeBinary() {
 	if portalsdbBinary.path != "" {
 		os.RemoveAll(filepath.Dir(portalsdbBinary.path))
 	}
-	os.Exit(code)
 }
 
 // childServer is `portalsdb serve` running in a child process.

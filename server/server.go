@@ -29,7 +29,10 @@ type Config struct {
 	MaxConnections int
 	// CacheSize is the storage block cache, in bytes; 0 for the default.
 	CacheSize int64
-	Logger    *slog.Logger
+	// HistoryAtoms is how many of the newest atoms AS OF ATOM can read;
+	// older versions are garbage-collected.
+	HistoryAtoms uint64
+	Logger       *slog.Logger
 	// SQLKnobs are the SQL engine's testing hooks; zero outside tests.
 	SQLKnobs sql.TestingKnobs
 }
@@ -65,6 +68,7 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.CacheSize > 0 {
 		opts.CacheSize = cfg.CacheSize
 	}
+	opts.RetainSeqs = cfg.HistoryAtoms
 	db, err := storage.Open(cfg.DataDir, opts)
 	if err != nil {
 		return nil, err
@@ -103,6 +107,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopOnce.Do(func() {
 		werr := s.wire.Shutdown(ctx)
 		<-s.done
+		s.engine.Close()
 		derr := s.db.Close()
 		if werr != nil && !errors.Is(werr, context.DeadlineExceeded) {
 			s.stopErr = werr

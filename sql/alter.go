@@ -351,7 +351,7 @@ func (d *ddl) addConstraint(cur, t *catalog.Table, c *pg.Constraint) error {
 		}
 		name := c.Conname
 		if name == "" {
-			name = t.Name + "_check"
+			name = checkConstraintName(t.Name, c.RawExpr)
 		}
 		t.Checks = append(t.Checks, catalog.Check{Name: name, Expr: text})
 		if err := d.verifyRows(cur, t); err != nil {

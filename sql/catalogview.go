@@ -12,7 +12,6 @@ import (
 	"portalsdb/sql/binder"
 	"portalsdb/sql/catalog"
 	"portalsdb/storage"
-	"portalsdb/types"
 )
 
 // specCache keeps the storage layout of each table descriptor. Descriptors
@@ -99,6 +98,11 @@ type catalogView struct {
 	e          *Engine
 	snap       *catalog.Snapshot
 	searchPath []string
+	// session is the session the statement runs in; nil outside one.
+	session *Session
+	// sys is computed on first use by system relations and catalog
+	// functions.
+	sys *sysContext
 }
 
 // schemaFor resolves a schema name, or the search path when empty.
@@ -150,7 +154,7 @@ func (v *catalogView) creationSchema(schema string) (*catalog.Schema, error) {
 
 // Relation implements binder.Catalog.
 func (v *catalogView) Relation(schema, name string) (*binder.Relation, error) {
-	if vt, ok := v.e.systemRelation(schema, name); ok {
+	if vt, ok := v.e.systemRelation(v, schema, name); ok {
 		return vt, nil
 	}
 	t, _, err := v.lookupTable(schema, name)
@@ -158,11 +162,29 @@ func (v *catalogView) Relation(schema, name string) (*binder.Relation, error) {
 		return nil, err
 	}
 	rel := &binder.Relation{Table: t}
-	if t.Kind == catalog.KindTable {
+	switch t.Kind {
+	case catalog.KindTable:
 		l := v.e.specs.layout(t, 0)
 		ref := *l.ref
 		ref.Rows = v.e.stats.rows(t.OID)
+		ref.Changelog = t.Changelog
 		rel.Ref = &ref
+	case catalog.KindStream, catalog.KindWorkflow:
+		ref := &logical.TableRef{OID: t.OID, Name: t.Name, Kind: logical.StreamRelation}
+		if t.Kind == catalog.KindWorkflow {
+			ref.Kind = logical.WorkflowRelation
+		}
+		for i, col := range t.Columns {
+			ref.Columns = append(ref.Columns, logical.TableColumn{Name: col.Name, Type: col.Type, NotNull: col.NotNull, AttrNum: int16(i + 1)})
+		}
+		if t.Stream != nil && t.Stream.WatermarkColumn != "" {
+			wm, err := v.watermark(t)
+			if err != nil {
+				return nil, err
+			}
+			ref.Watermark = wm
+		}
+		rel.Ref = ref
 	}
 	return rel, nil
 }
@@ -174,11 +196,6 @@ func (v *catalogView) ParseView(t *catalog.Table) (*pg.Node, error) {
 		return nil, pgerror.Newf(pgerror.DataCorrupted, "view %q has an unparsable definition", t.Name)
 	}
 	return tree.Stmts[0].Stmt, nil
-}
-
-// SetReturningFunction implements binder.Catalog.
-func (v *catalogView) SetReturningFunction(name string, argTypes []types.T) (*binder.SRF, bool, error) {
-	return nil, false, nil
 }
 
 // splitSearchPath parses a search_path setting.
@@ -193,4 +210,26 @@ func splitSearchPath(s string) []string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// watermark binds a stream's watermark expression over its columns.
+func (v *catalogView) watermark(t *catalog.Table) (*logical.Watermark, error) {
+	_, ord, ok := t.Column(t.Stream.WatermarkColumn)
+	if !ok {
+		return nil, pgerror.Newf(pgerror.DataCorrupted, "stream %q has a watermark on a missing column", t.Name)
+	}
+	n, err := binder.ParseExpr(t.Stream.WatermarkExpr)
+	if err != nil {
+		return nil, err
+	}
+	e, err := binder.BindScalar(v, n, tableColumns(t.Columns), t.Name)
+	if err != nil {
+		return nil, err
+	}
+	if e.Type().Kind != t.Columns[ord].Type.Kind {
+		if e, err = binder.Coerce(e, t.Columns[ord].Type, "watermark"); err != nil {
+			return nil, err
+		}
+	}
+	return &logical.Watermark{Column: ord, Expr: e}, nil
 }

@@ -55,6 +55,9 @@ func (s *Session) execDDL(ctx context.Context, t *txnState, n *pg.Node, pr *prep
 	case n.GetCreateStmt() != nil:
 		tag, err = "CREATE TABLE", d.createTable(n.GetCreateStmt())
 	case n.GetCreateTableAsStmt() != nil:
+		if n.GetCreateTableAsStmt().Objtype == pg.ObjectType_OBJECT_MATVIEW {
+			return nil, pgerror.Internalf("materialized views are created outside DDL transactions")
+		}
 		return d.createTableAs(ctx, n.GetCreateTableAsStmt())
 	case n.GetDropStmt() != nil:
 		tag, err = d.drop(n.GetDropStmt())
@@ -236,7 +239,7 @@ func (d *ddl) createTable(cs *pg.CreateStmt) error {
 				case pg.ConstrType_CONSTR_CHECK:
 					cname := c.Conname
 					if cname == "" {
-						cname = name + "_" + cd.Colname + "_check"
+						cname = checkConstraintName(name, c.RawExpr)
 					}
 					checks = append(checks, pendingCheck{cname, c.RawExpr})
 				}
@@ -266,7 +269,7 @@ func (d *ddl) createTable(cs *pg.CreateStmt) error {
 			case pg.ConstrType_CONSTR_CHECK:
 				cname := c.Conname
 				if cname == "" {
-					cname = name + "_check"
+					cname = checkConstraintName(name, c.RawExpr)
 				}
 				checks = append(checks, pendingCheck{cname, c.RawExpr})
 			case pg.ConstrType_CONSTR_FOREIGN:
@@ -455,13 +458,26 @@ func (d *ddl) dependents(oid uint32) []*catalog.Table {
 // dropRelation drops a table or view, and with cascade its dependents.
 func (d *ddl) dropRelation(t *catalog.Table, cascade bool) error {
 	deps := d.dependents(t.OID)
-	if len(deps) > 0 && !cascade {
+	pdeps := d.portalsOf(t.OID)
+	if (len(deps) > 0 || len(pdeps) > 0) && !cascade {
 		var detail []string
 		for _, dep := range deps {
 			detail = append(detail, fmt.Sprintf("%s %s depends on %s %s", dep.Kind, dep.Name, t.Kind, t.Name))
 		}
+		for _, p := range pdeps {
+			detail = append(detail, fmt.Sprintf("portal %s depends on %s %s", p.Name, t.Kind, t.Name))
+		}
 		return pgerror.Newf(pgerror.DependentObjectsStillExist, "cannot drop %s %s because other objects depend on it", t.Kind, t.Name).
 			WithDetail(strings.Join(detail, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+	}
+	for _, p := range pdeps {
+		if _, still := d.snap().PortalByOID(p.OID); !still {
+			continue
+		}
+		d.cascaded = append(d.cascaded, "portal "+p.Name)
+		if err := d.dropPortal(p, true); err != nil {
+			return err
+		}
 	}
 	for _, dep := range deps {
 		if _, still := d.snap().TableByOID(dep.OID); !still {
@@ -472,8 +488,13 @@ func (d *ddl) dropRelation(t *catalog.Table, cascade bool) error {
 			return err
 		}
 	}
-	if t.Kind == catalog.KindTable {
+	switch t.Kind {
+	case catalog.KindTable:
 		if err := storage.DropTableData(d.t.txn, tableSpec(t)); err != nil {
+			return err
+		}
+	case catalog.KindWorkflow:
+		if err := storage.DropTableData(d.t.txn, &storage.TableSpec{ID: uint64(t.OID), Name: t.Name}); err != nil {
 			return err
 		}
 	}
@@ -482,6 +503,8 @@ func (d *ddl) dropRelation(t *catalog.Table, cascade bool) error {
 		return err
 	}
 	d.install(snap)
+	dropped := t
+	d.t.onCommit = append(d.t.onCommit, func() { d.s.e.dropObjectData(dropped) })
 	return nil
 }
 
@@ -498,7 +521,7 @@ func (d *ddl) drop(ds *pg.DropStmt) (string, error) {
 	case pg.ObjectType_OBJECT_SCHEMA:
 		tag = "DROP SCHEMA"
 	case pg.ObjectType_OBJECT_MATVIEW:
-		return "", pgerror.Unsupportedf("materialized views are not supported yet")
+		tag = "DROP MATERIALIZED VIEW"
 	default:
 		return "", pgerror.Unsupportedf("DROP %v is not supported", ds.RemoveType)
 	}
@@ -524,8 +547,11 @@ func (d *ddl) drop(ds *pg.DropStmt) (string, error) {
 		default:
 			want := catalog.KindTable
 			kindName := "table"
-			if ds.RemoveType == pg.ObjectType_OBJECT_VIEW {
+			switch ds.RemoveType {
+			case pg.ObjectType_OBJECT_VIEW:
 				want, kindName = catalog.KindView, "view"
+			case pg.ObjectType_OBJECT_MATVIEW:
+				want, kindName = catalog.KindWorkflow, "materialized view"
 			}
 			t, _, lerr := d.view.lookupTable(schema, name)
 			if lerr != nil {

@@ -8,6 +8,7 @@ import (
 
 	"portalsdb/pgerror"
 	"portalsdb/pgwire"
+	"portalsdb/portals"
 	"portalsdb/sql/catalog"
 	"portalsdb/storage"
 )
@@ -24,13 +25,21 @@ type Engine struct {
 	// with the installation of the catalog they leave.
 	ddlMu sync.Mutex
 
-	specs specCache
-	stats tableStats
+	specs    specCache
+	stats    tableStats
+	sysCache systemCache
 
 	nextPID  atomic.Int32
 	sessions sync.Map // pid -> *Session
 
-	knobs TestingKnobs
+	// rt runs the workflows.
+	rt *portals.Runtime
+	// clock maps wall time to atoms, for stream retention.
+	clock         atomClock
+	stopRetention context.CancelFunc
+	knobs         TestingKnobs
+	// programs caches the bound bodies of portals.
+	programs portalPrograms
 }
 
 // Config configures an Engine.
@@ -56,12 +65,25 @@ func NewEngine(db *storage.DB, cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	e := &Engine{db: db, log: log, knobs: cfg.Knobs}
+	e := &Engine{db: db, log: log, rt: portals.New(db, log), knobs: cfg.Knobs}
 	if err := e.reloadCatalog(); err != nil {
 		return nil, err
 	}
 	e.nextPID.Store(1000)
+	if err := e.startWorkflows(); err != nil {
+		e.rt.Close()
+		return nil, err
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	e.stopRetention = cancel
+	go e.retentionLoop(rctx)
 	return e, nil
+}
+
+// Close stops the workflows. Sessions are the listener's to end.
+func (e *Engine) Close() {
+	e.stopRetention()
+	e.rt.Close()
 }
 
 // metaStore adapts a storage transaction to catalog.Store.
@@ -114,14 +136,15 @@ func (e *Engine) Role(user string) (pgwire.RoleInfo, bool) {
 
 // commitCatalog commits a transaction that changed the catalog and
 // installs the catalog it leaves.
-func (e *Engine) commitCatalog(txn *storage.Txn) error {
+func (e *Engine) commitCatalog(txn *storage.Txn) (storage.Seq, error) {
 	e.ddlMu.Lock()
 	defer e.ddlMu.Unlock()
-	if _, err := txn.Commit(); err != nil {
-		return err
+	seq, err := txn.Commit()
+	if err != nil {
+		return 0, err
 	}
 	if err := e.reloadCatalog(); err != nil {
-		return pgerror.Wrapf(err, pgerror.Internal, "reloading the catalog")
+		return 0, pgerror.Wrapf(err, pgerror.Internal, "reloading the catalog")
 	}
-	return nil
+	return seq, nil
 }

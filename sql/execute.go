@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 
@@ -15,6 +16,7 @@ import (
 	"portalsdb/planner"
 	"portalsdb/planner/logical"
 	"portalsdb/sql/binder"
+	"portalsdb/storage"
 	"portalsdb/types"
 )
 
@@ -29,7 +31,7 @@ func (s *Session) Execute(ctx context.Context, p pgwire.Prepared, params []types
 		return nil, errAborted
 	}
 	if pr.st.Custom != nil {
-		return nil, s.fail(pgerror.Unsupportedf("%s is not supported yet", pr.st.Custom.Kind))
+		return s.execCustom(ctx, pr.st.Custom)
 	}
 	if pr.kind == kindQuery {
 		return s.execQuery(ctx, pr, params)
@@ -145,17 +147,30 @@ func coerceParams(params []types.Datum, ts []types.T) []types.Datum {
 }
 
 func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Datum) (pgwire.Result, error) {
-	t, implicit := s.txnFor()
-	defer rollbackOnPanic(t, implicit)
-	if pr.snap != s.catalogSnap(t) || pr.searchPath != s.get("search_path") {
+	if pr.snap != s.catalogSnap(s.txn) || pr.searchPath != s.get("search_path") {
 		if err := s.bind(pr); err != nil {
-			return nil, s.endStatement(t, implicit, err)
+			return nil, s.fail(err)
 		}
 	}
+	var t *txnState
+	var implicit bool
+	if pr.st.AsOf != nil {
+		var err error
+		if t, err = s.asOfTxn(pr, params); err != nil {
+			return nil, s.fail(err)
+		}
+		implicit = true
+	} else {
+		if err := s.awaitWorkflows(ctx, pr.bound.Plan); err != nil {
+			return nil, s.fail(err)
+		}
+		t, implicit = s.txnFor()
+	}
+	defer rollbackOnPanic(t, implicit)
 	bound := pr.bound
-	if len(params) != len(bound.Params) {
+	if len(params) != len(pr.params) {
 		return nil, s.endStatement(t, implicit, pgerror.Newf(pgerror.ProtocolViolation,
-			"bind message supplies %d parameters, but prepared statement requires %d", len(params), len(bound.Params)))
+			"bind message supplies %d parameters, but prepared statement requires %d", len(params), len(pr.params)))
 	}
 	plan, release, err := pr.planFor(bound)
 	if err != nil {
@@ -239,6 +254,11 @@ func (s *Session) execUtility(ctx context.Context, pr *prepared, params []types.
 		return &tagResult{tag: "DISCARD ALL"}, nil
 	case n.GetDeallocateStmt() != nil:
 		return &tagResult{tag: "DEALLOCATE"}, nil
+	case n.GetCreateTableAsStmt() != nil && n.GetCreateTableAsStmt().Objtype == pg.ObjectType_OBJECT_MATVIEW:
+		return s.createMaterializedView(ctx, n.GetCreateTableAsStmt())
+	case n.GetRefreshMatViewStmt() != nil:
+		// Workflows are always fresh.
+		return &tagResult{tag: "REFRESH MATERIALIZED VIEW"}, nil
 	case n.GetCreatedbStmt() != nil:
 		return nil, s.fail(pgerror.Unsupportedf("CREATE DATABASE is not supported: a portalsdb server has one database, postgres"))
 	}
@@ -537,4 +557,32 @@ func subplanLines(plan *planner.Plan, ectx *exec.Context) []string {
 		}
 	}
 	return out
+}
+
+// asOfTxn opens the read-only snapshot of a statement that reads AS OF
+// ATOM n.
+func (s *Session) asOfTxn(pr *prepared, params []types.Datum) (*txnState, error) {
+	if s.txn != nil {
+		return nil, pgerror.New(pgerror.ActiveSQLTransaction, "AS OF ATOM cannot be used inside a transaction block").
+			WithHint("A transaction block reads at the snapshot it began with.")
+	}
+	if pr.bound.Kind != "SELECT" {
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "AS OF ATOM is only for queries")
+	}
+	atom := pr.st.AsOf.Atom
+	if p := pr.st.AsOf.Param; p > 0 {
+		if p > len(params) || params[p-1] == nil {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "AS OF ATOM $%d has no value", p)
+		}
+		v, ok := params[p-1].(int64)
+		if !ok || v < 0 {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "AS OF ATOM needs a non-negative atom number")
+		}
+		atom = uint64(v)
+	}
+	txn, err := s.e.db.BeginAt(storage.Seq(atom))
+	if err != nil {
+		return nil, err
+	}
+	return &txnState{txn: txn, start: time.Now()}, nil
 }

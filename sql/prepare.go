@@ -70,6 +70,21 @@ func isQuery(n *pg.Node) bool {
 func (s *Session) prepare(st *parser.Statement, declared []types.T) (*prepared, error) {
 	p := &prepared{st: st, declared: declared, kind: kindUtility}
 	if st.Custom != nil {
+		if st.Custom.Kind == parser.Subscribe {
+			sub, err := parser.ParseSubscribe(st.Custom)
+			if err != nil {
+				return nil, err
+			}
+			t, _, err := s.catalogView(s.txn).lookupTable(sub.Name.Schema, sub.Name.Name)
+			if err != nil {
+				return nil, err
+			}
+			p.cols = subscribeColumns(t)
+		}
+		if st.Custom.Kind == parser.ExplainWorkflow {
+			p.cols = []pgwire.Column{{Name: "QUERY PLAN", Type: types.TextType}}
+		}
+		p.params = declared
 		return p, nil
 	}
 	n := st.AST
@@ -108,6 +123,12 @@ func (s *Session) prepare(st *parser.Statement, declared []types.T) (*prepared, 
 	if p.params == nil {
 		p.params = declared
 	}
+	if st.AsOf != nil && st.AsOf.Param > 0 {
+		for len(p.params) < st.AsOf.Param {
+			p.params = append(p.params, types.TextType)
+		}
+		p.params[st.AsOf.Param-1] = types.Int8Type
+	}
 	return p, nil
 }
 
@@ -129,6 +150,7 @@ func (s *Session) bind(p *prepared) error {
 	if err != nil {
 		return err
 	}
+	printRegColumns(b, bound)
 	if p.params != nil && len(bound.Params) != len(p.params) {
 		return pgerror.New(pgerror.FeatureNotSupported, "cached plan must not change result type")
 	}

@@ -32,6 +32,10 @@ type Session struct {
 	loc  *time.Location
 	rng  *rand.Rand
 
+	// lastCommit is the seq of the session's newest commit that wrote
+	// anything: reads of workflows wait until they absorbed it.
+	lastCommit storage.Seq
+
 	// txn is the transaction block opened by BEGIN; nil outside one.
 	// Statements outside a block run in implicit transactions of their own.
 	txn    *txnState
@@ -53,6 +57,9 @@ type txnState struct {
 	// rows counts the rows each table gained, applied to the row
 	// estimates at commit.
 	rows map[uint32]int64
+	// onCommit runs after the transaction commits: work that must not
+	// happen if it rolls back (stopping a dropped workflow).
+	onCommit []func()
 }
 
 type savepoint struct {
@@ -208,7 +215,7 @@ func (s *Session) catalogView(t *txnState) *catalogView {
 	if t != nil && t.cat != nil {
 		snap = t.cat
 	}
-	return &catalogView{e: s.e, snap: snap, searchPath: s.searchPath()}
+	return &catalogView{e: s.e, snap: snap, searchPath: s.searchPath(), session: s}
 }
 
 func (s *Session) searchPath() []string {
@@ -249,18 +256,26 @@ func (s *Session) endStatement(t *txnState, implicit bool, err error) error {
 
 // commit commits t, installing its catalog changes.
 func (s *Session) commit(t *txnState) error {
+	writes := t.txn.HasWrites()
 	var err error
+	var seq storage.Seq
 	if t.cat != nil {
-		err = s.e.commitCatalog(t.txn)
+		seq, err = s.e.commitCatalog(t.txn)
 	} else {
-		_, err = t.txn.Commit()
+		seq, err = t.txn.Commit()
 	}
 	if err != nil {
 		t.txn.Rollback()
 		return err
 	}
+	if writes && seq > s.lastCommit {
+		s.lastCommit = seq
+	}
 	for oid, n := range t.rows {
 		s.e.stats.add(oid, n)
+	}
+	for _, fn := range t.onCommit {
+		fn()
 	}
 	return nil
 }
@@ -279,7 +294,8 @@ func (s *Session) evalCtx(t *txnState, params []types.Datum) *expr.Ctx {
 	if t != nil {
 		now = t.start
 	}
-	return &expr.Ctx{Env: &types.Env{Loc: s.loc, Now: now}, Params: params, Random: s.rng, Session: sessionInfo{s}}
+	return &expr.Ctx{Env: &types.Env{Loc: s.loc, Now: now}, Params: params, Random: s.rng, Session: sessionInfo{s},
+		Catalog: s.catalogView(t)}
 }
 
 // sessionInfo implements expr.SessionInfo.

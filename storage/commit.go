@@ -106,6 +106,9 @@ func (t *Txn) Commit() (Seq, error) {
 	if applyErr != nil {
 		return 0, applyErr
 	}
+	if len(t.logs) > 0 && db.commitHook != nil {
+		db.commitHook(seq, t.logObjects())
+	}
 	return seq, nil
 }
 
@@ -182,6 +185,7 @@ func (t *Txn) buildBatch(seq Seq) *pebble.Batch {
 	for _, id := range t.drops {
 		_ = b.Set(binary.BigEndian.AppendUint64(append([]byte(nil), sysDropKey...), id), seqBytes[:], nil)
 	}
+	t.appendLogEntries(b, seq)
 	_ = b.Set(sysLastSeqKey, seqBytes[:], nil)
 	return b
 }

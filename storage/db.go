@@ -53,6 +53,10 @@ func DefaultOptions() Options {
 // DB is a durable multi-version key-value store with snapshot-isolation
 // transactions, on Pebble. It is safe for concurrent use; a Txn is not.
 type DB struct {
+	// commitHook, when set, learns of each commit that appended to logs,
+	// once the commit is visible. It is set once, before concurrent use.
+	commitHook func(seq Seq, logs []uint64)
+
 	pdb    *pebble.DB
 	opts   Options
 	logger *slog.Logger
@@ -266,4 +270,15 @@ func (p pebbleLogger) Fatalf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	p.l.Error(msg, "component", "pebble", "fatal", true)
 	panic("pebble: " + msg)
+}
+
+// OldestSnapshot returns the snapshot seq of the oldest read-write
+// transaction still open, or VisibleSeq when none is. A schema change that alters how
+// transactions write (a table that starts logging its changes) waits until
+// it passes the change's commit, so no transaction that began before the
+// change is still writing the old way.
+func (db *DB) OldestSnapshot() Seq {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.writers.min(db.visible)
 }

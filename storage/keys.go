@@ -24,9 +24,12 @@ const (
 	// spaceObject holds table rows and index entries, under an 8-byte object
 	// id (see ObjectPrefix).
 	spaceObject byte = 0x02
+	// spaceLog holds atom logs: immutable entries keyed by object id, the
+	// seq of the commit that appended them, and their index within it.
+	spaceLog byte = 0x03
 	// FirstFreeSpace is the smallest first byte that storage itself never
 	// uses: other layers may put their own prefix-free key spaces there.
-	FirstFreeSpace byte = 0x03
+	FirstFreeSpace byte = 0x04
 )
 
 // System records. Each is a complete key; none is a prefix of another.

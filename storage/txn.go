@@ -28,6 +28,8 @@ type Txn struct {
 	// drops are the objects whose data DropTableData/DropIndexData will
 	// remove after commit.
 	drops []uint64
+	// logs are the log entries appended by AppendLog, keyed at commit.
+	logs []logAppend
 	// rowIDs is a block of hidden row ids taken from the "rowid" counter.
 	rowIDs struct{ start, next, end uint64 }
 	// codecCache is the last table's row codec.
@@ -37,7 +39,10 @@ type Txn struct {
 // Savepoint marks a point in a transaction's writes. RollbackTo(sp) undoes
 // the writes made after it and leaves sp usable again; savepoints taken
 // after sp are invalidated, as in SQL.
-type Savepoint struct{ undoLen int }
+type Savepoint struct {
+	undoLen int
+	logLen  int
+}
 
 // Begin starts a read-write transaction whose snapshot is the newest visible
 // commit.
@@ -77,7 +82,9 @@ func (db *DB) BeginAt(seq Seq) (*Txn, error) {
 func (t *Txn) ReadSeq() Seq { return t.snap }
 
 // HasWrites reports whether the transaction has buffered writes.
-func (t *Txn) HasWrites() bool { return (t.writes != nil && t.writes.len() > 0) || len(t.drops) > 0 }
+func (t *Txn) HasWrites() bool {
+	return (t.writes != nil && t.writes.len() > 0) || len(t.drops) > 0 || len(t.logs) > 0
+}
 
 func (t *Txn) checkWritable() error {
 	if t.finished {
@@ -180,7 +187,9 @@ func (t *Txn) Savepoint() Savepoint {
 		wb := newWriteBuffer()
 		t.writes = &wb
 	}
-	return t.writes.savepoint()
+	sp := t.writes.savepoint()
+	sp.logLen = len(t.logs)
+	return sp
 }
 
 // RollbackTo undoes the writes made since sp.
@@ -189,6 +198,9 @@ func (t *Txn) RollbackTo(sp Savepoint) {
 		return
 	}
 	t.writes.rollbackTo(sp)
+	if sp.logLen < len(t.logs) {
+		t.logs = t.logs[:sp.logLen]
+	}
 }
 
 // Rollback abandons the transaction. It is idempotent, and a no-op after

@@ -24,6 +24,7 @@ func serve(ctx context.Context, args []string) int {
 	tlsKey := fl.String("tls-key", "", "TLS key file (PEM)")
 	maxConns := fl.Int("max-connections", 100, "maximum concurrent connections")
 	logLevel := fl.String("log-level", "info", "log level: debug, info, warn, error")
+	history := fl.Uint64("history-atoms", 10000, "how many of the newest atoms SELECT ... AS OF ATOM can read")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -33,7 +34,7 @@ func serve(ctx context.Context, args []string) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	cfg := server.Config{Listen: *listen, DataDir: *data, Auth: *authMode, MaxConnections: *maxConns, Logger: log}
+	cfg := server.Config{Listen: *listen, DataDir: *data, Auth: *authMode, MaxConnections: *maxConns, Logger: log, HistoryAtoms: *history}
 	switch *syncMode {
 	case "on":
 		cfg.Sync = true

@@ -46,6 +46,11 @@ func (r *Registry) ResolveAgg(name string, args []types.T, star bool) (*AggOverl
 	var bestArgs []types.T
 	var bestRet types.T
 	bestScore := -1
+	// categories collects, at unknown-typed arguments, the categories of the
+	// viable candidates' parameters: with several and none a string, the
+	// call is ambiguous, as sum(NULL) is in PostgreSQL.
+	categories := map[byte]bool{}
+	matched := false
 	for _, a := range cands {
 		if a.Star != star {
 			continue
@@ -61,6 +66,7 @@ func (r *Registry) ResolveAgg(name string, args []types.T, star bool) (*AggOverl
 				if bestScore < 0 {
 					best, bestArgs, bestRet, bestScore = a, at, ret, 0
 				}
+				matched = true
 			}
 			continue
 		}
@@ -81,9 +87,20 @@ func (r *Registry) ResolveAgg(name string, args []types.T, star bool) (*AggOverl
 				ok = false
 			}
 		}
+		if ok {
+			for i, t := range args {
+				if t.Kind == types.Unknown {
+					categories[a.Args[i].Category()] = true
+				}
+			}
+		}
 		if ok && score > bestScore {
 			best, bestArgs, bestRet, bestScore = a, a.Args, a.Ret, score
 		}
+	}
+	if !matched && len(categories) > 1 && !categories['S'] {
+		return nil, nil, types.T{}, pgerror.Newf(pgerror.AmbiguousFunction, "%s is not unique", describeCall(name, args)).
+			WithHint("Could not choose a best candidate function. You might need to add explicit type casts.")
 	}
 	if best == nil {
 		if star {
@@ -131,7 +148,10 @@ func registerAggregates(r *Registry) {
 			if len(args) != 1 || args[0].Kind == types.JSONB {
 				return types.T{}, false
 			}
-			if args[0].Kind == types.Unknown {
+			switch args[0].Kind {
+			case types.Unknown, types.Varchar:
+				// PostgreSQL has max(text), which varchar reaches by a
+				// binary-coercible cast.
 				return types.TextType, true
 			}
 			return args[0], true

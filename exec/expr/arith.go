@@ -41,6 +41,14 @@ func registerArithmetic(r *Registry) {
 		r.add(&Overload{Name: "-", Args: []types.T{t}, Ret: t, Infix: true, Vec: floatNeg(t)})
 		r.add(&Overload{Name: "+", Args: []types.T{t}, Ret: t, Infix: true, Vec: identity})
 	}
+	// real op double precision and the reverse compute in double precision,
+	// as PostgreSQL's float48 and float84 operators do: 1.5::real / 28 is
+	// a float8.
+	f4, f8 := types.Float4Type, types.Float8Type
+	for op := opAdd; op <= opDiv; op++ {
+		r.add(&Overload{Name: arithNames[op], Args: []types.T{f4, f8}, Ret: f8, Infix: true, Vec: widenFloat4(floatArith(f8, op))})
+		r.add(&Overload{Name: arithNames[op], Args: []types.T{f8, f4}, Ret: f8, Infix: true, Vec: widenFloat4(floatArith(f8, op))})
+	}
 	n := types.NumericType
 	for op := opAdd; op <= opMod; op++ {
 		op := op
@@ -59,6 +67,24 @@ func registerArithmetic(r *Registry) {
 		return &out, nil
 	}})
 	r.add(&Overload{Name: "+", Args: []types.T{n}, Ret: n, Infix: true, Vec: identity})
+}
+
+// widenFloat4 runs a float8 kernel on arguments some of which are float4.
+func widenFloat4(k VecKernel) VecKernel {
+	return func(ctx *Ctx, args []arrow.Array, n int) (arrow.Array, error) {
+		wide := make([]arrow.Array, len(args))
+		for i, a := range args {
+			wide[i] = a
+			if f, ok := a.(*array.Float32); ok {
+				vals := make([]float64, a.Len())
+				for j, v := range f.Float32Values() {
+					vals[j] = float64(v)
+				}
+				wide[i] = batch.Float64s(vals, batch.Validity(a), a.NullN())
+			}
+		}
+		return k(ctx, wide, n)
+	}
 }
 
 func identity(_ *Ctx, args []arrow.Array, _ int) (arrow.Array, error) { return args[0], nil }
@@ -565,6 +591,24 @@ func NumericDivScale(a, b *apd.Decimal) int32 {
 // NumericAdd adds two numerics.
 func NumericAdd(a, b *apd.Decimal) (*apd.Decimal, error) {
 	v, err := NumericArith(opAdd, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return v.(*apd.Decimal), nil
+}
+
+// NumericDivide divides two numerics with PostgreSQL's result scale.
+func NumericDivide(a, b *apd.Decimal) (*apd.Decimal, error) {
+	v, err := NumericArith(opDiv, a, b)
+	if err != nil {
+		return nil, err
+	}
+	return v.(*apd.Decimal), nil
+}
+
+// NumericSubtract subtracts two numerics.
+func NumericSubtract(a, b *apd.Decimal) (*apd.Decimal, error) {
+	v, err := NumericArith(opSub, a, b)
 	if err != nil {
 		return nil, err
 	}

@@ -252,6 +252,12 @@ func CastDatum(ctx *Ctx, d types.Datum, from, to types.T, explicit bool) (types.
 		return types.CoerceString(s, to, explicit)
 	case to.IsString():
 		s := types.FormatText(from, d, ctx.env())
+		if from.IsOidLike() && f != types.Oid && ctx != nil {
+			// regclass and friends print names, which the catalog knows.
+			if rf, ok := ctx.Catalog.(RegFormatter); ok {
+				s = rf.FormatReg(from, d.(int64))
+			}
+		}
 		return types.CoerceString(s, to, explicit)
 	case from.IsString() || f == types.Unknown:
 		s := d.(string)

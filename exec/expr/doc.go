@@ -12,7 +12,11 @@
 //
 // A kernel is a typed Go loop over Arrow buffers. Functions that are not on a
 // hot path may be written row at a time (RowKernel); the package lifts them to
-// batches. expr knows nothing of plans, storage or the wire protocol; a
+// batches. Functions that read the catalog (pg_get_indexdef, format_type,
+// the reg* casts) are declared here and evaluated by the SQL layer through
+// CatalogFunctions on Ctx.Catalog (catalogfuncs.go).
+//
+// expr knows nothing of plans, storage or the wire protocol; a
 // subquery inside an expression is an opaque Plan that the planner must
 // replace before evaluation.
 package expr

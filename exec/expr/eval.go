@@ -307,7 +307,7 @@ func (e *callEval) Eval(ctx *Ctx, b *batch.Batch) (arrow.Array, error) {
 
 // rowAdapter runs a row kernel over a batch.
 func rowAdapter(ctx *Ctx, fn *Overload, argTypes []types.T, ret types.T, args []arrow.Array, n int) (arrow.Array, error) {
-	if fn.Row == nil {
+	if fn.Row == nil && fn.RowTyped == nil {
 		return nil, pgerror.Internalf("function %s has no kernel", fn.Name)
 	}
 	b := array.NewBuilder(types.Allocator, ret.ArrowType())
@@ -325,7 +325,13 @@ func rowAdapter(ctx *Ctx, fn *Overload, argTypes []types.T, ret types.T, args []
 			b.AppendNull()
 			continue
 		}
-		v, err := fn.Row(ctx, row)
+		var v types.Datum
+		var err error
+		if fn.RowTyped != nil {
+			v, err = fn.RowTyped(ctx, argTypes, row)
+		} else {
+			v, err = fn.Row(ctx, row)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -888,6 +894,9 @@ func CallRow(ctx *Ctx, fn *Overload, argTypes []types.T, args []types.Datum) (ty
 			}
 		}
 	}
+	if fn.RowTyped != nil {
+		return fn.RowTyped(ctx, argTypes, args)
+	}
 	if fn.Row != nil {
 		return fn.Row(ctx, args)
 	}
@@ -902,6 +911,9 @@ func CallRow(ctx *Ctx, fn *Overload, argTypes []types.T, args []types.Datum) (ty
 	ret := fn.Ret
 	if fn.Match != nil {
 		ret, _ = fn.Match(argTypes)
+	}
+	if fn.Poly != nil {
+		_, ret, _ = fn.Poly(argTypes)
 	}
 	return types.DatumAt(ret, res, 0), nil
 }

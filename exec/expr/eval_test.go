@@ -166,6 +166,11 @@ func TestResolvePicksPostgresTypes(t *testing.T) {
 		{"+", []types.T{types.UnknownType, types.Int4Type}, types.Int4},
 		{"-", []types.T{types.DateType, types.DateType}, types.Int4},
 		{"||", []types.T{types.TextType, types.UnknownType}, types.Text},
+		{"||", []types.T{types.UnknownType, types.NumericType}, types.Text},
+		{"/", []types.T{types.Float4Type, types.Int4Type}, types.Float8},
+		{"*", []types.T{types.Int8Type, types.Float4Type}, types.Float8},
+		{"-", []types.T{types.Float4Type, types.Float8Type}, types.Float8},
+		{"+", []types.T{types.Float4Type, types.Float4Type}, types.Float4},
 	}
 	for _, c := range cases {
 		res, err := Builtins.Resolve(c.op, c.args)
@@ -179,5 +184,31 @@ func TestResolvePicksPostgresTypes(t *testing.T) {
 	}
 	if _, err := Builtins.Resolve("+", []types.T{types.BoolType, types.Int4Type}); pgerror.CodeOf(err) != pgerror.UndefinedFunction {
 		t.Errorf("bool + int: %v", err)
+	}
+}
+
+func TestResolveAggPicksPostgresTypes(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		arg  types.T
+		ret  types.Kind
+	}{
+		{"max", types.VarcharType, types.Text},
+		{"min", types.UnknownType, types.Text},
+		{"max", types.Int2Type, types.Int2},
+		{"sum", types.Int4Type, types.Int8},
+		{"avg", types.Int8Type, types.Numeric},
+	} {
+		_, _, ret, err := Builtins.ResolveAgg(c.name, []types.T{c.arg}, false)
+		if err != nil || ret.Kind != c.ret {
+			t.Errorf("%s(%s) -> %v, %v; want %v", c.name, c.arg, ret, err, c.ret.Type())
+		}
+	}
+	// sum and avg of an unknown NULL are ambiguous: numeric and interval
+	// candidates both take it.
+	for _, name := range []string{"sum", "avg"} {
+		if _, _, _, err := Builtins.ResolveAgg(name, []types.T{types.UnknownType}, false); pgerror.CodeOf(err) != pgerror.AmbiguousFunction {
+			t.Errorf("%s(unknown): %v, want 42725", name, err)
+		}
 	}
 }

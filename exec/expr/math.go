@@ -113,7 +113,7 @@ func registerMath(r *Registry) {
 		}
 		return math.Sqrt(f), nil
 	})})
-	r.add(&Overload{Name: "cbrt", Args: []types.T{f8}, Ret: f8, Row: floatFn(func(f float64) (float64, error) { return math.Cbrt(f), nil })})
+	r.add(&Overload{Name: "cbrt", Args: []types.T{f8}, Ret: f8, Row: floatFn(func(f float64) (float64, error) { return cCbrt(f), nil })})
 	power := floatFn2(func(x, y float64) (float64, error) {
 		if x == 0 && y < 0 {
 			return 0, pgerror.New("2201F", "zero raised to a negative power is undefined")
@@ -121,7 +121,7 @@ func registerMath(r *Registry) {
 		if x < 0 && y != math.Trunc(y) {
 			return 0, pgerror.New("2201F", "a negative number raised to a non-integer power yields a complex result")
 		}
-		v := math.Pow(x, y)
+		v := cPow(x, y)
 		if math.IsInf(v, 0) {
 			return 0, pgerror.New(pgerror.NumericValueOutOfRange, "value out of range: overflow")
 		}
@@ -130,7 +130,7 @@ func registerMath(r *Registry) {
 	for _, name := range []string{"power", "pow", "^"} {
 		r.add(&Overload{Name: name, Args: []types.T{f8, f8}, Ret: f8, Row: power, Infix: name == "^"})
 	}
-	r.add(&Overload{Name: "exp", Args: []types.T{f8}, Ret: f8, Row: floatFn(func(f float64) (float64, error) { return math.Exp(f), nil })})
+	r.add(&Overload{Name: "exp", Args: []types.T{f8}, Ret: f8, Row: floatFn(func(f float64) (float64, error) { return cExp(f), nil })})
 	ln := func(base float64) RowKernel {
 		return floatFn(func(f float64) (float64, error) {
 			if f == 0 {
@@ -140,9 +140,9 @@ func registerMath(r *Registry) {
 				return 0, pgerror.New("2201E", "cannot take logarithm of a negative number")
 			}
 			if base == 10 {
-				return math.Log10(f), nil
+				return cLog10(f), nil
 			}
-			return math.Log(f), nil
+			return cLog(f), nil
 		})
 	}
 	r.add(&Overload{Name: "ln", Args: []types.T{f8}, Ret: f8, Row: ln(math.E)})

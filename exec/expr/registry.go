@@ -31,6 +31,11 @@ type Overload struct {
 	// the actual argument types and gives the result type. Arguments are
 	// passed to the kernel unconverted.
 	Match func(args []types.T) (types.T, bool)
+	// Poly, when set, replaces Args for polymorphic functions whose
+	// arguments must be coerced: it gives the type each argument is cast
+	// to (an unknown literal to the element type of an array argument,
+	// say) and the result type.
+	Poly func(args []types.T) (argTypes []types.T, ret types.T, ok bool)
 	// Infix marks operators, for display.
 	Infix bool
 	// NullCall is true when the function is called on NULL inputs;
@@ -44,6 +49,9 @@ type Overload struct {
 	Stable bool
 	Vec    VecKernel
 	Row    RowKernel
+	// RowTyped is a row kernel that is also told its arguments' types,
+	// for polymorphic functions (Poly) whose work depends on them.
+	RowTyped func(ctx *Ctx, argTypes []types.T, args []types.Datum) (types.Datum, error)
 }
 
 // Registry holds every function, operator and cast. It is built once and
@@ -51,6 +59,7 @@ type Overload struct {
 type Registry struct {
 	funcs map[string][]*Overload
 	aggs  map[string][]*AggOverload
+	srfs  map[string][]*SetFunc
 }
 
 func newRegistry() *Registry {
@@ -75,6 +84,11 @@ func buildBuiltins() *Registry {
 	registerDatetime(r)
 	registerMisc(r)
 	registerAggregates(r)
+	registerStringsMore(r)
+	registerMathMore(r)
+	registerRegexp(r)
+	registerArrays(r)
+	registerSetFunctions(r)
 	return r
 }
 
@@ -119,9 +133,19 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 		exact     int
 		preferred int
 		unknownOK int
+		// same counts arguments of exactly the parameter's type, to break
+		// ties between exact and binary-coercible matches (name = name
+		// over text = text).
+		same int
 	}
 	var viable []scored
 	for _, o := range cands {
+		if o.Poly != nil {
+			if at, ret, ok := o.Poly(args); ok {
+				viable = append(viable, scored{res: &Resolution{Fn: o, ArgType: at, Ret: ret}, exact: len(args) - 1})
+			}
+			continue
+		}
 		if o.Match != nil {
 			if ret, ok := o.Match(args); ok {
 				at := make([]types.T, len(args))
@@ -146,6 +170,9 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 			switch {
 			case a.Same(p) || binaryCoercible(a, p):
 				s.exact++
+				if a.Same(p) {
+					s.same++
+				}
 			case a.Kind == types.Unknown:
 				// Filled in below.
 			case CanCast(a, p, CastImplicit):
@@ -192,7 +219,11 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 				continue
 			}
 			switch {
-			case haveKnown && allSame && (params[j].Same(known) || binaryCoercible(known, params[j])):
+			case haveKnown && allSame && params[j].Same(known):
+				// The unknown takes exactly the known arguments' type
+				// (name = 'x' is name = name, not text = text).
+				viable[i].unknownOK += 3
+			case haveKnown && allSame && binaryCoercible(known, params[j]):
 				viable[i].unknownOK += 2
 			case params[j].Category() == 'S' && (!haveKnown || !allSame):
 				viable[i].unknownOK++
@@ -212,12 +243,15 @@ func (r *Registry) Resolve(name string, args []types.T) (*Resolution, error) {
 		if a.unknownOK != b.unknownOK {
 			return a.unknownOK > b.unknownOK
 		}
-		return a.preferred > b.preferred
+		if a.preferred != b.preferred {
+			return a.preferred > b.preferred
+		}
+		return a.same > b.same
 	})
 	best := viable[0]
 	if len(viable) > 1 {
 		next := viable[1]
-		if best.exact == next.exact && best.unknownOK == next.unknownOK && best.preferred == next.preferred {
+		if best.exact == next.exact && best.unknownOK == next.unknownOK && best.preferred == next.preferred && best.same == next.same {
 			// Same rank: a remaining tie between identical signatures is
 			// harmless; otherwise it is ambiguous.
 			if !sameParams(best.res.ArgType, next.res.ArgType) {

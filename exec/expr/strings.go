@@ -78,8 +78,8 @@ func registerStrings(r *Registry) {
 				return re.MatchString(a[0].(string)) != op.negate, nil
 			}})
 	}
-	r.add(&Overload{Name: "lower", Args: []types.T{text}, Ret: text, Row: rowStr(strings.ToLower)})
-	r.add(&Overload{Name: "upper", Args: []types.T{text}, Ret: text, Row: rowStr(strings.ToUpper)})
+	r.add(&Overload{Name: "lower", Args: []types.T{text}, Ret: text, Vec: caseKernel(false)})
+	r.add(&Overload{Name: "upper", Args: []types.T{text}, Ret: text, Vec: caseKernel(true)})
 	for _, name := range []string{"length", "char_length", "character_length"} {
 		r.add(&Overload{Name: name, Args: []types.T{text}, Ret: i4, Row: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
 			return int64(utf8.RuneCountInString(a[0].(string))), nil
@@ -287,18 +287,23 @@ type likeMatcher struct {
 }
 
 func newLikeMatcher(pat string, foldCase bool) (*likeMatcher, error) {
-	if strings.HasSuffix(pat, `\`) && !strings.HasSuffix(pat, `\\`) {
-		return nil, pgerror.New(pgerror.InvalidEscapeSequence, "LIKE pattern must not end with escape character")
+	for i := 0; i < len(pat); i++ {
+		if pat[i] == '\\' {
+			if i+1 == len(pat) {
+				return nil, pgerror.New(pgerror.InvalidEscapeSequence, "LIKE pattern must not end with escape character")
+			}
+			i++
+		}
 	}
 	if foldCase {
-		pat = strings.ToLower(pat)
+		pat = asciiLower(pat)
 	}
 	return &likeMatcher{pat: []rune(pat), foldCase: foldCase}, nil
 }
 
 func (m *likeMatcher) match(s string) bool {
 	if m.foldCase {
-		s = strings.ToLower(s)
+		s = asciiLower(s)
 	}
 	return likeMatch([]rune(s), m.pat)
 }
@@ -345,20 +350,5 @@ func likeMatch(s, p []rune) bool {
 // compileRegex compiles a regular expression, caching it for the rest of
 // the statement's execution (a Ctx is used by one goroutine at a time).
 func (c *Ctx) compileRegex(pat string, foldCase bool) (*regexp.Regexp, error) {
-	key := pat
-	if foldCase {
-		key = "(?i)" + pat
-	}
-	if re, ok := c.regexes[key]; ok {
-		return re, nil
-	}
-	re, err := regexp.Compile(key)
-	if err != nil {
-		return nil, pgerror.Newf(pgerror.InvalidRegularExpression, "invalid regular expression: %v", err)
-	}
-	if c.regexes == nil {
-		c.regexes = map[string]*regexp.Regexp{}
-	}
-	c.regexes[key] = re
-	return re, nil
+	return c.compilePGRegex(pat, regexFlags{foldCase: foldCase})
 }

@@ -8,12 +8,30 @@ import (
 	"portalsdb/types"
 )
 
+// RelationKind is the kind of stored relation a TableRef names.
+type RelationKind uint8
+
+// Kinds of stored relations.
+const (
+	// TableRelation is a table: rows keyed by primary key or row id.
+	TableRelation RelationKind = iota
+	// StreamRelation is an append-only atomic stream, read from its log.
+	StreamRelation
+	// WorkflowRelation is a workflow's result, maintained per atom.
+	WorkflowRelation
+)
+
 // TableRef identifies a stored relation to the planner: what it needs to
 // scan it and to choose indexes. The sql package fills it from the catalog.
 type TableRef struct {
-	OID     uint32
-	Name    string
-	Columns []TableColumn
+	OID  uint32
+	Name string
+	Kind RelationKind
+	// Changelog is set on tables whose changes are logged for workflows.
+	Changelog bool
+	// Watermark is a stream's watermark, when it declares one.
+	Watermark *Watermark
+	Columns   []TableColumn
 	// PrimaryKey lists column ordinals; empty when the table has a hidden
 	// row id.
 	PrimaryKey []int
@@ -23,6 +41,14 @@ type TableRef struct {
 	// Spec is the storage layout, opaque to the planner's rules; the
 	// lowering step hands it to the scan operator.
 	Spec any
+}
+
+// Watermark is WATERMARK FOR column AS expression: Column is the time
+// column's ordinal, Expr is over the stream's columns, column i having id
+// i+1.
+type Watermark struct {
+	Column int
+	Expr   expr.Expr
 }
 
 // TableColumn is a column of a TableRef.
@@ -51,14 +77,23 @@ type Scan struct {
 	// WithRowKey adds a trailing column carrying each row's storage key,
 	// for UPDATE and DELETE.
 	RowKey *Column
+	// Atom is the _atom pseudo-column of a stream: each event's atom.
+	Atom   *Column
 	Filter expr.Expr
 }
 
 func (s *Scan) Columns() []Column {
-	if s.RowKey != nil {
-		return append(append([]Column(nil), s.Cols...), *s.RowKey)
+	out := s.Cols
+	if s.RowKey != nil || s.Atom != nil {
+		out = append([]Column(nil), s.Cols...)
 	}
-	return s.Cols
+	if s.Atom != nil {
+		out = append(out, *s.Atom)
+	}
+	if s.RowKey != nil {
+		out = append(out, *s.RowKey)
+	}
+	return out
 }
 func (s *Scan) Inputs() []Node         { return nil }
 func (s *Scan) WithInputs([]Node) Node { return s }
@@ -390,6 +425,12 @@ type FunctionScan struct {
 	Cols []Column
 	// Impl is the function's implementation, opaque to the planner.
 	Impl any
+	// Ordinality adds a last bigint column numbering the rows (WITH
+	// ORDINALITY).
+	Ordinality bool
+	// Lateral is set when the arguments refer to earlier FROM items: the
+	// binder then joins the function with a LateralJoin.
+	Lateral bool
 }
 
 func (f *FunctionScan) Columns() []Column      { return f.Cols }
@@ -397,6 +438,44 @@ func (f *FunctionScan) Inputs() []Node         { return nil }
 func (f *FunctionScan) WithInputs([]Node) Node { return f }
 func (f *FunctionScan) Describe() string {
 	return "FunctionScan " + f.Name + "(" + exprList(f.Args) + ")"
+}
+
+// LateralJoin joins each row of Left with the rows a function in FROM
+// returns for it, when the function's arguments refer to Left's columns:
+// FROM orders o CROSS JOIN LATERAL reserve(o.item, o.qty). It is its own
+// node, not a Join, because the join-ordering rules must never move the
+// function away from the rows it is called with.
+type LateralJoin struct {
+	Left  Node
+	Right *FunctionScan
+	// Outer keeps a left row without a match, padded with NULLs (LEFT JOIN
+	// LATERAL).
+	Outer bool
+	// On filters the joined rows; nil means true.
+	On expr.Expr
+}
+
+func (j *LateralJoin) Columns() []Column {
+	return append(append([]Column(nil), j.Left.Columns()...), j.Right.Cols...)
+}
+func (j *LateralJoin) Inputs() []Node { return []Node{j.Left, j.Right} }
+func (j *LateralJoin) WithInputs(in []Node) Node {
+	n := *j
+	n.Left = in[0]
+	if f, ok := in[1].(*FunctionScan); ok {
+		n.Right = f
+	}
+	return &n
+}
+func (j *LateralJoin) Describe() string {
+	kind := "Lateral Join"
+	if j.Outer {
+		kind = "Lateral Left Join"
+	}
+	if j.On != nil {
+		return kind + " on " + j.On.String()
+	}
+	return kind
 }
 
 // Window computes window functions over its input; output is the input's
@@ -451,4 +530,32 @@ func (w *Window) Describe() string {
 		parts[i] = f.Name + "(" + exprList(f.Args) + ")"
 	}
 	return "Window " + strings.Join(parts, ", ")
+}
+
+// TimeWindow assigns each input row to time windows: TUMBLE puts it in
+// one window of Size, HOP in every window of Size that starts at a
+// multiple of Slide and contains the row's time. Its output is the input's
+// columns, then window_start and window_end (of the time column's type).
+// Windows are aligned to 1970-01-01 00:00:00 UTC.
+type TimeWindow struct {
+	Input Node
+	// Time is the row's event time (a timestamp or timestamptz column).
+	Time  expr.Expr
+	Size  int64 // microseconds
+	Slide int64 // microseconds; equal to Size for TUMBLE
+	Cols  []Column
+}
+
+func (w *TimeWindow) Columns() []Column { return w.Cols }
+func (w *TimeWindow) Inputs() []Node    { return []Node{w.Input} }
+func (w *TimeWindow) WithInputs(in []Node) Node {
+	n := *w
+	n.Input = in[0]
+	return &n
+}
+func (w *TimeWindow) Describe() string {
+	if w.Size == w.Slide {
+		return fmt.Sprintf("Tumble %s size=%dus", w.Time, w.Size)
+	}
+	return fmt.Sprintf("Hop %s size=%dus slide=%dus", w.Time, w.Size, w.Slide)
 }

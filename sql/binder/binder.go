@@ -77,6 +77,35 @@ type Binder struct {
 	ctes []*cteScope
 	// viewDepth guards against views that refer to themselves.
 	viewDepth int
+	// args names the parameters of a portal's body: a name that is no
+	// column resolves to the argument, as in a SQL function.
+	args *namedArgs
+}
+
+type namedArgs struct {
+	owner string // the portal, which qualifies its arguments: reserve.p_qty
+	names []string
+}
+
+// SetArgNames names parameters $1.. for a portal's body: an unqualified
+// name that no column in scope has, or one qualified by owner, is the
+// argument of that name. Columns win over arguments, as in PostgreSQL's
+// SQL functions.
+func (b *Binder) SetArgNames(owner string, names []string) {
+	b.args = &namedArgs{owner: owner, names: names}
+}
+
+// namedArg resolves a column reference to a portal argument.
+func (b *Binder) namedArg(qual, name string) (expr.Expr, bool) {
+	if b.args == nil || (qual != "" && qual != b.args.owner) {
+		return nil, false
+	}
+	for i, n := range b.args.names {
+		if n == name {
+			return &expr.Param{Index: i + 1, T: b.params[i]}, true
+		}
+	}
+	return nil, false
 }
 
 // New returns a binder for one statement. paramTypes are the types the
@@ -138,6 +167,8 @@ type scopeCol struct {
 	typ       types.T
 	// hidden columns (row keys) are never found by name.
 	hidden bool
+	// system columns (_atom) are found by name but not by *.
+	system bool
 	// merged marks the output column of a JOIN USING: found unqualified;
 	// the qualified names reach the sides' own columns.
 	merged bool
@@ -154,6 +185,9 @@ type scope struct {
 	outer  *scope
 	level  *queryLevel
 	tables map[string]bool // qualifiers present, to report unknown tables
+	// lateral holds the columns of the FROM items left of a JOIN's right
+	// side, which a function call there may refer to.
+	lateral *scope
 }
 
 // queryLevel tracks one (sub)query being bound: the outer columns it

@@ -20,6 +20,15 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 			if x.Value == nil {
 				return expr.Null(t), nil
 			}
+			if r := b.regResolver(t); r != nil {
+				// 'name'::regclass and friends look the name up now, as
+				// PostgreSQL's input functions do.
+				d, err := r.ResolveRegName(t, x.Value.(string))
+				if err != nil {
+					return nil, err
+				}
+				return &expr.Const{Value: d, T: t}, nil
+			}
 			d, err := types.ParseText(t, x.Value.(string), nil)
 			if err != nil {
 				return nil, err
@@ -27,6 +36,13 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 			return &expr.Const{Value: d, T: t}, nil
 		}
 	case *expr.Param:
+		if from.Kind == types.Unknown && b.regResolver(t) != nil {
+			// $1::regclass: the client sends a name, which only the
+			// catalog can read, so the parameter is text and the cast
+			// runs with the statement.
+			b.params[x.Index-1] = types.TextType
+			return &expr.Cast{Arg: &expr.Param{Index: x.Index, T: types.TextType}, To: t, Explicit: true}, nil
+		}
 		if from.Kind == types.Unknown {
 			b.params[x.Index-1] = t
 			return &expr.Param{Index: x.Index, T: t}, nil
@@ -40,7 +56,7 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 		if k, ok := e.(*expr.Const); ok && !expr.IsVolatile(e) {
 			// Fold constant casts now, so that errors point at the literal
 			// and plans see constants.
-			v, err := expr.EvalConst(&expr.Ctx{}, c)
+			v, err := expr.EvalConst(&expr.Ctx{Catalog: b.regCatalog(from, t)}, c)
 			if err != nil {
 				return nil, err
 			}
@@ -54,6 +70,25 @@ func (b *Binder) coerce(e expr.Expr, t types.T, level expr.CastLevel, what strin
 			WithHint("You will need to rewrite or cast the expression.")
 	}
 	return nil, pgerror.Newf(pgerror.CannotCoerce, "cannot cast type %s to %s", from, t)
+}
+
+// regResolver returns the catalog's resolver of reg* names when t is one
+// of the reg* types (other than plain oid) and the catalog offers one.
+func (b *Binder) regResolver(t types.T) expr.CatalogResolver {
+	if !t.IsOidLike() || t.Kind == types.Oid {
+		return nil
+	}
+	r, _ := b.cat.(expr.CatalogResolver)
+	return r
+}
+
+// regCatalog returns the catalog, for folding casts from or to a reg*
+// type, whose input and output read names.
+func (b *Binder) regCatalog(from, to types.T) expr.CatalogResolver {
+	if r := b.regResolver(from); r != nil {
+		return r
+	}
+	return b.regResolver(to)
 }
 
 // coerceBool requires a boolean condition, as in WHERE.

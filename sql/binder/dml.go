@@ -24,12 +24,16 @@ func (b *Binder) targetTable(rv *pg.RangeVar, verb string) (*Relation, error) {
 	if err != nil {
 		return nil, posErr(pgerror.Flatten(err), rv.Location)
 	}
-	if rel.Ref == nil {
+	if rel.Ref == nil || rel.Ref.Kind == logical.WorkflowRelation || rel.Ref.Kind == logical.StreamRelation && verb != "insert into" && verb != "copy to" {
 		kind := "view"
 		if rel.Table != nil {
 			kind = rel.Table.Kind.String()
 		}
-		return nil, pgerror.Newf(pgerror.WrongObjectType, "cannot %s %s %q", verb, kind, rv.Relname)
+		e := pgerror.Newf(pgerror.WrongObjectType, "cannot %s %s %q", verb, kind, rv.Relname)
+		if kind == "stream" {
+			e = e.WithDetail("Streams are append-only: their events can only be inserted.")
+		}
+		return nil, e
 	}
 	return rel, nil
 }

@@ -172,9 +172,13 @@ func bindConst(c *pg.A_Const) (expr.Expr, error) {
 	case *pg.A_Const_Fval:
 		s := v.Fval.Fval
 		// An integer too large for int4 arrives as a Float: it is int8 when
-		// it fits, numeric otherwise, as in PostgreSQL.
+		// it fits, numeric otherwise, as in PostgreSQL. The parser folds a
+		// minus sign into it, and -2147483648 fits int4 again.
 		if !strings.ContainsAny(s, ".eE") {
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				if i == int64(int32(i)) {
+					return &expr.Const{Value: i, T: types.Int4Type}, nil
+				}
 				return &expr.Const{Value: i, T: types.Int8Type}, nil
 			}
 		}
@@ -214,6 +218,11 @@ func (b *Binder) bindColumnRef(cr *pg.ColumnRef, s *scope) (expr.Expr, error) {
 	}
 	c, err := s.resolve(qual, name, cr.Location)
 	if err != nil {
+		if code := pgerror.CodeOf(err); code == pgerror.UndefinedColumn || code == pgerror.UndefinedTable {
+			if p, ok := b.namedArg(qual, name); ok {
+				return p, nil
+			}
+		}
 		return nil, err
 	}
 	if s.level.agg != nil && !s.level.inAggArg && s.level.agg.checkGrouped {
@@ -338,8 +347,17 @@ func intervalTypmodUnit(mods []*pg.Node) string {
 }
 
 // callOp resolves and builds an operator or function call, coercing the
-// arguments to the chosen overload.
+// arguments to the chosen overload, and folds it when they are constants.
 func (b *Binder) callOp(name string, args []expr.Expr, loc int32) (expr.Expr, error) {
+	call, err := b.resolveCall(name, args, loc)
+	if err != nil {
+		return nil, err
+	}
+	return foldCall(call)
+}
+
+// resolveCall resolves a call and coerces its arguments, without folding.
+func (b *Binder) resolveCall(name string, args []expr.Expr, loc int32) (*expr.Call, error) {
 	ts := make([]types.T, len(args))
 	for i, a := range args {
 		ts[i] = a.Type()
@@ -349,7 +367,7 @@ func (b *Binder) callOp(name string, args []expr.Expr, loc int32) (expr.Expr, er
 		return nil, posErr(pgerror.Flatten(err), loc)
 	}
 	// text || non-text: render the other side as text.
-	if name == "||" && res.Fn.Match != nil {
+	if name == "||" && res.Fn.Match != nil && res.Ret.Kind != types.Array {
 		for i := range args {
 			if !args[i].Type().IsString() {
 				args[i] = &expr.Cast{Arg: args[i], To: types.TextType}
@@ -371,8 +389,7 @@ func (b *Binder) callOp(name string, args []expr.Expr, loc int32) (expr.Expr, er
 		}
 		out[i] = c
 	}
-	call := &expr.Call{Fn: res.Fn, Args: out, Ret: res.Ret}
-	return foldCall(call)
+	return &expr.Call{Fn: res.Fn, Args: out, Ret: res.Ret}, nil
 }
 
 // foldCall evaluates a call of an immutable function on constants now.
@@ -442,15 +459,12 @@ func (b *Binder) bindAExpr(a *pg.A_Expr, s *scope) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		eq, err := b.callOp("=", []expr.Expr{l, r}, a.Location)
+		// The sides are coerced to the = operator's types but not folded:
+		// the comparison of two constants of different types (1.5::float8
+		// and 1.5) must run on the coerced values.
+		call, err := b.resolveCall("=", []expr.Expr{l, r}, a.Location)
 		if err != nil {
 			return nil, err
-		}
-		call, ok := eq.(*expr.Call)
-		if !ok {
-			// Folded: both sides constant and non-NULL.
-			l2, r2 := l, r
-			return &expr.IsDistinct{L: l2, R: r2, Negate: a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT}, nil
 		}
 		return &expr.IsDistinct{L: call.Args[0], R: call.Args[1], Eq: call.Fn, Negate: a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT}, nil
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
@@ -467,7 +481,8 @@ func (b *Binder) bindAExpr(a *pg.A_Expr, s *scope) (expr.Expr, error) {
 		return b.bindIn(a, s, name == "<>")
 	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
 		return b.bindArrayQuantified(a, s, name, a.Kind == pg.A_Expr_Kind_AEXPR_OP_ALL)
-	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
+	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE, pg.A_Expr_Kind_AEXPR_SIMILAR:
+		// SIMILAR TO arrives as x ~ similar_to_escape(pattern).
 		l, err := b.bindExpr(a.Lexpr, s)
 		if err != nil {
 			return nil, err
@@ -477,8 +492,6 @@ func (b *Binder) bindAExpr(a *pg.A_Expr, s *scope) (expr.Expr, error) {
 			return nil, err
 		}
 		return b.callOp(name, []expr.Expr{l, r}, a.Location)
-	case pg.A_Expr_Kind_AEXPR_SIMILAR:
-		return nil, pgerror.Unsupportedf("SIMILAR TO is not supported").WithPosition(int(a.Location) + 1)
 	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN,
 		pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
 		return b.bindBetween(a, s)
@@ -632,14 +645,16 @@ func (b *Binder) bindArrayQuantified(a *pg.A_Expr, s *scope, op string, all bool
 		return nil, pgerror.Newf(pgerror.WrongObjectType, "op ANY/ALL (array) requires array on right side").WithPosition(int(a.Location) + 1)
 	}
 	elem := at.ElemType()
-	probe, err := b.callOp(op, []expr.Expr{x, &expr.Const{T: elem}}, a.Location)
+	// Resolve the comparison of x with one element; the call is not
+	// folded, even when x is a constant ('d' = ANY(stxkind)).
+	res, err := b.reg.Resolve(op, []types.T{x.Type(), elem})
 	if err != nil {
-		return nil, err
+		return nil, posErr(pgerror.Flatten(err), a.Location)
 	}
-	call, ok := probe.(*expr.Call)
-	if !ok {
-		return nil, pgerror.Internalf("comparison folded unexpectedly")
+	if x, err = b.coerce(x, res.ArgType[0], expr.CastImplicit, ""); err != nil {
+		return nil, posErr(pgerror.Flatten(err), a.Location)
 	}
+	call := &expr.Call{Fn: res.Fn, Args: []expr.Expr{x, &expr.Const{T: res.ArgType[1]}}, Ret: res.Ret}
 	return b.callArrayQuantified(call, arr, all), nil
 }
 
@@ -694,6 +709,13 @@ func (b *Binder) bindCase(c *pg.CaseExpr, s *scope) (expr.Expr, error) {
 		var err error
 		if operand, err = b.bindExpr(c.Arg, s); err != nil {
 			return nil, err
+		}
+		// An untyped operand (CASE NULL WHEN ..., CASE 'a' WHEN ...) is
+		// text, as PostgreSQL forces it before comparing.
+		if operand.Type().Kind == types.Unknown {
+			if operand, err = b.coerce(operand, types.TextType, expr.CastImplicit, ""); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var conds, results []expr.Expr

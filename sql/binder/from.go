@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"strings"
+
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"portalsdb/exec/expr"
@@ -166,9 +168,15 @@ func (b *Binder) bindFrom(items []*pg.Node, outer *scope, lvl *queryLevel) (logi
 		if err != nil {
 			return nil, nil, err
 		}
-		if plan == nil {
+		switch fs, _ := p.(*logical.FunctionScan); {
+		case plan == nil:
+			if fs != nil && fs.Lateral {
+				return nil, nil, pgerror.Internalf("a first FROM item cannot be lateral")
+			}
 			plan = p
-		} else {
+		case fs != nil && fs.Lateral:
+			plan = &logical.LateralJoin{Left: plan, Right: fs}
+		default:
 			plan = &logical.Join{Kind: logical.InnerJoin, Left: plan, Right: p}
 		}
 	}
@@ -195,8 +203,11 @@ func (b *Binder) bindFromItem(n *pg.Node, sc *scope, outer *scope, lvl *queryLev
 		if rs.Lateral && len(sublvl.correlated) > 0 {
 			return nil, pgerror.Unsupportedf("LATERAL subqueries that refer to earlier FROM items are not supported yet")
 		}
-		if len(sublvl.correlated) > 0 {
-			return nil, pgerror.Unsupportedf("subqueries in FROM that refer to an outer query are not supported yet")
+		// A subquery in FROM may refer to the queries enclosing this one:
+		// those references correlate this query level too, and are read
+		// from the outer row like this level's own.
+		for i, id := range sublvl.correlated {
+			lvl.addCorrelated(id, sublvl.corrTypes[i])
 		}
 		alias := ""
 		var colnames []*pg.Node
@@ -286,6 +297,10 @@ func (b *Binder) bindRangeVar(rv *pg.RangeVar, sc *scope) (logical.Node, error) 
 			scan.Cols = append(scan.Cols, col)
 			sc.add(scopeCol{qualifier: alias, name: col.Name, id: col.ID, typ: col.Type, tableOID: rel.Ref.OID, attNum: c.AttrNum})
 		}
+		if rel.Ref.Kind == logical.StreamRelation {
+			scan.Atom = &logical.Column{ID: b.newID(), Name: "_atom", Type: types.Int8Type}
+			sc.add(scopeCol{qualifier: alias, name: "_atom", id: scan.Atom.ID, typ: types.Int8Type, system: true})
+		}
 		return scan, nil
 	case rel.Table != nil && rel.Table.ViewSQL != "":
 		if b.viewDepth > 32 {
@@ -327,6 +342,7 @@ func (b *Binder) bindJoin(j *pg.JoinExpr, sc *scope, outer *scope, lvl *queryLev
 		return nil, err
 	}
 	rsc := newScope(outer, lvl)
+	rsc.lateral = lsc
 	right, err := b.bindFromItem(j.Rarg, rsc, outer, lvl)
 	if err != nil {
 		return nil, err
@@ -466,6 +482,16 @@ func (b *Binder) bindJoin(j *pg.JoinExpr, sc *scope, outer *scope, lvl *queryLev
 			return nil, err
 		}
 	}
+	if fs, ok := right.(*logical.FunctionScan); ok && fs.Lateral {
+		if kind != logical.InnerJoin && kind != logical.LeftJoin {
+			return nil, pgerror.New(pgerror.InvalidColumnReference, "invalid reference to FROM-clause entry in a function call").
+				WithDetail("The combining JOIN type must be INNER or LEFT for a LATERAL reference.")
+		}
+		if plan != join {
+			return nil, pgerror.Unsupportedf("USING and NATURAL with a lateral function call are not supported")
+		}
+		plan = &logical.LateralJoin{Left: left, Right: fs, Outer: kind == logical.LeftJoin, On: join.On}
+	}
 	if j.Alias != nil {
 		// JOIN ... AS x hides the inner qualifiers behind x.
 		var cols []scopeCol
@@ -520,13 +546,21 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		return nil, pgerror.Unsupportedf("this function call form in FROM is not supported")
 	}
 	name := funcName(fc.Funcname)
-	visible := sc.outer
-	if rf.Lateral {
-		visible = sc
+	if name == "tumble" || name == "hop" {
+		return b.bindTimeWindow(rf, fc, name, sc)
 	}
-	es := newScope(visible, sc.level)
-	if visible == sc {
-		es = sc
+	// A function in FROM may refer to the FROM items before it, with or
+	// without LATERAL, as in PostgreSQL.
+	es := sc
+	if sc.lateral != nil {
+		es = newScope(sc.outer, sc.level)
+		es.cols = append(append(es.cols, sc.lateral.cols...), sc.cols...)
+		for q := range sc.lateral.tables {
+			es.tables[q] = true
+		}
+		for q := range sc.tables {
+			es.tables[q] = true
+		}
 	}
 	args := make([]expr.Expr, len(fc.Args))
 	ts := make([]types.T, len(fc.Args))
@@ -537,11 +571,12 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		}
 		args[i], ts[i] = e, e.Type()
 	}
+	lateral := false
 	for _, a := range args {
 		for id := range expr.ColumnsUsed(a) {
-			for _, c := range sc.cols {
+			for _, c := range es.cols {
 				if c.id == id {
-					return nil, pgerror.Unsupportedf("function arguments that refer to earlier FROM items (LATERAL) are not supported yet")
+					lateral = true
 				}
 			}
 		}
@@ -563,7 +598,11 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		impl = "generate_series"
 	case "unnest":
 		if len(args) != 1 {
-			return nil, pgerror.Unsupportedf("unnest with several arguments is not supported")
+			var err error
+			if cols, impl, err = b.bindSetFunc(name, args, ts, fc.Location); err != nil {
+				return nil, err
+			}
+			break
 		}
 		at := args[0].Type()
 		if at.Kind == types.Unknown {
@@ -575,6 +614,13 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		cols = []logical.Column{{ID: b.newID(), Name: "unnest", Type: at.ElemType()}}
 		impl = "unnest"
 	default:
+		if b.reg.HasSetFunction(name) {
+			var err error
+			if cols, impl, err = b.bindSetFunc(name, args, ts, fc.Location); err != nil {
+				return nil, err
+			}
+			break
+		}
 		srf, ok, err := b.cat.SetReturningFunction(name, ts)
 		if err != nil {
 			return nil, err
@@ -594,7 +640,9 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		}
 		impl = srf.Impl
 	}
-	if len(cols) == 1 && rf.Alias != nil && len(colnames) == 0 {
+	// A function of one scalar column takes the alias as its column name;
+	// a portal returns a table, whose columns keep their names.
+	if _, table := impl.(tableFunction); len(cols) == 1 && rf.Alias != nil && len(colnames) == 0 && !table {
 		cols[0].Name = alias
 	}
 	if rf.Ordinality {
@@ -604,7 +652,30 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 	for _, c := range cols {
 		sc.add(scopeCol{qualifier: alias, name: c.Name, id: c.ID, typ: c.Type})
 	}
-	return &logical.FunctionScan{Name: name, Args: args, Cols: cols, Impl: impl}, nil
+	return &logical.FunctionScan{Name: name, Args: args, Cols: cols, Impl: impl, Lateral: lateral, Ordinality: rf.Ordinality}, nil
+}
+
+// tableFunction is implemented by the catalog's functions that return a
+// table of named columns (portals): an alias names the table only.
+type tableFunction interface{ ReturnsTable() bool }
+
+// bindSetFunc binds a built-in set-returning function of package expr,
+// coercing args in place.
+func (b *Binder) bindSetFunc(name string, args []expr.Expr, ts []types.T, loc int32) ([]logical.Column, any, error) {
+	call, _, err := b.reg.SetFunction(name, ts)
+	if err != nil {
+		return nil, nil, posErr(pgerror.Flatten(err), loc)
+	}
+	for i := range args {
+		if args[i], err = b.coerce(args[i], call.ArgTypes[i], expr.CastImplicit, ""); err != nil {
+			return nil, nil, err
+		}
+	}
+	cols := make([]logical.Column, len(call.Cols))
+	for i, c := range call.Cols {
+		cols[i] = logical.Column{ID: b.newID(), Name: c.Name, Type: c.T}
+	}
+	return cols, call, nil
 }
 
 func (b *Binder) coerceSeriesArgs(args []expr.Expr) (types.T, error) {
@@ -645,4 +716,93 @@ func (b *Binder) coerceSeriesArgs(args []expr.Expr) (types.T, error) {
 		}
 	}
 	return t, nil
+}
+
+// bindTimeWindow binds TUMBLE(relation, time, size) and
+// HOP(relation, time, slide, size): the relation's columns, then
+// window_start and window_end.
+func (b *Binder) bindTimeWindow(rf *pg.RangeFunction, fc *pg.FuncCall, name string, sc *scope) (logical.Node, error) {
+	want := 3
+	if name == "hop" {
+		want = 4
+	}
+	if len(fc.Args) != want {
+		return nil, pgerror.Newf(pgerror.UndefinedFunction, "%s takes %d arguments: (relation, time column, %s)", strings.ToUpper(name), want,
+			map[string]string{"tumble": "size", "hop": "slide, size"}[name]).WithPosition(int(fc.Location) + 1)
+	}
+	cr := fc.Args[0].GetColumnRef()
+	if cr == nil {
+		return nil, pgerror.Newf(pgerror.Syntax, "the first argument of %s names a relation", strings.ToUpper(name)).WithPosition(int(fc.Location) + 1)
+	}
+	rv := &pg.RangeVar{Location: cr.Location}
+	switch len(cr.Fields) {
+	case 1:
+		rv.Relname = strVal(cr.Fields[0])
+	case 2:
+		rv.Schemaname, rv.Relname = strVal(cr.Fields[0]), strVal(cr.Fields[1])
+	default:
+		return nil, pgerror.Newf(pgerror.Syntax, "improper relation name in %s", strings.ToUpper(name))
+	}
+	inner := newScope(sc.outer, sc.level)
+	input, err := b.bindRangeVar(rv, inner)
+	if err != nil {
+		return nil, err
+	}
+	timeExpr, err := b.bindExpr(fc.Args[1], inner)
+	if err != nil {
+		return nil, err
+	}
+	tt := timeExpr.Type()
+	if tt.Kind != types.Timestamp && tt.Kind != types.TimestampTZ {
+		return nil, pgerror.Newf(pgerror.DatatypeMismatch, "the time column of %s must be a timestamp, not %s", strings.ToUpper(name), tt)
+	}
+	durations := make([]int64, 0, 2)
+	for _, a := range fc.Args[2:] {
+		e, err := b.bindExpr(a, newScope(nil, &queryLevel{}))
+		if err != nil {
+			return nil, err
+		}
+		if e, err = b.coerce(e, types.IntervalType, expr.CastImplicit, ""); err != nil {
+			return nil, err
+		}
+		v, err := expr.EvalConst(&expr.Ctx{}, e)
+		if err != nil {
+			return nil, err
+		}
+		iv, ok := v.(types.IntervalValue)
+		if !ok || iv.Months != 0 {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "%s needs fixed-length intervals (no months or years)", strings.ToUpper(name))
+		}
+		d := int64(iv.Days)*types.MicrosPerDay + iv.Micros
+		if d <= 0 {
+			return nil, pgerror.Newf(pgerror.InvalidParameterValue, "%s needs positive intervals", strings.ToUpper(name))
+		}
+		durations = append(durations, d)
+	}
+	size, slide := durations[0], durations[0]
+	if name == "hop" {
+		slide, size = durations[0], durations[1]
+		if size%slide != 0 {
+			return nil, pgerror.New(pgerror.InvalidParameterValue, "HOP's window size must be a multiple of its slide")
+		}
+	}
+	alias := name
+	if rf.Alias != nil {
+		alias = rf.Alias.Aliasname
+	}
+	win := &logical.TimeWindow{Input: input, Time: timeExpr, Size: size, Slide: slide}
+	win.Cols = append(win.Cols, input.Columns()...)
+	for _, c := range inner.cols {
+		if c.hidden {
+			continue
+		}
+		c.qualifier = alias
+		sc.add(c)
+	}
+	for _, n := range []string{"window_start", "window_end"} {
+		col := logical.Column{ID: b.newID(), Name: n, Type: tt}
+		win.Cols = append(win.Cols, col)
+		sc.add(scopeCol{qualifier: alias, name: n, id: col.ID, typ: tt})
+	}
+	return win, nil
 }

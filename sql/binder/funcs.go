@@ -26,6 +26,55 @@ type aggContext struct {
 // windowContext collects window function calls.
 type windowContext struct {
 	calls []logical.WindowCall
+	// defs are the WINDOW clause's named windows.
+	defs []*pg.Node
+}
+
+// resolve returns the window an OVER clause names or refines: OVER w is
+// the named window itself; OVER (w ORDER BY ...) copies w's partitioning
+// and ordering and adds its own ordering and frame, as PostgreSQL does.
+func (wc *windowContext) resolve(over *pg.WindowDef) (*pg.WindowDef, error) {
+	ref, whole := over.Refname, false
+	if ref == "" && over.Name != "" && len(over.PartitionClause) == 0 && len(over.OrderClause) == 0 && over.FrameOptions&frameNonDefault == 0 {
+		ref, whole = over.Name, true
+	}
+	if ref == "" {
+		return over, nil
+	}
+	var base *pg.WindowDef
+	for _, d := range wc.defs {
+		if wd := d.GetWindowDef(); wd != nil && wd.Name == ref {
+			base = wd
+			break
+		}
+	}
+	if base == nil {
+		return nil, pgerror.Newf(pgerror.UndefinedObject, "window %q does not exist", ref).WithPosition(int(over.Location) + 1)
+	}
+	if base.Refname != "" {
+		var err error
+		if base, err = wc.resolve(base); err != nil {
+			return nil, err
+		}
+	}
+	if whole {
+		return base, nil
+	}
+	if len(over.PartitionClause) > 0 {
+		return nil, pgerror.Newf(pgerror.WindowingError, "cannot override PARTITION BY clause of window %q", ref).WithPosition(int(over.Location) + 1)
+	}
+	if len(over.OrderClause) > 0 && len(base.OrderClause) > 0 {
+		return nil, pgerror.Newf(pgerror.WindowingError, "cannot override ORDER BY clause of window %q", ref).WithPosition(int(over.Location) + 1)
+	}
+	if base.FrameOptions&frameNonDefault != 0 {
+		return nil, pgerror.Newf(pgerror.WindowingError, "cannot copy window %q because it has a frame clause", ref).WithPosition(int(over.Location) + 1)
+	}
+	merged := &pg.WindowDef{PartitionClause: base.PartitionClause, OrderClause: over.OrderClause,
+		FrameOptions: over.FrameOptions, StartOffset: over.StartOffset, EndOffset: over.EndOffset, Location: over.Location}
+	if len(over.OrderClause) == 0 {
+		merged.OrderClause = base.OrderClause
+	}
+	return merged, nil
 }
 
 var windowOnly = map[string]bool{
@@ -185,8 +234,9 @@ func (b *Binder) bindWindowCall(fc *pg.FuncCall, name string, s *scope) (expr.Ex
 		}
 		return nil, pgerror.Newf(pgerror.WindowingError, "window functions are not allowed in %s", where).WithPosition(int(fc.Location) + 1)
 	}
-	if fc.Over.Refname != "" || fc.Over.Name != "" && len(fc.Over.PartitionClause) == 0 && len(fc.Over.OrderClause) == 0 {
-		return nil, pgerror.Unsupportedf("named windows are not supported").WithPosition(int(fc.Location) + 1)
+	over, err := lvl.win.resolve(fc.Over)
+	if err != nil {
+		return nil, err
 	}
 	args := make([]expr.Expr, len(fc.Args))
 	ts := make([]types.T, len(fc.Args))
@@ -247,14 +297,14 @@ func (b *Binder) bindWindowCall(fc *pg.FuncCall, name string, s *scope) (expr.Ex
 		}
 		call.Agg, call.ArgTypes, ret = agg, argTypes, r
 	}
-	for _, p := range fc.Over.PartitionClause {
+	for _, p := range over.PartitionClause {
 		e, err := b.bindExpr(p, s)
 		if err != nil {
 			return nil, err
 		}
 		call.PartitionBy = append(call.PartitionBy, e)
 	}
-	for _, o := range fc.Over.OrderClause {
+	for _, o := range over.OrderClause {
 		sb := o.GetSortBy()
 		e, err := b.bindExpr(sb.Node, s)
 		if err != nil {
@@ -262,7 +312,7 @@ func (b *Binder) bindWindowCall(fc *pg.FuncCall, name string, s *scope) (expr.Ex
 		}
 		call.OrderBy = append(call.OrderBy, sortKey(e, sb))
 	}
-	if f, err := frameFromOptions(fc.Over); err != nil {
+	if f, err := frameFromOptions(over); err != nil {
 		return nil, err
 	} else {
 		call.Frame = f

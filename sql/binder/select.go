@@ -68,6 +68,12 @@ type target struct {
 }
 
 func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
+	return b.bindSimpleSelectOutputs(s, outer, lvl, false)
+}
+
+// bindSimpleSelectOutputs binds a SELECT; keepUnknown leaves outputs of
+// unknown type (NULL, 'a') unresolved, for a set operation to resolve.
+func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *queryLevel, keepUnknown bool) (logical.Node, error) {
 	input, sc, err := b.bindFrom(s.FromClause, outer, lvl)
 	if err != nil {
 		return nil, err
@@ -86,7 +92,7 @@ func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLeve
 	}
 
 	grouped := len(s.GroupClause) > 0 || s.HavingClause != nil || b.hasAggregates(s)
-	lvl.win = &windowContext{}
+	lvl.win = &windowContext{defs: s.WindowClause}
 	if grouped {
 		ac := &aggContext{inputIDs: map[expr.ColumnID]bool{}, checkGrouped: true}
 		for _, c := range sc.cols {
@@ -118,7 +124,7 @@ func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLeve
 	var distinctOnExprs []expr.Expr
 	if distinctOn {
 		for _, d := range s.DistinctClause {
-			e, err := b.bindOrderTerm(d, targets, sc)
+			e, err := b.bindOrderTerm(d, targets, sc, "DISTINCT ON")
 			if err != nil {
 				return nil, err
 			}
@@ -129,7 +135,7 @@ func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLeve
 	var keys []logical.SortKey
 	for _, o := range s.SortClause {
 		sb := o.GetSortBy()
-		e, err := b.bindOrderTerm(sb.Node, targets, sc)
+		e, err := b.bindOrderTerm(sb.Node, targets, sc, "ORDER BY")
 		if err != nil {
 			return nil, err
 		}
@@ -188,11 +194,18 @@ func (b *Binder) bindSimpleSelect(s *pg.SelectStmt, outer *scope, lvl *queryLeve
 	}
 	lvl.win = nil
 
-	// Unknown-typed outputs become text.
+	// Unknown-typed outputs become text, and so do the sort keys that
+	// name them, so that they still match their output column.
 	for i := range targets {
-		if targets[i].e.Type().Kind == types.Unknown {
+		if targets[i].e.Type().Kind == types.Unknown && !keepUnknown {
+			orig := targets[i].e
 			if targets[i].e, err = b.coerce(targets[i].e, types.TextType, expr.CastImplicit, ""); err != nil {
 				return nil, err
+			}
+			for k := range keys {
+				if exprEqual(keys[k].Expr, orig) {
+					keys[k].Expr = targets[i].e
+				}
 			}
 		}
 	}
@@ -421,8 +434,12 @@ func (b *Binder) bindGroupBy(s *pg.SelectStmt, sc *scope, lvl *queryLevel) error
 		}
 		var e expr.Expr
 		var err error
-		// An integer constant is an ordinal of the target list.
+		// An integer constant is an ordinal of the target list; other
+		// constants are refused, as in PostgreSQL.
 		if c := g.GetAConst(); c != nil {
+			if _, ok := c.Val.(*pg.A_Const_Ival); !ok || c.Isnull {
+				return nonIntegerConstant(c, "GROUP BY")
+			}
 			if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
 				pos := int(iv.Ival.Ival)
 				if pos < 1 || pos > len(s.TargetList) {
@@ -582,7 +599,7 @@ func (b *Binder) expandStar(qual string, sc *scope, loc int32) ([]target, error)
 	var out []target
 	found := false
 	for _, c := range sc.cols {
-		if c.hidden {
+		if c.hidden || c.system {
 			continue
 		}
 		if qual == "" && c.shadowed {
@@ -614,8 +631,8 @@ func figureColname(n *pg.Node) string {
 		return strings.ToLower(name)
 	case n.GetTypeCast() != nil:
 		tc := n.GetTypeCast()
-		if name := figureColname(tc.Arg); name != "?column?" {
-			return name
+		if colnameStrength(tc.Arg) > 1 {
+			return figureColname(tc.Arg)
 		}
 		_, name := qualifiedName(tc.TypeName.Names)
 		if t, ok := types.FromName(name); ok {
@@ -688,17 +705,65 @@ func figureColname(n *pg.Node) string {
 	return "?column?"
 }
 
-// bindOrderTerm binds an ORDER BY or DISTINCT ON term: an ordinal, an
-// output column name, or an expression over the input.
-func (b *Binder) bindOrderTerm(n *pg.Node, targets []target, sc *scope) (expr.Expr, error) {
-	if c := n.GetAConst(); c != nil {
-		if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
-			pos := int(iv.Ival.Ival)
-			if pos < 1 || pos > len(targets) {
-				return nil, pgerror.Newf(pgerror.InvalidColumnReference, "ORDER BY position %d is not in select list", pos).WithPosition(int(c.Location) + 1)
-			}
-			return targets[pos-1].e, nil
+// colnameStrength is how firmly a node names its column, as in
+// PostgreSQL's FigureColnameInternal: 2 for a column, function or keyword
+// expression, 1 for a name taken from a cast's type or "case", 0 for none.
+// An outer cast names the column after its type unless the inner name is
+// firm ('x'::regclass::text is "text", c.oid::regclass::text is "oid").
+func colnameStrength(n *pg.Node) int {
+	switch {
+	case n.GetColumnRef() != nil, n.GetFuncCall() != nil, n.GetAArrayExpr() != nil, n.GetCoalesceExpr() != nil,
+		n.GetMinMaxExpr() != nil, n.GetSqlvalueFunction() != nil:
+		return 2
+	case n.GetAExpr() != nil:
+		if n.GetAExpr().Kind == pg.A_Expr_Kind_AEXPR_NULLIF {
+			return 2
 		}
+	case n.GetTypeCast() != nil:
+		if s := colnameStrength(n.GetTypeCast().Arg); s > 1 {
+			return s
+		}
+		return 1
+	case n.GetCaseExpr() != nil:
+		if d := n.GetCaseExpr().Defresult; d != nil && colnameStrength(d) > 1 {
+			return 2
+		}
+		return 1
+	case n.GetSubLink() != nil:
+		sl := n.GetSubLink()
+		switch sl.SubLinkType {
+		case pg.SubLinkType_EXISTS_SUBLINK, pg.SubLinkType_ARRAY_SUBLINK:
+			return 2
+		case pg.SubLinkType_EXPR_SUBLINK:
+			if sel := sl.Subselect.GetSelectStmt(); sel != nil && len(sel.TargetList) == 1 {
+				rt := sel.TargetList[0].GetResTarget()
+				if rt.Name != "" {
+					return 2
+				}
+				return colnameStrength(rt.Val)
+			}
+		}
+	case n.GetCollateClause() != nil:
+		return colnameStrength(n.GetCollateClause().Arg)
+	case n.GetAIndirection() != nil:
+		return colnameStrength(n.GetAIndirection().Arg)
+	}
+	return 0
+}
+
+// bindOrderTerm binds an ORDER BY or DISTINCT ON term (clause names which):
+// an ordinal, an output column name, or an expression over the input.
+func (b *Binder) bindOrderTerm(n *pg.Node, targets []target, sc *scope, clause string) (expr.Expr, error) {
+	if c := n.GetAConst(); c != nil {
+		iv, ok := c.Val.(*pg.A_Const_Ival)
+		if !ok || c.Isnull {
+			return nil, nonIntegerConstant(c, clause)
+		}
+		pos := int(iv.Ival.Ival)
+		if pos < 1 || pos > len(targets) {
+			return nil, pgerror.Newf(pgerror.InvalidColumnReference, "%s position %d is not in select list", clause, pos).WithPosition(int(c.Location) + 1)
+		}
+		return targets[pos-1].e, nil
 	}
 	if cr := n.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && cr.Fields[0].GetString_() != nil {
 		name := strVal(cr.Fields[0])
@@ -732,7 +797,7 @@ func (b *Binder) bindOrderLimitOnOutput(plan logical.Node, s *pg.SelectStmt, out
 		var keys []logical.SortKey
 		for _, o := range s.SortClause {
 			sb := o.GetSortBy()
-			e, err := b.bindOrderTerm(sb.Node, targets, sc)
+			e, err := b.bindOrderTerm(sb.Node, targets, sc, "ORDER BY")
 			if err != nil {
 				return nil, err
 			}
@@ -800,11 +865,11 @@ func itoa(i int) string {
 
 // bindSetOp binds UNION / INTERSECT / EXCEPT.
 func (b *Binder) bindSetOp(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
-	left, err := b.bindSelectLevel(s.Larg, outer, lvl)
+	left, err := b.bindSetOpArg(s.Larg, outer, lvl)
 	if err != nil {
 		return nil, err
 	}
-	right, err := b.bindSelectLevel(s.Rarg, outer, lvl)
+	right, err := b.bindSetOpArg(s.Rarg, outer, lvl)
 	if err != nil {
 		return nil, err
 	}
@@ -842,6 +907,17 @@ func (b *Binder) bindSetOp(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (log
 	return b.bindOrderLimitOnOutput(plan, s, outer, lvl)
 }
 
+// bindSetOpArg binds one side of a set operation. A plain SELECT keeps its
+// unknown-typed outputs, so that SELECT NULL UNION SELECT 1 resolves the
+// NULL as an integer, as PostgreSQL does.
+func (b *Binder) bindSetOpArg(s *pg.SelectStmt, outer *scope, lvl *queryLevel) (logical.Node, error) {
+	plain := s.Op == pg.SetOperation_SETOP_NONE || s.Op == pg.SetOperation_SET_OPERATION_UNDEFINED
+	if plain && s.WithClause == nil && len(s.ValuesLists) == 0 && s.IntoClause == nil {
+		return b.bindSimpleSelectOutputs(s, outer, lvl, true)
+	}
+	return b.bindSelectLevel(s, outer, lvl)
+}
+
 func castCol(b *Binder, c logical.Column, t types.T, need bool) (expr.Expr, bool) {
 	ref := &expr.ColRef{ID: c.ID, T: c.Type, Name: c.Name}
 	if c.Type.Equal(t) {
@@ -860,4 +936,10 @@ func projectCasts(b *Binder, in logical.Node, es []expr.Expr) logical.Node {
 		cols[i] = logical.Column{ID: b.newID(), Name: in.Columns()[i].Name, Type: e.Type()}
 	}
 	return &logical.Project{Input: in, Exprs: es, Cols: cols}
+}
+
+// nonIntegerConstant is PostgreSQL's error for ORDER BY 'a', GROUP BY 1.5
+// and the like: only integer constants, as ordinals, may stand there.
+func nonIntegerConstant(c *pg.A_Const, clause string) error {
+	return pgerror.Newf(pgerror.Syntax, "non-integer constant in %s", clause).WithPosition(int(c.Location) + 1)
 }

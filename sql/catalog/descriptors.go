@@ -105,12 +105,22 @@ type Table struct {
 	Indexes []Index `json:"indexes,omitempty"`
 	Checks  []Check `json:"checks,omitempty"`
 
-	// ViewSQL is a view's defining query.
+	// ViewSQL is a view's or a workflow's defining query.
 	ViewSQL string `json:"view_sql,omitempty"`
+
+	// Changelog is set on a table some workflow reads: each transaction
+	// that changes it appends its changes, as one atom, to the table's log.
+	Changelog bool `json:"changelog,omitempty"`
+	// Stream describes a stream.
+	Stream *StreamDesc `json:"stream,omitempty"`
+	// Workflow describes a workflow.
+	Workflow *WorkflowDesc `json:"workflow,omitempty"`
 
 	// DependsOn lists the relations a view (or workflow) reads, so that
 	// dropping them is refused without CASCADE.
 	DependsOn []uint32 `json:"depends_on,omitempty"`
+	// CallsPortals lists the portals a workflow asks.
+	CallsPortals []uint32 `json:"calls_portals,omitempty"`
 
 	// Options holds kind-specific settings (stream retention, workflow
 	// definitions), as the owning subsystem encodes them.
@@ -151,6 +161,14 @@ func (t *Table) Clone() *Table {
 	}
 	c.Checks = append([]Check(nil), t.Checks...)
 	c.DependsOn = append([]uint32(nil), t.DependsOn...)
+	if t.Stream != nil {
+		sd := *t.Stream
+		c.Stream = &sd
+	}
+	if t.Workflow != nil {
+		wd := *t.Workflow
+		c.Workflow = &wd
+	}
 	if t.Options != nil {
 		c.Options = make(map[string]string, len(t.Options))
 		for k, v := range t.Options {
@@ -158,6 +176,59 @@ func (t *Table) Clone() *Table {
 		}
 	}
 	return &c
+}
+
+// StreamDesc is what a stream adds to a relation.
+type StreamDesc struct {
+	// WatermarkColumn and WatermarkExpr define the stream's watermark:
+	// WATERMARK FOR column AS expression (SQL text).
+	WatermarkColumn string `json:"watermark_column,omitempty"`
+	WatermarkExpr   string `json:"watermark_expr,omitempty"`
+	// Retention keeps events this long (an interval, as text); empty keeps
+	// them forever.
+	Retention string `json:"retention,omitempty"`
+	// Generator, when set, names the built-in source that fills the
+	// stream, with its arguments as SQL text.
+	Generator     string            `json:"generator,omitempty"`
+	GeneratorArgs map[string]string `json:"generator_args,omitempty"`
+}
+
+// WorkflowDesc is what a workflow adds to a relation.
+type WorkflowDesc struct {
+	// Into is the stream the output changes are also appended to.
+	Into uint32 `json:"into,omitempty"`
+	// EmitOnWindowClose makes windowed aggregates emit only final rows.
+	EmitOnWindowClose bool `json:"emit_on_window_close,omitempty"`
+	// MaterializedView records that it was made as one, for \dm.
+	MaterializedView bool `json:"materialized_view,omitempty"`
+	// SearchPath is the search path the query's names were resolved
+	// with, so a restart resolves them the same way.
+	SearchPath []string `json:"search_path,omitempty"`
+}
+
+// Portal is a request/reply service served by a table or a workflow.
+type Portal struct {
+	OID    uint32 `json:"oid"`
+	Schema uint32 `json:"schema"`
+	Name   string `json:"name"`
+	Owner  uint32 `json:"owner"`
+	// Args are the arguments, in order.
+	Args []Column `json:"args"`
+	// Returns are the reply's columns.
+	Returns []Column `json:"returns"`
+	// Server is the table or workflow that serves the portal.
+	Server uint32 `json:"server"`
+	// Body is the statement run per request (SQL text), its arguments
+	// named as declared.
+	Body string `json:"body"`
+	// Writes is set when the body changes the server table.
+	Writes bool `json:"writes,omitempty"`
+	// Calls lists the portals the body calls.
+	Calls []uint32 `json:"calls,omitempty"`
+	// DependsOn lists the relations the body reads.
+	DependsOn []uint32 `json:"depends_on,omitempty"`
+	// SearchPath resolves the body's names as at creation.
+	SearchPath []string `json:"search_path,omitempty"`
 }
 
 // Role is a login or group role.

@@ -25,6 +25,7 @@ type Snapshot struct {
 	schemas map[uint32]*Schema
 	tables  map[uint32]*Table
 	roles   map[string]*Role
+	portals map[uint32]*Portal
 	// byName indexes tables by schema oid and name.
 	byName map[uint32]map[string]*Table
 	// indexOwner maps an index name (per schema) to its table.
@@ -38,6 +39,7 @@ func Empty() *Snapshot {
 		schemas: map[uint32]*Schema{},
 		tables:  map[uint32]*Table{},
 		roles:   map[string]*Role{},
+		portals: map[uint32]*Portal{},
 	}
 	for _, sc := range []*Schema{
 		{OID: PgCatalogOID, Name: "pg_catalog", Owner: PostgresRoleOID},
@@ -75,6 +77,10 @@ func (s *Snapshot) clone() *Snapshot {
 		schemas: make(map[uint32]*Schema, len(s.schemas)),
 		tables:  make(map[uint32]*Table, len(s.tables)),
 		roles:   make(map[string]*Role, len(s.roles)),
+		portals: make(map[uint32]*Portal, len(s.portals)),
+	}
+	for k, v := range s.portals {
+		c.portals[k] = v
 	}
 	for k, v := range s.schemas {
 		c.schemas[k] = v
@@ -116,6 +122,12 @@ func Load(st Store) (*Snapshot, error) {
 				return corrupt(key, err)
 			}
 			s.roles[r.Name] = &r
+		case "portal":
+			var p Portal
+			if err := json.Unmarshal(value, &p); err != nil {
+				return corrupt(key, err)
+			}
+			s.portals[p.OID] = &p
 		}
 		return nil
 	})
@@ -138,8 +150,9 @@ func schemaKey(oid uint32) string { return "cat/schema/" + strconv.FormatUint(ui
 func nameKey(schema uint32, name string) string {
 	return "names/" + strconv.FormatUint(uint64(schema), 10) + "/" + name
 }
-func tableKey(oid uint32) string { return "cat/table/" + strconv.FormatUint(uint64(oid), 10) }
-func roleKey(name string) string { return "cat/role/" + name }
+func tableKey(oid uint32) string  { return "cat/table/" + strconv.FormatUint(uint64(oid), 10) }
+func roleKey(name string) string  { return "cat/role/" + name }
+func portalKey(oid uint32) string { return "cat/portal/" + strconv.FormatUint(uint64(oid), 10) }
 
 func put(st Store, key string, v any) error {
 	b, err := json.Marshal(v)
@@ -309,4 +322,60 @@ func (s *Snapshot) DropRole(st Store, name string) (*Snapshot, error) {
 // String summarizes the snapshot, for debugging.
 func (s *Snapshot) String() string {
 	return fmt.Sprintf("catalog{%d schemas, %d relations, %d roles}", len(s.schemas), len(s.tables), len(s.roles))
+}
+
+// Portal returns the portal with the given name in a schema.
+func (s *Snapshot) Portal(schema uint32, name string) (*Portal, bool) {
+	for _, p := range s.portals {
+		if p.Schema == schema && p.Name == name {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// PortalByOID returns a portal by OID.
+func (s *Snapshot) PortalByOID(oid uint32) (*Portal, bool) {
+	p, ok := s.portals[oid]
+	return p, ok
+}
+
+// Portals returns every portal ordered by OID.
+func (s *Snapshot) Portals() []*Portal {
+	out := make([]*Portal, 0, len(s.portals))
+	for _, p := range s.portals {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].OID < out[j].OID })
+	return out
+}
+
+// PutPortal adds or replaces a portal.
+func (s *Snapshot) PutPortal(st Store, p *Portal) (*Snapshot, error) {
+	if err := put(st, portalKey(p.OID), p); err != nil {
+		return nil, err
+	}
+	if err := st.PutMeta(nameKey(p.Schema, "portal:"+p.Name), []byte(strconv.FormatUint(uint64(p.OID), 10))); err != nil {
+		return nil, err
+	}
+	c := s.clone()
+	c.portals[p.OID] = p
+	c.reindex()
+	return c, nil
+}
+
+// DropPortal removes a portal.
+func (s *Snapshot) DropPortal(st Store, oid uint32) (*Snapshot, error) {
+	if err := st.DeleteMeta(portalKey(oid)); err != nil {
+		return nil, err
+	}
+	if p, ok := s.portals[oid]; ok {
+		if err := st.DeleteMeta(nameKey(p.Schema, "portal:"+p.Name)); err != nil {
+			return nil, err
+		}
+	}
+	c := s.clone()
+	delete(c.portals, oid)
+	c.reindex()
+	return c, nil
 }

@@ -24,6 +24,7 @@ const (
 	DropSplitter
 	AlterWorkflow
 	Flush
+	ExplainWorkflow
 )
 
 var customNames = map[CustomKind]string{
@@ -31,7 +32,7 @@ var customNames = map[CustomKind]string{
 	CreateSequencer: "CREATE SEQUENCER", CreateSplitter: "CREATE SPLITTER", Subscribe: "SUBSCRIBE",
 	DropStream: "DROP STREAM", DropWorkflow: "DROP WORKFLOW", DropPortal: "DROP PORTAL",
 	DropSequencer: "DROP SEQUENCER", DropSplitter: "DROP SPLITTER", AlterWorkflow: "ALTER WORKFLOW",
-	Flush: "FLUSH",
+	Flush: "FLUSH", ExplainWorkflow: "EXPLAIN WORKFLOW",
 }
 
 func (k CustomKind) String() string { return customNames[k] }
@@ -86,6 +87,10 @@ func recognizeCustom(text string) (*Custom, bool) {
 	}
 	switch first {
 	case "CREATE":
+		if second == "MATERIALIZED" && strings.HasSuffix(strings.ToUpper(strings.Join(lastWords(toks, 4), " ")), "EMIT ON WINDOW CLOSE") {
+			kind = CreateWorkflow
+			break
+		}
 		switch second {
 		case "STREAM":
 			kind = CreateStream
@@ -115,6 +120,10 @@ func recognizeCustom(text string) (*Custom, bool) {
 		if second == "WORKFLOW" {
 			kind = AlterWorkflow
 		}
+	case "EXPLAIN":
+		if second == "WORKFLOW" || second == "CREATE" && (word(2) == "WORKFLOW" || word(2) == "MATERIALIZED") {
+			kind = ExplainWorkflow
+		}
 	case "SUBSCRIBE":
 		kind = Subscribe
 	case "FLUSH":
@@ -138,4 +147,15 @@ func ParseQuery(text string, offset int, enclosing string) (*pg_query.Node, erro
 		return nil, syntaxError(text, err)
 	}
 	return tree.Stmts[0].Stmt, nil
+}
+
+func lastWords(toks []Token, n int) []string {
+	if len(toks) < n {
+		n = len(toks)
+	}
+	out := make([]string, 0, n)
+	for _, t := range toks[len(toks)-n:] {
+		out = append(out, t.Text)
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -21,6 +22,14 @@ type Statement struct {
 	AST *pg_query.Node
 	// Custom is set for portalsdb's own statements.
 	Custom *Custom
+	// AsOf is set when the statement reads AS OF ATOM n.
+	AsOf *AsOf
+}
+
+// AsOf is an AS OF ATOM clause: a constant atom, or a $n parameter.
+type AsOf struct {
+	Atom  uint64
+	Param int
 }
 
 // SQL returns the statement text (pgwire.RawStatement).
@@ -33,6 +42,82 @@ func (s *Statement) StmtOffset() int { return s.Offset }
 // fails as a whole on a syntax error anywhere. An empty or all-comment
 // string has no statements.
 func Split(query string) ([]*Statement, error) {
+	if containsFold(query, "atom") {
+		return splitAsOf(query)
+	}
+	return splitPlain(query)
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), sub)
+}
+
+// splitAsOf blanks out AS OF ATOM clauses (keeping every other byte where
+// it was, so error positions stay right), parses the rest, and gives each
+// statement its clause.
+func splitAsOf(query string) ([]*Statement, error) {
+	res, err := pg_query.Scan(query)
+	if err != nil {
+		return splitPlain(query)
+	}
+	type clause struct {
+		start, end int
+		asOf       AsOf
+	}
+	var clauses []clause
+	toks := res.Tokens
+	for i := 0; i+3 < len(toks); i++ {
+		w := func(k int) string { return strings.ToUpper(query[toks[i+k].Start:toks[i+k].End]) }
+		if w(0) != "AS" || w(1) != "OF" || w(2) != "ATOM" {
+			continue
+		}
+		arg := query[toks[i+3].Start:toks[i+3].End]
+		c := clause{start: int(toks[i].Start), end: int(toks[i+3].End)}
+		switch {
+		case toks[i+3].Token == pg_query.Token_ICONST:
+			n, err := strconv.ParseUint(arg, 10, 64)
+			if err != nil {
+				return nil, pgerror.Newf(pgerror.Syntax, "bad atom %q", arg).WithPosition(c.start + 1)
+			}
+			c.asOf.Atom = n
+		case toks[i+3].Token == pg_query.Token_PARAM:
+			n, _ := strconv.Atoi(strings.TrimPrefix(arg, "$"))
+			c.asOf.Param = n
+		default:
+			return nil, pgerror.New(pgerror.Syntax, "AS OF ATOM takes an atom number or a parameter").WithPosition(int(toks[i+3].Start) + 1)
+		}
+		clauses = append(clauses, c)
+		i += 3
+	}
+	if len(clauses) == 0 {
+		return splitPlain(query)
+	}
+	b := []byte(query)
+	for _, c := range clauses {
+		for k := c.start; k < c.end; k++ {
+			b[k] = ' '
+		}
+	}
+	stmts, err := splitPlain(string(b))
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range stmts {
+		for _, c := range clauses {
+			if c.start < st.Offset || c.start > st.Offset+len(st.Text)+8 {
+				continue
+			}
+			if st.AsOf != nil && *st.AsOf != c.asOf {
+				return nil, pgerror.New(pgerror.Syntax, "a statement reads at one atom: its AS OF ATOM clauses differ").WithPosition(c.start + 1)
+			}
+			a := c.asOf
+			st.AsOf = &a
+		}
+	}
+	return stmts, nil
+}
+
+func splitPlain(query string) ([]*Statement, error) {
 	tree, err := pg_query.Parse(query)
 	if err == nil {
 		out := make([]*Statement, 0, len(tree.Stmts))

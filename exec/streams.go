@@ -1,0 +1,343 @@
+package exec
+
+import (
+	"encoding/binary"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"portalsdb/batch"
+	"portalsdb/exec/expr"
+	"portalsdb/pgerror"
+	"portalsdb/storage"
+	"portalsdb/storage/rowcodec"
+	"portalsdb/types"
+)
+
+// Streams and workflow results as relations.
+//
+// A stream's events live in its atom log (one entry per chunk of rows,
+// appended at the inserting commit's seq). A workflow's result is a
+// multiset kept under its object id: one key per distinct row, holding the
+// row and its multiplicity, written in the same commit as the atom that
+// changed it, so a snapshot read sees the result of whole atoms only.
+
+// Workflow key space under storage.ObjectPrefix(workflow OID): each
+// sub-space starts with one byte.
+const (
+	wfResult    = 'r' // + row key -> count, row
+	wfState     = 's' // + uvarint node, + operator key -> operator value
+	wfPosition  = 'p' // -> the last input seq processed, and the status
+	wfWatermark = 'w' // + uvarint source -> the source's watermark
+)
+
+// ResultKey returns the key of row in workflow oid's result.
+func ResultKey(oid uint64, ts []types.T, row []types.Datum) ([]byte, error) {
+	k := append(storage.ObjectPrefix(oid), wfResult)
+	for i, d := range row {
+		var err error
+		if k, err = rowcodec.AppendKey(k, ts[i], d, false); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
+}
+
+// ResultPrefix returns the key prefix of workflow oid's result.
+func ResultPrefix(oid uint64) []byte { return append(storage.ObjectPrefix(oid), wfResult) }
+
+// StatePrefix returns the key prefix of node's state in workflow oid.
+func StatePrefix(oid uint64, node int) []byte {
+	return binary.AppendUvarint(append(storage.ObjectPrefix(oid), wfState), uint64(node))
+}
+
+// WatermarkKey returns the key of a workflow source's watermark.
+func WatermarkKey(oid uint64, source int) []byte {
+	return binary.AppendUvarint(append(storage.ObjectPrefix(oid), wfWatermark), uint64(source))
+}
+
+// PositionKey returns the key of workflow oid's position record.
+func PositionKey(oid uint64) []byte { return append(storage.ObjectPrefix(oid), wfPosition) }
+
+// ResultCodec encodes the values of a workflow's result.
+type ResultCodec struct{ rows *rowState }
+
+// NewResultCodec returns the codec of results of the given types.
+func NewResultCodec(ts []types.T) (*ResultCodec, error) {
+	rs, err := newRowState(ts)
+	if err != nil {
+		return nil, err
+	}
+	return &ResultCodec{rows: rs}, nil
+}
+
+// Encode returns the value of a result row with its multiplicity.
+func (c *ResultCodec) Encode(count int64, row []types.Datum) ([]byte, error) {
+	return c.rows.encodeCounted(count, row)
+}
+
+// Decode reads a result value.
+func (c *ResultCodec) Decode(v []byte) (int64, []types.Datum, error) {
+	return c.rows.decodeCounted(v)
+}
+
+// LogScan reads the events of a stream's log visible to the transaction,
+// atom by atom, dropping late events when the stream has a watermark.
+type LogScan struct {
+	name      string
+	obj       uint64
+	types     []types.T
+	atom      bool
+	codec     *rowcodec.ChangeCodec
+	watermark *WatermarkSpec
+	wm        *WatermarkTracker
+	it        *storage.LogIter
+}
+
+// NewLogScan returns a scan of stream obj's events; with atom, a trailing
+// bigint column holds each event's atom.
+func NewLogScan(name string, obj uint64, ts []types.T, atom bool, wm *WatermarkSpec) (*LogScan, error) {
+	codec, err := rowcodec.NewChangeCodec(ts)
+	if err != nil {
+		return nil, err
+	}
+	return &LogScan{name: name, obj: obj, types: ts, atom: atom, codec: codec, watermark: wm}, nil
+}
+
+func (s *LogScan) Describe() string     { return "Stream Scan on " + s.name }
+func (s *LogScan) Children() []Operator { return nil }
+
+func (s *LogScan) Open(ctx *Context) error {
+	it, err := ctx.Txn.ScanLog(s.obj, 0, ^storage.Seq(0))
+	if err != nil {
+		return err
+	}
+	s.it = it
+	if s.watermark != nil {
+		if s.wm, err = NewWatermarkTracker(s.watermark, len(s.types), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadAtom decodes the entries of the atom the iterator is at (all
+// entries with its seq) and moves past them.
+func ReadAtom(it *storage.LogIter, codec *rowcodec.ChangeCodec, ts []types.T) (storage.Seq, *batch.ChangeBatch, error) {
+	builders := make([]array.Builder, len(ts))
+	for i, t := range ts {
+		builders[i] = array.NewBuilder(types.Allocator, t.ArrowType())
+	}
+	dec, err := codec.Decoder(builders)
+	if err != nil {
+		return 0, nil, err
+	}
+	seq := it.Entry().Seq
+	var diffs []int8
+	for it.Valid() && it.Entry().Seq == seq {
+		if diffs, err = rowcodec.DecodeChunk(dec, it.Entry().Value, diffs); err != nil {
+			return 0, nil, err
+		}
+		it.Next()
+	}
+	if err := it.Error(); err != nil {
+		return 0, nil, err
+	}
+	cols := make([]arrow.Array, len(builders))
+	for i, b := range builders {
+		cols[i] = b.NewArray()
+	}
+	return seq, &batch.ChangeBatch{Batch: &batch.Batch{Cols: cols, Len: len(diffs)}, Diff: diffs}, nil
+}
+
+func (s *LogScan) Next(ctx *Context) (*batch.Batch, error) {
+	if s.it == nil {
+		return nil, nil
+	}
+	var parts []*batch.Batch
+	rows := 0
+	for s.it.Valid() && rows < ctx.BatchSize {
+		if err := ctx.checkCancel(); err != nil {
+			return nil, err
+		}
+		seq, c, err := ReadAtom(s.it, s.codec, s.types)
+		if err != nil {
+			return nil, err
+		}
+		b := c.Batch
+		if s.wm != nil {
+			keep, err := s.wm.Atom(ctx, b)
+			if err != nil {
+				return nil, err
+			}
+			if len(keep) < b.Len {
+				b = b.Take(keep)
+			}
+		}
+		if s.atom {
+			atoms := make([]int64, b.Len)
+			for i := range atoms {
+				atoms[i] = int64(seq)
+			}
+			b = &batch.Batch{Cols: append(append([]arrow.Array(nil), b.Cols...), batch.Int64s(atoms, nil, 0)), Len: b.Len}
+		}
+		if b.Len > 0 {
+			parts = append(parts, b)
+			rows += b.Len
+		}
+	}
+	if err := s.it.Error(); err != nil {
+		return nil, err
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	ts := s.types
+	if s.atom {
+		ts = append(append([]types.T(nil), ts...), types.Int8Type)
+	}
+	return batch.Concat(ts, parts), nil
+}
+
+func (s *LogScan) Close() error {
+	if s.it != nil {
+		err := s.it.Close()
+		s.it = nil
+		return err
+	}
+	return nil
+}
+
+// ResultScan reads a workflow's result at the transaction's snapshot.
+type ResultScan struct {
+	name  string
+	obj   uint64
+	types []types.T
+	codec *ResultCodec
+	it    *storage.Iter
+}
+
+// NewResultScan returns a scan of workflow obj's result.
+func NewResultScan(name string, obj uint64, ts []types.T) (*ResultScan, error) {
+	codec, err := NewResultCodec(ts)
+	if err != nil {
+		return nil, err
+	}
+	return &ResultScan{name: name, obj: obj, types: ts, codec: codec}, nil
+}
+
+func (s *ResultScan) Describe() string     { return "Workflow Scan on " + s.name }
+func (s *ResultScan) Children() []Operator { return nil }
+
+func (s *ResultScan) Open(ctx *Context) error {
+	p := ResultPrefix(s.obj)
+	it, err := ctx.Txn.NewIter(p, storage.PrefixEnd(p))
+	if err != nil {
+		return err
+	}
+	it.First()
+	s.it = it
+	return nil
+}
+
+func (s *ResultScan) Next(ctx *Context) (*batch.Batch, error) {
+	if s.it == nil {
+		return nil, nil
+	}
+	if err := ctx.checkCancel(); err != nil {
+		return nil, err
+	}
+	bs := batch.NewBuilders(s.types)
+	for s.it.Valid() && bs.Len() < ctx.BatchSize {
+		n, row, err := s.codec.Decode(s.it.Value())
+		if err != nil {
+			return nil, err
+		}
+		for i := int64(0); i < n; i++ {
+			bs.AppendRow(row)
+		}
+		s.it.Next()
+	}
+	if err := s.it.Error(); err != nil {
+		return nil, err
+	}
+	if bs.Len() == 0 {
+		return nil, nil
+	}
+	return bs.Build(), nil
+}
+
+func (s *ResultScan) Close() error {
+	if s.it != nil {
+		err := s.it.Close()
+		s.it = nil
+		return err
+	}
+	return nil
+}
+
+// AppendChanges appends changes to log obj in the transaction: one atom
+// entry per chunk of rows.
+func AppendChanges(txn *storage.Txn, obj uint64, codec *rowcodec.ChangeCodec, ts []types.T, c *batch.ChangeBatch) error {
+	if c.Len == 0 {
+		return nil
+	}
+	rows := c.Rows(ts)
+	chunks, err := codec.Encode(nil, rows, c.Diff)
+	if err != nil {
+		return err
+	}
+	for _, ch := range chunks {
+		if err := txn.AppendLog(obj, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StreamInsert appends its input rows to a stream: the statement's events
+// become one atom of the stream when its transaction commits.
+type StreamInsert struct {
+	dmlBase
+	name    string
+	obj     uint64
+	types   []types.T
+	checker *checker
+	codec   *rowcodec.ChangeCodec
+}
+
+// NewStreamInsert returns an insert into stream obj.
+func NewStreamInsert(input Operator, name string, row RowSpec, obj uint64, checks []CheckSpec, ret []expr.Expr, layout expr.Layout) (*StreamInsert, error) {
+	s := &StreamInsert{name: name, obj: obj, types: row.Types}
+	s.input = input
+	var err error
+	if s.codec, err = rowcodec.NewChangeCodec(row.Types); err != nil {
+		return nil, err
+	}
+	if s.checker, err = newChecker(row, checks, layout); err != nil {
+		return nil, err
+	}
+	if s.ret, err = newReturning(ret, layout); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *StreamInsert) Describe() string { return "Append to stream " + s.name }
+
+func (s *StreamInsert) Open(ctx *Context) error { return s.open(ctx) }
+
+func (s *StreamInsert) Next(ctx *Context) (*batch.Batch, error) {
+	return s.next(ctx, func(b *batch.Batch) error {
+		if err := s.checker.check(ctx, b); err != nil {
+			return err
+		}
+		if err := AppendChanges(ctx.Txn, s.obj, s.codec, s.types, batch.Inserts(b)); err != nil {
+			return err
+		}
+		s.count += int64(b.Len)
+		return s.ret.add(ctx, b)
+	})
+}
+
+var _ = pgerror.Internalf

@@ -1,0 +1,14 @@
+// Package portals is the runtime of atomic streams and workflows: it runs
+// each workflow's dataflow over its inputs' atoms in the global commit
+// order, and commits, per input atom and in one storage transaction, the
+// change to the workflow's result, its operators' state, its output atom
+// and its input position. That one commit is what makes processing
+// exactly-once: after a crash a workflow resumes from its last committed
+// position with the state that went with it.
+//
+//	storage logs ──atoms──▶ Runtime ──Step──▶ exec.Dataflow ──changes──▶ result, state, output log
+//
+// portals knows storage and exec (dataflows, change batches); it knows
+// nothing of SQL text, the planner or sessions. The SQL layer builds
+// dataflows and hands them in through WorkflowSpec.
+package portals

@@ -1,0 +1,759 @@
+package portals
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"portalsdb/batch"
+	"portalsdb/exec"
+	"portalsdb/exec/expr"
+	"portalsdb/pgerror"
+	"portalsdb/storage"
+	"portalsdb/storage/rowcodec"
+	"portalsdb/types"
+)
+
+// WorkflowSpec is what the runtime needs to run a workflow.
+type WorkflowSpec struct {
+	OID  uint32
+	Name string
+	// Build returns a fresh dataflow of the workflow's query.
+	Build func() (*exec.Dataflow, error)
+	// Into, when not zero, is a stream the workflow's output changes are
+	// also appended to.
+	Into uint32
+}
+
+// Status is a workflow's state as the catalog views show it.
+type Status struct {
+	// Position is the last input atom the workflow processed.
+	Position storage.Seq
+	// Frontier is the atom up to which every input atom is processed.
+	Frontier storage.Seq
+	// LastCommit is the seq of the workflow's newest commit.
+	LastCommit storage.Seq
+	// FailedAtom and Err describe a stop on an error; zero when running.
+	FailedAtom storage.Seq
+	Err        string
+	Atoms      int64
+	RowsIn     int64
+	RowsOut    int64
+	Busy       time.Duration
+	StateSize  int
+	// LastProgress is when the frontier last moved.
+	LastProgress time.Time
+}
+
+// Workflow is a running workflow.
+type Workflow struct {
+	rt   *Runtime
+	spec WorkflowSpec
+	df   *exec.Dataflow
+
+	outTypes []types.T
+	result   *exec.ResultCodec
+	srcCodec []*rowcodec.ChangeCodec
+	outCodec *rowcodec.ChangeCodec
+	// trackers hold the watermarks of stream sources that declare one.
+	trackers []*exec.WatermarkTracker
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	done    chan struct{}
+	wake    chan struct{}
+	command chan command
+
+	mu       sync.Mutex
+	status   Status
+	progress *signal
+}
+
+type command uint8
+
+const (
+	cmdResume command = iota + 1
+	cmdSkip
+)
+
+func newWorkflow(rt *Runtime, spec WorkflowSpec) (*Workflow, error) {
+	df, err := spec.Build()
+	if err != nil {
+		return nil, err
+	}
+	w := &Workflow{rt: rt, spec: spec, df: df, outTypes: df.OutputTypes(), done: make(chan struct{}),
+		wake: make(chan struct{}, 1), command: make(chan command, 1), progress: newSignal()}
+	if w.result, err = exec.NewResultCodec(w.outTypes); err != nil {
+		return nil, err
+	}
+	if w.outCodec, err = rowcodec.NewChangeCodec(w.outTypes); err != nil {
+		return nil, err
+	}
+	for _, s := range df.Sources {
+		ts := s.Types
+		if s.Atom {
+			ts = ts[:len(ts)-1]
+		}
+		c, err := rowcodec.NewChangeCodec(ts)
+		if err != nil {
+			return nil, err
+		}
+		w.srcCodec = append(w.srcCodec, c)
+	}
+	w.trackers = make([]*exec.WatermarkTracker, len(df.Sources))
+	w.ctx, w.cancel = context.WithCancel(rt.ctx)
+	return w, nil
+}
+
+// Name returns the workflow's name.
+func (w *Workflow) Name() string { return w.spec.Name }
+
+// OID returns the workflow's OID.
+func (w *Workflow) OID() uint32 { return w.spec.OID }
+
+// Dataflow returns the workflow's dataflow, for EXPLAIN WORKFLOW.
+func (w *Workflow) Dataflow() *exec.Dataflow { return w.df }
+
+// Status returns the workflow's current state.
+func (w *Workflow) Status() Status {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.status
+}
+
+func (w *Workflow) stop() {
+	w.cancel()
+	<-w.done
+}
+
+// Resume retries the atom the workflow failed on.
+func (w *Workflow) Resume() error { return w.send(cmdResume) }
+
+// SkipAtom skips the atom the workflow failed on.
+func (w *Workflow) SkipAtom() error { return w.send(cmdSkip) }
+
+func (w *Workflow) send(c command) error {
+	if w.Status().FailedAtom == 0 {
+		return pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "workflow %q is not stopped on an error", w.spec.Name)
+	}
+	select {
+	case w.command <- c:
+	default:
+	}
+	return nil
+}
+
+// poke makes the runner look for input now.
+func (w *Workflow) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// waitFrontier waits until the workflow processed every input atom up to
+// seq; it returns the workflow's last commit, and whether it is stopped on
+// an error (then it does not wait).
+func (w *Workflow) waitFrontier(ctx context.Context, seq storage.Seq) (storage.Seq, bool, error) {
+	for {
+		ch := w.progress.wait()
+		st := w.Status()
+		if st.FailedAtom != 0 {
+			return st.LastCommit, true, nil
+		}
+		if st.Frontier >= seq && st.LastCommit != 0 {
+			return st.LastCommit, false, nil
+		}
+		w.poke()
+		if err := sleep(ctx, ch); err != nil {
+			if ctx.Err() == context.DeadlineExceeded {
+				return 0, false, pgerror.Newf(pgerror.QueryCanceled, "canceling statement due to statement timeout").
+					WithDetail(fmt.Sprintf("workflow %q had not processed atom %d", w.spec.Name, seq))
+			}
+			return 0, false, pgerror.New(pgerror.QueryCanceled, "canceling statement due to user request")
+		}
+	}
+}
+
+// run is the workflow's runner goroutine.
+func (w *Workflow) run() {
+	defer close(w.done)
+	if err := w.recover(); err != nil {
+		w.rt.log.Error("workflow cannot start", "workflow", w.spec.Name, "err", err)
+		w.setFailed(1, err)
+	}
+	for {
+		if w.ctx.Err() != nil {
+			return
+		}
+		if st := w.Status(); st.FailedAtom != 0 {
+			select {
+			case <-w.ctx.Done():
+				return
+			case c := <-w.command:
+				if err := w.handle(c, st.FailedAtom); err != nil {
+					w.setFailed(st.FailedAtom, err)
+				}
+			}
+			continue
+		}
+		ch := w.rt.commits.wait()
+		progressed, atom, err := w.step()
+		if err != nil {
+			if w.ctx.Err() != nil {
+				return
+			}
+			w.rt.log.Warn("workflow stopped on an error", "workflow", w.spec.Name, "atom", atom, "err", err)
+			w.fail(atom, err)
+			continue
+		}
+		if progressed {
+			continue
+		}
+		select {
+		case <-w.ctx.Done():
+			return
+		case <-ch:
+		case <-w.wake:
+		}
+	}
+}
+
+// handle applies RESUME or SKIP ATOM to a failed workflow.
+func (w *Workflow) handle(c command, atom storage.Seq) error {
+	if c == cmdSkip {
+		txn := w.rt.db.Begin()
+		if err := w.putPosition(txn, atom, 0, ""); err != nil {
+			txn.Rollback()
+			return err
+		}
+		seq, err := txn.Commit()
+		if err != nil {
+			return err
+		}
+		w.mu.Lock()
+		w.status.Position, w.status.Frontier, w.status.LastCommit = atom, atom, seq
+		w.status.FailedAtom, w.status.Err = 0, ""
+		w.mu.Unlock()
+		w.progress.broadcast()
+		return nil
+	}
+	w.mu.Lock()
+	w.status.FailedAtom, w.status.Err = 0, ""
+	w.mu.Unlock()
+	w.progress.broadcast()
+	return nil
+}
+
+func (w *Workflow) setFailed(atom storage.Seq, err error) {
+	w.mu.Lock()
+	w.status.FailedAtom, w.status.Err = atom, err.Error()
+	w.mu.Unlock()
+	w.progress.broadcast()
+}
+
+// fail records a failure at atom: in-memory state is reloaded from the last
+// commit (the failed step may have changed it), and the failure is stored
+// so it survives a restart.
+func (w *Workflow) fail(atom storage.Seq, err error) {
+	w.setFailed(atom, err)
+	txn := w.rt.db.Begin()
+	defer txn.Rollback()
+	if lerr := w.loadState(txn); lerr != nil {
+		w.rt.log.Error("workflow state reload failed", "workflow", w.spec.Name, "err", lerr)
+	}
+	ptx := w.rt.db.Begin()
+	if perr := w.putPosition(ptx, w.Status().Position, atom, err.Error()); perr == nil {
+		if _, cerr := ptx.Commit(); cerr != nil {
+			w.rt.log.Error("workflow failure not recorded", "workflow", w.spec.Name, "err", cerr)
+		}
+	} else {
+		ptx.Rollback()
+	}
+}
+
+// Position record: uvarint position, uvarint failed atom, error text.
+func (w *Workflow) putPosition(txn *storage.Txn, pos, failed storage.Seq, msg string) error {
+	v := binary.AppendUvarint(nil, uint64(pos))
+	v = binary.AppendUvarint(v, uint64(failed))
+	v = append(v, msg...)
+	return txn.Put(exec.PositionKey(uint64(w.spec.OID)), v)
+}
+
+func decodePosition(v []byte) (pos, failed storage.Seq, msg string, err error) {
+	p, n := binary.Uvarint(v)
+	if n <= 0 {
+		return 0, 0, "", pgerror.New(pgerror.DataCorrupted, "corrupt workflow position")
+	}
+	f, m := binary.Uvarint(v[n:])
+	if m <= 0 {
+		return 0, 0, "", pgerror.New(pgerror.DataCorrupted, "corrupt workflow position")
+	}
+	return storage.Seq(p), storage.Seq(f), string(v[n+m:]), nil
+}
+
+// recover loads the workflow's position and state, or initializes it.
+func (w *Workflow) recover() error {
+	txn := w.rt.db.Begin()
+	defer txn.Rollback()
+	v, ok, err := txn.Get(exec.PositionKey(uint64(w.spec.OID)))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		txn.Rollback()
+		return w.initialize()
+	}
+	pos, failed, msg, err := decodePosition(v)
+	if err != nil {
+		return err
+	}
+	if err := w.loadState(txn); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.status.Position, w.status.Frontier, w.status.LastCommit = pos, pos, txn.ReadSeq()
+	if failed != 0 {
+		w.status.FailedAtom, w.status.Err = failed, msg
+	}
+	w.status.LastProgress = time.Now()
+	w.mu.Unlock()
+	w.progress.broadcast()
+	return nil
+}
+
+// stateIO adapts a transaction to an operator's state reader and writer.
+type stateIO struct {
+	txn    *storage.Txn
+	prefix []byte
+}
+
+func (s stateIO) Put(k, v []byte) error {
+	return s.txn.Put(append(append([]byte(nil), s.prefix...), k...), v)
+}
+
+func (s stateIO) Delete(k []byte) error {
+	return s.txn.Delete(append(append([]byte(nil), s.prefix...), k...))
+}
+
+func (s stateIO) Scan(fn func(k, v []byte) error) error {
+	it, err := s.txn.NewIter(s.prefix, storage.PrefixEnd(s.prefix))
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for ok := it.First(); ok; ok = it.Next() {
+		if err := fn(it.Key()[len(s.prefix):], it.Value()); err != nil {
+			return err
+		}
+	}
+	return it.Error()
+}
+
+func (w *Workflow) loadState(txn *storage.Txn) error {
+	for i, src := range w.df.Sources {
+		if src.Watermark == nil {
+			continue
+		}
+		var cur types.Datum
+		v, ok, err := txn.Get(exec.WatermarkKey(uint64(w.spec.OID), i))
+		if err != nil {
+			return err
+		}
+		if ok {
+			us, n := binary.Varint(v)
+			if n <= 0 {
+				return pgerror.New(pgerror.DataCorrupted, "corrupt workflow watermark")
+			}
+			cur = types.TimestampValue(us)
+		}
+		width := len(src.Types)
+		if src.Atom {
+			width--
+		}
+		if w.trackers[i], err = exec.NewWatermarkTracker(src.Watermark, width, cur); err != nil {
+			return err
+		}
+	}
+	for i, op := range w.df.Stateful() {
+		if err := op.Load(stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), i)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Workflow) saveState(txn *storage.Txn) error {
+	for i, t := range w.trackers {
+		if t == nil || t.Current() == nil {
+			continue
+		}
+		v := binary.AppendVarint(nil, int64(t.Current().(types.TimestampValue)))
+		if err := txn.Put(exec.WatermarkKey(uint64(w.spec.OID), i), v); err != nil {
+			return err
+		}
+	}
+	for i, op := range w.df.Stateful() {
+		if err := op.Save(stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), i)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Workflow) execContext(txn *storage.Txn) *exec.Context {
+	ev := &expr.Ctx{Env: &types.Env{Loc: time.UTC, Now: time.Now()}}
+	return exec.NewContext(w.ctx, ev, txn)
+}
+
+// initialize computes the workflow's result over its inputs' contents at
+// the current snapshot and commits it with the state and the position.
+func (w *Workflow) initialize() error {
+	txn := w.rt.db.Begin()
+	defer txn.Rollback()
+	s0 := txn.ReadSeq()
+	ctx := w.execContext(txn)
+	for i, src := range w.df.Sources {
+		if src.Watermark == nil {
+			continue
+		}
+		width := len(src.Types)
+		if src.Atom {
+			width--
+		}
+		var err error
+		if w.trackers[i], err = exec.NewWatermarkTracker(src.Watermark, width, nil); err != nil {
+			return err
+		}
+	}
+	in := make([]*batch.ChangeBatch, len(w.df.Sources))
+	for i, src := range w.df.Sources {
+		if w.df.Asks {
+			// A workflow that asks starts before its streams' first atom
+			// and processes each atom in turn (see exec.Dataflow.Asks).
+			in[i] = batch.EmptyChanges(src.Types)
+			continue
+		}
+		c, err := w.snapshot(txn, i, src)
+		if err != nil {
+			return err
+		}
+		in[i] = c
+	}
+	if w.df.Asks {
+		s0 = 0
+	}
+	ctx.Workflow = w.spec.OID
+	ctx.Watermarks = w.watermarks()
+	first, err := w.df.Initial(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := w.df.Step(ctx, in)
+	if err != nil {
+		return err
+	}
+	all := batch.ConcatChanges(w.outTypes, []*batch.ChangeBatch{first, out})
+	if err := w.emit(txn, all); err != nil {
+		return err
+	}
+	if err := w.saveState(txn); err != nil {
+		return err
+	}
+	if err := w.putPosition(txn, s0, 0, ""); err != nil {
+		return err
+	}
+	// The position record alone makes the commit non-empty, so a workflow
+	// over empty inputs still records that it is initialized.
+	seq, err := txn.Commit()
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.status.Position, w.status.Frontier, w.status.LastCommit = s0, s0, seq
+	w.status.RowsOut += int64(all.Len)
+	w.status.LastProgress = time.Now()
+	w.mu.Unlock()
+	w.progress.broadcast()
+	return nil
+}
+
+// snapshot reads source i's whole contents at the transaction's snapshot
+// as inserts.
+func (w *Workflow) snapshot(txn *storage.Txn, i int, src exec.DataflowSource) (*batch.ChangeBatch, error) {
+	switch src.Kind {
+	case exec.SourceStream:
+		return w.readLog(txn, i, src, 0, txn.ReadSeq())
+	case exec.SourceWorkflow:
+		codec, err := exec.NewResultCodec(src.Types)
+		if err != nil {
+			return nil, err
+		}
+		p := exec.ResultPrefix(src.Object)
+		it, err := txn.NewIter(p, storage.PrefixEnd(p))
+		if err != nil {
+			return nil, err
+		}
+		defer it.Close()
+		cb := batch.NewChangeBuilder(src.Types)
+		for ok := it.First(); ok; ok = it.Next() {
+			n, row, err := codec.Decode(it.Value())
+			if err != nil {
+				return nil, err
+			}
+			for k := int64(0); k < n; k++ {
+				cb.Add(row, 1)
+			}
+		}
+		if err := it.Error(); err != nil {
+			return nil, err
+		}
+		return cb.Build(), nil
+	default:
+		spec, ok := src.Table.(*storage.TableSpec)
+		if !ok {
+			return nil, pgerror.Internalf("table source %s without a layout", src.Name)
+		}
+		cols := make([]int, len(spec.Columns))
+		for k := range cols {
+			cols[k] = k
+		}
+		sc, err := txn.ScanRows(spec, storage.ScanOptions{Columns: cols})
+		if err != nil {
+			return nil, err
+		}
+		defer sc.Close()
+		var bs []*batch.Batch
+		for {
+			rec, err := sc.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			bs = append(bs, &batch.Batch{Cols: rec.Columns(), Len: int(rec.NumRows())})
+		}
+		return batch.Inserts(batch.Concat(src.Types, bs)), nil
+	}
+}
+
+// readLog decodes the atoms of source i's log with from <= seq <= to,
+// dropping late events of a source with a watermark.
+func (w *Workflow) readLog(txn *storage.Txn, i int, src exec.DataflowSource, from, to storage.Seq) (*batch.ChangeBatch, error) {
+	it, err := txn.ScanLog(src.Object, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	ts := src.Types
+	if src.Atom {
+		ts = ts[:len(ts)-1]
+	}
+	ctx := w.execContext(txn)
+	var parts []*batch.ChangeBatch
+	for it.Valid() {
+		seq, c, err := exec.ReadAtom(it, w.srcCodec[i], ts)
+		if err != nil {
+			return nil, err
+		}
+		if t := w.trackers[i]; t != nil {
+			keep, err := t.Atom(ctx, c.Batch)
+			if err != nil {
+				return nil, err
+			}
+			if len(keep) < c.Len {
+				c = c.TakeChanges(keep)
+			}
+		}
+		if src.Atom {
+			atoms := make([]int64, c.Len)
+			for k := range atoms {
+				atoms[k] = int64(seq)
+			}
+			c = &batch.ChangeBatch{Batch: &batch.Batch{Cols: append(append([]arrow.Array(nil), c.Cols...), batch.Int64s(atoms, nil, 0)), Len: c.Len}, Diff: c.Diff}
+		}
+		parts = append(parts, c)
+	}
+	if err := it.Error(); err != nil {
+		return nil, err
+	}
+	return batch.ConcatChanges(src.Types, parts), nil
+}
+
+// watermarks returns the sources' current watermarks.
+func (w *Workflow) watermarks() []types.Datum {
+	out := make([]types.Datum, len(w.trackers))
+	for i, t := range w.trackers {
+		if t != nil {
+			out[i] = t.Current()
+		}
+	}
+	return out
+}
+
+// step processes the next input atom, if any. It returns whether it
+// processed one, and the atom.
+func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.rt.log.Error("panic in workflow", "workflow", w.spec.Name, "panic", r, "stack", string(debug.Stack()))
+			err = pgerror.Internalf("internal error: %v", r)
+		}
+	}()
+	txn := w.rt.db.Begin()
+	defer txn.Rollback()
+	pos := w.Status().Position
+	next := storage.Seq(0)
+	seen := map[uint64]bool{}
+	for _, src := range w.df.Sources {
+		if seen[src.Object] {
+			continue
+		}
+		seen[src.Object] = true
+		s, err := txn.NextLogSeq(src.Object, pos)
+		if err != nil {
+			return false, 0, err
+		}
+		if s != 0 && (next == 0 || s < next) {
+			next = s
+		}
+	}
+	if next == 0 {
+		// Nothing to do up to the snapshot: every input atom up to it is
+		// processed.
+		w.mu.Lock()
+		moved := txn.ReadSeq() > w.status.Frontier
+		if moved {
+			w.status.Frontier = txn.ReadSeq()
+			w.status.LastProgress = time.Now()
+		}
+		w.mu.Unlock()
+		if moved {
+			w.progress.broadcast()
+		}
+		return false, 0, nil
+	}
+	start := time.Now()
+	ctx := w.execContext(txn)
+	in := make([]*batch.ChangeBatch, len(w.df.Sources))
+	rowsIn := 0
+	for i, src := range w.df.Sources {
+		c, err := w.readLog(txn, i, src, next, next)
+		if err != nil {
+			return false, next, err
+		}
+		in[i] = c
+		rowsIn += c.Len
+	}
+	ctx.Watermarks = w.watermarks()
+	ctx.Workflow, ctx.Atom = w.spec.OID, next
+	out, err := w.df.Step(ctx, in)
+	if err != nil {
+		return false, next, err
+	}
+	if err := w.emit(txn, out); err != nil {
+		return false, next, err
+	}
+	if err := w.saveState(txn); err != nil {
+		return false, next, err
+	}
+	if err := w.putPosition(txn, next, 0, ""); err != nil {
+		return false, next, err
+	}
+	seq, err := txn.Commit()
+	if err != nil {
+		return false, next, err
+	}
+	w.mu.Lock()
+	w.status.Position, w.status.Frontier, w.status.LastCommit = next, next, seq
+	w.status.Atoms++
+	w.status.RowsIn += int64(rowsIn)
+	w.status.RowsOut += int64(out.Len)
+	w.status.Busy += time.Since(start)
+	w.status.LastProgress = time.Now()
+	size := 0
+	for _, op := range w.df.Stateful() {
+		size += op.StateSize()
+	}
+	w.status.StateSize = size
+	w.mu.Unlock()
+	w.progress.broadcast()
+	return true, next, nil
+}
+
+// emit applies output changes to the result, and appends them to the
+// workflow's output log and its INTO stream.
+func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
+	if out.Len == 0 {
+		return nil
+	}
+	oid := uint64(w.spec.OID)
+	type delta struct {
+		row  []types.Datum
+		diff int64
+	}
+	deltas := map[string]*delta{}
+	var order []string
+	for r := 0; r < out.Len; r++ {
+		row := out.Row(w.outTypes, r)
+		k, err := exec.ResultKey(oid, w.outTypes, row)
+		if err != nil {
+			return err
+		}
+		d := deltas[string(k)]
+		if d == nil {
+			d = &delta{row: row}
+			deltas[string(k)] = d
+			order = append(order, string(k))
+		}
+		d.diff += int64(out.Diff[r])
+	}
+	for _, k := range order {
+		d := deltas[k]
+		if d.diff == 0 {
+			continue
+		}
+		var count int64
+		if v, ok, err := txn.Get([]byte(k)); err != nil {
+			return err
+		} else if ok {
+			if count, _, err = w.result.Decode(v); err != nil {
+				return err
+			}
+		}
+		count += d.diff
+		switch {
+		case count < 0:
+			return pgerror.Internalf("workflow %s: a result row was deleted more often than inserted", w.spec.Name)
+		case count == 0:
+			if err := txn.Delete([]byte(k)); err != nil {
+				return err
+			}
+		default:
+			v, err := w.result.Encode(count, d.row)
+			if err != nil {
+				return err
+			}
+			if err := txn.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+	}
+	if err := exec.AppendChanges(txn, oid, w.outCodec, w.outTypes, out); err != nil {
+		return err
+	}
+	if w.spec.Into != 0 {
+		if err := exec.AppendChanges(txn, uint64(w.spec.Into), w.outCodec, w.outTypes, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
