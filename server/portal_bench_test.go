@@ -46,6 +46,8 @@ var kvSetup = []string{
 	"CREATE PORTAL bump(p_k INT) RETURNS TABLE (v BIGINT) ON kv AS UPDATE kv SET v = v + 1 WHERE k = p_k RETURNING v",
 }
 
-func BenchmarkPointSelect16(b *testing.B) { benchCalls(b, kvSetup, "SELECT v FROM kv WHERE k = $1", 16) }
-func BenchmarkPortalGet16(b *testing.B)   { benchCalls(b, kvSetup, "SELECT * FROM get($1)", 16) }
-func BenchmarkPortalBump16(b *testing.B)  { benchCalls(b, kvSetup, "SELECT * FROM bump($1)", 16) }
+func BenchmarkPointSelect16(b *testing.B) {
+	benchCalls(b, kvSetup, "SELECT v FROM kv WHERE k = $1", 16)
+}
+func BenchmarkPortalGet16(b *testing.B)  { benchCalls(b, kvSetup, "SELECT * FROM get($1)", 16) }
+func BenchmarkPortalBump16(b *testing.B) { benchCalls(b, kvSetup, "SELECT * FROM bump($1)", 16) }
