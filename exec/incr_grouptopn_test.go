@@ -12,25 +12,6 @@ import (
 	"portalsdb/types"
 )
 
-// memState is an operator's persisted state in memory.
-type memState map[string][]byte
-
-func (m memState) Put(k, v []byte) error { m[string(k)] = append([]byte(nil), v...); return nil }
-func (m memState) Delete(k []byte) error { delete(m, string(k)); return nil }
-func (m memState) Scan(fn func(k, v []byte) error) error {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if err := fn([]byte(k), m[k]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // topNReference computes the top rows per group of (g, v, w) rows ordered
 // by v DESC, w, with their ranks, as sorted text.
 func topNReference(rows [][3]int64, limit int) []string {
