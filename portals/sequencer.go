@@ -271,8 +271,11 @@ func splitOne(db *storage.DB, spec SplitterSpec, preds []expr.Evaluator, codec *
 		pos = storage.Seq(binary.BigEndian.Uint64(v))
 	}
 	next, err := txn.NextLogSeq(uint64(spec.Source), pos)
-	if err != nil || next == 0 {
+	if err != nil {
 		return false, 0, err
+	}
+	if next == 0 {
+		return false, txn.ReadSeq(), nil
 	}
 	it, err := txn.ScanLog(uint64(spec.Source), next, next)
 	if err != nil {

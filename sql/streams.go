@@ -621,10 +621,14 @@ func (s *Session) alterWorkflow(st *parser.AlterWorkflowStmt) (pgwire.Result, er
 func (s *Session) flush(ctx context.Context) (pgwire.Result, error) {
 	sctx, cancel := s.statementContext(ctx)
 	defer cancel()
-	var oids []uint32
-	for _, w := range s.e.rt.Workflows() {
-		oids = append(oids, w.OID())
+	snap := s.e.Catalog()
+	var roots []uint32
+	for _, t := range snap.Tables() {
+		if t.Kind == catalog.KindWorkflow || t.Kind == catalog.KindStream {
+			roots = append(roots, t.OID)
+		}
 	}
+	oids := feeders(snap, roots)
 	stale, err := s.e.rt.WaitCaughtUp(sctx, oids, s.e.db.VisibleSeq())
 	if err != nil {
 		return nil, s.fail(err)
@@ -633,64 +637,75 @@ func (s *Session) flush(ctx context.Context) (pgwire.Result, error) {
 	return &tagResult{tag: "FLUSH"}, nil
 }
 
-// workflowsRead returns the workflows a plan reads, with every workflow
-// upstream of them, ordered upstream first.
+// workflowsRead returns what feeds the relations n reads, upstream first
+// (see feeders); read-your-writes waits for each in that order.
 func (s *Session) workflowsRead(n logical.Node) []uint32 {
 	snap := s.e.Catalog()
-	set := map[uint32]bool{}
+	var roots []uint32
+	logical.Walk(n, func(n logical.Node) bool {
+		if sc, ok := n.(*logical.Scan); ok && (sc.Table.Kind == logical.WorkflowRelation || sc.Table.Kind == logical.StreamRelation) {
+			roots = append(roots, sc.Table.OID)
+		}
+		if fs, ok := n.(*logical.FunctionScan); ok {
+			if pf, ok := fs.Impl.(*portalFunction); ok {
+				portalWorkflows(snap, pf.p, func(oid uint32) { roots = append(roots, oid) }, map[uint32]bool{})
+			}
+		}
+		return true
+	})
+	return feeders(snap, roots)
+}
+
+// feeders returns what fills the relations roots, upstream first: the
+// workflows among them and the workflows they read, the workflows writing
+// INTO streams they read, and the sequencers and splitters filling those
+// streams (by the ids their pumps run under: the sequencer's stream, the
+// splitter's first split), and so on up. Post-order makes a feeder come
+// after everything that feeds it, whatever the order of creation.
+func feeders(snap *catalog.Snapshot, roots []uint32) []uint32 {
+	seen := map[uint32]bool{}
+	pumps := map[uint32]bool{}
+	var out []uint32
 	var add func(oid uint32)
 	add = func(oid uint32) {
-		if set[oid] {
+		if seen[oid] {
 			return
 		}
+		seen[oid] = true
 		t, ok := snap.TableByOID(oid)
 		if !ok {
 			return
 		}
 		switch t.Kind {
 		case catalog.KindStream:
-			// A stream that workflows write INTO is fed by them.
-			set[oid] = true
 			for _, w := range snap.Tables() {
 				if w.Kind == catalog.KindWorkflow && w.Workflow != nil && w.Workflow.Into == oid {
 					add(w.OID)
 				}
 			}
-			return
-		case catalog.KindWorkflow:
-		default:
-			return
-		}
-		set[oid] = true
-		for _, dep := range t.DependsOn {
-			add(dep)
-		}
-	}
-	logical.Walk(n, func(n logical.Node) bool {
-		if sc, ok := n.(*logical.Scan); ok && (sc.Table.Kind == logical.WorkflowRelation || sc.Table.Kind == logical.StreamRelation) {
-			add(sc.Table.OID)
-		}
-		if fs, ok := n.(*logical.FunctionScan); ok {
-			if pf, ok := fs.Impl.(*portalFunction); ok {
-				portalWorkflows(snap, pf.p, add, map[uint32]bool{})
+			if t.Stream == nil {
+				return
 			}
-		}
-		return true
-	})
-	out := make([]uint32, 0, len(set))
-	for oid := range set {
-		if t, ok := snap.TableByOID(oid); ok && t.Kind == catalog.KindWorkflow {
+			if len(t.Stream.Sequencer) > 0 {
+				for _, src := range t.Stream.Sequencer {
+					add(src)
+				}
+				out = append(out, oid)
+			}
+			if sp := t.Stream.Split; sp != nil && !pumps[sp.ID] {
+				pumps[sp.ID] = true
+				add(sp.Source)
+				out = append(out, sp.ID)
+			}
+		case catalog.KindWorkflow:
+			for _, dep := range t.DependsOn {
+				add(dep)
+			}
 			out = append(out, oid)
 		}
 	}
-	// Workflows can only read workflows made before them, so OID order is
-	// upstream first.
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
+	for _, oid := range roots {
+		add(oid)
 	}
 	return out
 }
