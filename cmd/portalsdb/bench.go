@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"portalsdb/bench"
-	"portalsdb/server"
 )
 
 // benchCmd runs the side-by-side benchmark of package bench: an in-process
@@ -54,103 +52,33 @@ func benchCmd(ctx context.Context, args []string) int {
 	}
 	progress := os.Stderr
 
-	// portalsdb: in process with durability on, unless --addr.
-	target := bench.Target{Name: "portalsdb"}
-	switch {
-	case *addr != "":
-		target.DSN = "postgres://postgres@" + *addr + "/postgres?sslmode=disable"
-	case *serverProcess:
-		dir := *dataDir
-		if dir == "" {
-			tmp, err := os.MkdirTemp("", "portalsdb-bench-")
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
-				return 1
-			}
-			defer os.RemoveAll(tmp)
-			dir = tmp
+	target, stopTarget, err := startPortalsdb(progress, *addr, *serverProcess, *dataDir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
+		return 1
+	}
+	defer stopTarget()
+	if *cpuProfile != "" {
+		if !target.InProcess {
+			fmt.Fprintln(os.Stderr, "portalsdb bench: --cpuprofile profiles an in-process server only")
+			return 2
 		}
-		self, err := os.Executable()
-		if err != nil {
+		if err := os.MkdirAll(*cpuProfile, 0o755); err != nil {
 			fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
 			return 1
 		}
-		proc, err := bench.StartServerProcess(self, dir)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "portalsdb bench: starting portalsdb:", err)
-			return 1
-		}
-		defer func() {
-			if err := proc.Stop(); err != nil {
-				fmt.Fprintln(os.Stderr, "portalsdb bench: stopping portalsdb:", err)
-			}
-		}()
-		target.DSN = "postgres://postgres@" + proc.Addr() + "/postgres?sslmode=disable"
-		target.CPU = proc.CPU
-		fmt.Fprintf(progress, "portalsdb serve in a child process at %s (data %s, durable commits)\n", proc.Addr(), dir)
-	default:
-		dir := *dataDir
-		if dir == "" {
-			tmp, err := os.MkdirTemp("", "portalsdb-bench-")
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
-				return 1
-			}
-			defer os.RemoveAll(tmp)
-			dir = tmp
-		}
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		srv, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: dir, Sync: true, Logger: log})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "portalsdb bench: starting portalsdb:", err)
-			return 1
-		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			srv.Shutdown(sctx)
-		}()
-		target.DSN = "postgres://postgres@" + srv.Addr() + "/postgres?sslmode=disable"
-		target.InProcess = true
-		fmt.Fprintf(progress, "portalsdb in process at %s (data %s, durable commits)\n", srv.Addr(), dir)
-		if *cpuProfile != "" {
-			if err := os.MkdirAll(*cpuProfile, 0o755); err != nil {
-				fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
-				return 1
-			}
-			target.Around = profileAround(*cpuProfile)
-		}
-	}
-	if *cpuProfile != "" && !target.InProcess {
-		fmt.Fprintln(os.Stderr, "portalsdb bench: --cpuprofile profiles an in-process server only")
-		return 2
+		target.Around = profileAround(*cpuProfile)
 	}
 	targets := []bench.Target{target}
-
-	// PostgreSQL.
-	switch {
-	case *pgStart:
-		dir, err := os.MkdirTemp("", "portalsdb-bench-pg-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		pg, err := bench.StartPostgres(ctx, dir)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "portalsdb bench: starting PostgreSQL:", err)
-			return 1
-		}
-		defer func() {
-			if err := pg.Stop(); err != nil {
-				fmt.Fprintln(os.Stderr, "portalsdb bench: stopping PostgreSQL:", err)
-			}
-		}()
-		fmt.Fprintf(progress, "PostgreSQL started for the run at %s (fsync on)\n", pg.DSN())
-		targets = append(targets, bench.Target{Name: "postgres", DSN: pg.DSN(), CPU: pg.CPU})
-	case *pgDSN != "":
-		targets = append(targets, bench.Target{Name: "postgres", DSN: *pgDSN})
-	default:
+	pg, stopPG, err := startPostgres(ctx, progress, *pgDSN, *pgStart)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
+		return 1
+	}
+	defer stopPG()
+	if pg != nil {
+		targets = append(targets, *pg)
+	} else {
 		fmt.Fprintln(progress, "no --pg or --pg-start: measuring portalsdb alone")
 	}
 

@@ -30,6 +30,10 @@ func main() {
 			code = benchNexmark(ctx, args[1:])
 			break
 		}
+		if len(args) > 0 && args[0] == "portal" {
+			code = benchPortal(ctx, args[1:])
+			break
+		}
 		code = benchCmd(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Fprintln(os.Stdout, "usage: portalsdb [serve|slt|bench] [flags]")

@@ -1,0 +1,49 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+	"time"
+)
+
+// TestRunPortal runs the portal benchmark briefly, against PostgreSQL too
+// when PORTALSDB_TEST_PG_DSN is set: every workload must complete calls
+// whose answers check out, at full and at half load, and the workflow
+// must get every answer.
+func TestRunPortal(t *testing.T) {
+	target := Target{Name: "portalsdb", DSN: startServer(t)}
+	var pg *Target
+	if dsn := os.Getenv("PORTALSDB_TEST_PG_DSN"); dsn != "" {
+		pg = &Target{Name: "postgres", DSN: dsn}
+	}
+	var progress bytes.Buffer
+	rep, err := RunPortal(context.Background(), target, pg, PortalOptions{Keys: 500, Clients: 3,
+		Duration: 300 * time.Millisecond, Asks: 2500, Progress: &progress})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, progress.String())
+	}
+	want := []string{PortalRead, PortalSelect, PortalWrite}
+	if pg != nil {
+		want = append(want, PGSelect, PGUpdate)
+	}
+	for _, name := range want {
+		w := rep.Workload(name)
+		if w == nil {
+			t.Errorf("no %s in the report", name)
+			continue
+		}
+		for _, run := range []LatencyRun{w.Full, w.Half} {
+			if run.Calls == 0 || run.Rate <= 0 || run.P50us <= 0 || run.P99us < run.P50us {
+				t.Errorf("%s: %+v", name, run)
+			}
+		}
+		if w.Half.Target <= 0 || w.Half.Target > w.Full.Rate {
+			t.Errorf("%s: half load paced at %f calls/s, full load reached %f", name, w.Half.Target, w.Full.Rate)
+		}
+	}
+	if rep.Asks != 2500 || rep.AsksRate <= 0 {
+		t.Errorf("asks: %d at %f/s", rep.Asks, rep.AsksRate)
+	}
+}

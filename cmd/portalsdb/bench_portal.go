@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
+
+	"portalsdb/bench"
+)
+
+// benchPortal runs `portalsdb bench portal`: ad-hoc portal calls from
+// concurrent prepared-statement clients, beside the same keyed lookup as a
+// prepared SELECT on PostgreSQL, and the asks of a workflow.
+func benchPortal(ctx context.Context, args []string) int {
+	fl := flag.NewFlagSet("bench portal", flag.ContinueOnError)
+	pgDSN := fl.String("pg", "", "DSN of the PostgreSQL to compare with")
+	pgStart := fl.Bool("pg-start", false, "start a throwaway PostgreSQL (fsync on) for the run, and stop it after")
+	addr := fl.String("addr", "", "measure the portalsdb at HOST:PORT instead of starting one")
+	serverProcess := fl.Bool("server-process", false, "run portalsdb as a child process (this binary's serve) rather than in process")
+	dataDir := fl.String("data", "", "data directory of the portalsdb started for the run (default: a temporary one, removed)")
+	keys := fl.Int("keys", 100_000, "accounts looked up and updated")
+	clients := fl.Int("clients", 16, "concurrent clients at full load")
+	duration := fl.Duration("duration", 10*time.Second, "length of each measurement")
+	asks := fl.Int("asks", 100_000, "rows a workflow asks the portal about (0: skip)")
+	jsonOut := fl.String("json", "", "also write the results as JSON to FILE")
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	if *clients < 1 || *keys < 1 || *asks < 0 {
+		fmt.Fprintln(os.Stderr, "portalsdb bench portal: --clients and --keys must be positive, --asks not negative")
+		return 2
+	}
+	progress := os.Stderr
+	target, stopTarget, err := startPortalsdb(progress, *addr, *serverProcess, *dataDir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "portalsdb bench portal:", err)
+		return 1
+	}
+	defer stopTarget()
+	pg, stopPG, err := startPostgres(ctx, progress, *pgDSN, *pgStart)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "portalsdb bench portal:", err)
+		return 1
+	}
+	defer stopPG()
+	if pg == nil {
+		fmt.Fprintln(progress, "no --pg or --pg-start: measuring portalsdb alone")
+	}
+	loadBefore := loadAverage()
+	rep, err := bench.RunPortal(ctx, target, pg, bench.PortalOptions{Keys: *keys, Clients: *clients, Duration: *duration,
+		Asks: *asks, Progress: progress})
+	if rep != nil {
+		printPortal(os.Stdout, rep)
+	}
+	fmt.Fprintf(os.Stdout, "load average (1 min) before and after: %s, %s on %d CPUs\n", loadBefore, loadAverage(), runtime.NumCPU())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "portalsdb bench portal:", err)
+		return 1
+	}
+	if *jsonOut != "" {
+		doc := struct {
+			Time      time.Time           `json:"time"`
+			GoVersion string              `json:"go_version"`
+			CPUs      int                 `json:"cpus"`
+			Duration  string              `json:"duration"`
+			Report    *bench.PortalReport `json:"report"`
+		}{time.Now().UTC(), runtime.Version(), runtime.NumCPU(), duration.String(), rep}
+		b, err := json.MarshalIndent(doc, "", "  ")
+		if err == nil {
+			err = os.WriteFile(*jsonOut, append(b, '\n'), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "portalsdb bench portal:", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+func printPortal(w io.Writer, rep *bench.PortalReport) {
+	fmt.Fprintf(w, "\n%d clients, %d keys; latency from when each call was due (half load: paced at half the full-load rate)\n",
+		rep.Clients, rep.Keys)
+	fmt.Fprintf(w, "%-36s %12s %9s %9s %12s %9s %9s\n", "workload", "full calls/s", "p50 us", "p99 us", "half calls/s", "p50 us", "p99 us")
+	for _, x := range rep.Workloads {
+		fmt.Fprintf(w, "%-36s %12.0f %9.0f %9.0f %12.0f %9.0f %9.0f\n", x.Name,
+			x.Full.Rate, x.Full.P50us, x.Full.P99us, x.Half.Rate, x.Half.P50us, x.Half.P99us)
+	}
+	ratio := func(a, b string) {
+		x, y := rep.Workload(a), rep.Workload(b)
+		if x != nil && y != nil && y.Full.Rate > 0 {
+			fmt.Fprintf(w, "ratio %s / %s: %.2f\n", a, b, x.Full.Rate/y.Full.Rate)
+		}
+	}
+	ratio(bench.PortalRead, bench.PGSelect)
+	ratio(bench.PortalRead, bench.PortalSelect)
+	ratio(bench.PortalWrite, bench.PGUpdate)
+	if rep.Asks > 0 {
+		fmt.Fprintf(w, "workflow asks: %d in %.2fs = %.0f asks/s\n", rep.Asks, rep.AsksSeconds, rep.AsksRate)
+	}
+}
