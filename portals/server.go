@@ -148,29 +148,35 @@ func (s *Server) run() {
 		case <-s.rt.ctx.Done():
 			return
 		}
-	drain:
-		for len(pending) < maxServerBatch {
-			select {
-			case c := <-s.reqs:
-				pending = append(pending, c)
-			default:
-				break drain
-			}
-		}
-		s.serve(pending)
+		pending = s.serve(s.drain(pending))
 		for _, c := range pending {
 			close(c.done)
 		}
 	}
 }
 
+// drain adds the requests waiting in the queue to pending, up to a full
+// batch.
+func (s *Server) drain(pending []*call) []*call {
+	for len(pending) < maxServerBatch {
+		select {
+		case c := <-s.reqs:
+			pending = append(pending, c)
+		default:
+			return pending
+		}
+	}
+	return pending
+}
+
 // serve runs one batch of requests to a durable commit, retrying it whole
-// when it loses a write conflict.
-func (s *Server) serve(calls []*call) {
+// when it loses a write conflict, and returns the batch it served:
+// requests that arrive while it runs join it (see attempt).
+func (s *Server) serve(calls []*call) []*call {
 	var err error
 	for attempt := 0; attempt < maxServerRetries; attempt++ {
-		if err = s.attempt(calls); err == nil {
-			return
+		if calls, err = s.attempt(calls); err == nil {
+			return calls
 		}
 		if pgerror.CodeOf(err) != pgerror.SerializationFailure {
 			break
@@ -179,16 +185,24 @@ func (s *Server) serve(calls []*call) {
 	for _, c := range calls {
 		c.reply = Reply{Err: err}
 	}
+	return calls
 }
 
-func (s *Server) attempt(calls []*call) error {
+// attempt runs calls in one transaction and commits it. Requests that
+// arrived while the batch ran join it before the commit: callers answered
+// together tend to call again together, and a batch that took only the
+// first of them would pay a durable commit for each few.
+func (s *Server) attempt(calls []*call) ([]*call, error) {
 	txn := s.rt.db.Begin()
 	defer txn.Rollback()
-	for _, c := range calls {
-		c.reply = s.serveOne(txn, c.req)
+	for i := 0; i < len(calls); i++ {
+		calls[i].reply = s.serveOne(txn, calls[i].req)
+		if i == len(calls)-1 {
+			calls = s.drain(calls)
+		}
 	}
 	_, err := txn.Commit()
-	return err
+	return calls, err
 }
 
 // serveOne runs one request under a savepoint of the batch's transaction.
