@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -358,3 +359,26 @@ var _ = defineSystemTables(
 			last_statement_start timestamp with time zone, last_commit_atom bigint, current boolean`),
 		rows: sessionRows},
 )
+
+// explainWorkflowTasks is EXPLAIN WORKFLOW's task list: the dataflow's
+// sources and nodes, each with what it did since the workflow started.
+func explainWorkflowTasks(df *exec.Dataflow) []string {
+	lines := df.Explain()
+	srcStats, nodeStats := df.Stats()
+	stats := append(srcStats, nodeStats...)
+	for i := range lines {
+		if i >= len(stats) {
+			break
+		}
+		s := stats[i]
+		extra := fmt.Sprintf("  (rows in=%d out=%d", s.RowsIn, s.RowsOut)
+		if i >= len(srcStats) {
+			if _, ok := df.Nodes[i-len(srcStats)].Op.(exec.StatefulOperator); ok {
+				extra += fmt.Sprintf(" state=%d", s.StateEntries)
+			}
+			extra += fmt.Sprintf(" time=%.3f ms", durationMillis(s.Busy))
+		}
+		lines[i] += extra + ")"
+	}
+	return lines
+}
