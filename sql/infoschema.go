@@ -136,7 +136,8 @@ var _ = defineSystemTables(
 			generation_expression character_data, is_updatable yes_or_no`),
 		rows: func(c *sysContext, emit func(sysRow)) {
 			for _, r := range c.relations() {
-				if r.kind != 'r' && r.kind != 'v' && r.kind != 'm' {
+				// As in PostgreSQL, materialized views (workflows) are not listed.
+				if r.kind != 'r' && r.kind != 'v' {
 					continue
 				}
 				updatable := make([]bool, len(r.attrs))

@@ -203,7 +203,10 @@ var _ = defineSystemTables(
 		cols: columns(`oid oid, rulename name, ev_class oid, ev_type "char", ev_enabled "char", is_instead boolean, ev_qual pg_node_tree, ev_action pg_node_tree`),
 		rows: func(c *sysContext, emit func(sysRow)) {
 			for _, t := range c.snap.Tables() {
-				if t.Kind == catalog.KindView {
+				// Views and workflows (materialized views) have a
+				// _RETURN rule, as PostgreSQL's views and
+				// materialized views do.
+				if t.Kind == catalog.KindView || t.Kind == catalog.KindWorkflow {
 					emit(sysRow{"oid": int64(t.OID), "rulename": "_RETURN", "ev_class": int64(t.OID), "ev_type": "1",
 						"ev_enabled": "O", "is_instead": true, "ev_qual": "<>", "ev_action": t.ViewSQL})
 				}
@@ -257,6 +260,7 @@ func (c *sysContext) pgClassRow(r *relDesc) sysRow {
 		row["relam"] = int64(heapAMOID)
 		row["relfilenode"] = int64(r.oid)
 		row["relreplident"] = "d"
+		row["relhasrules"] = true
 	case r.table != nil && r.kind == 'v':
 		row["relhasrules"] = true
 	case r.index != nil:
