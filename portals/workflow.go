@@ -521,6 +521,9 @@ func (w *Workflow) initialize() error {
 	}
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = s0, s0, seq
+	for _, c := range in {
+		w.status.RowsIn += int64(c.Len)
+	}
 	w.status.RowsOut += int64(all.Len)
 	w.status.StateSize = w.df.StateEntries()
 	w.status.LastProgress = time.Now()

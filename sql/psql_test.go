@@ -14,7 +14,10 @@ import (
 	"time"
 )
 
-var rewrite = flag.Bool("rewrite", false, "record the golden files under testdata/psql from PostgreSQL (needs PORTALSDB_TEST_PG_DSN)")
+var (
+	rewrite          = flag.Bool("rewrite", false, "record the golden files under testdata/psql from PostgreSQL (needs PORTALSDB_TEST_PG_DSN)")
+	rewritePortalsdb = flag.Bool("rewrite-portalsdb", false, "record the golden files under testdata/psql/portals from portalsdb")
+)
 
 // runPsql runs psql against e with one -c per command and returns what it
 // printed: stdout, then stderr after a marker line when there is any.
@@ -85,6 +88,7 @@ func readMetaCases(t *testing.T, path string) []metaCase {
 
 var (
 	timingRE   = regexp.MustCompile(`Time: [0-9.]+ ms`)
+	explainRE  = regexp.MustCompile(`time=[0-9.]+ ms|atom [0-9]+`)
 	conninfoRE = regexp.MustCompile(`database "[^"]*"|port "[0-9]+"`)
 )
 
@@ -98,6 +102,18 @@ func normalize(compare, out string) string {
 		return out
 	case compare == "timing":
 		return timingRE.ReplaceAllString(out, "Time: N ms")
+	case compare == "explain":
+		// Column widths follow the masked figures' lengths.
+		var b strings.Builder
+		for _, l := range strings.Split(explainRE.ReplaceAllStringFunc(out, func(s string) string {
+			if strings.HasPrefix(s, "atom") {
+				return "atom N"
+			}
+			return "time=N ms"
+		}), "\n") {
+			b.WriteString(strings.TrimRight(strings.Trim(strings.TrimSpace(l), "-"), " ") + "\n")
+		}
+		return b.String()
 	case compare == "conninfo":
 		return conninfoRE.ReplaceAllStringFunc(out, func(s string) string {
 			if strings.HasPrefix(s, "port") {
@@ -263,5 +279,60 @@ func TestPsqlTabCompletionQueries(t *testing.T) {
 		if !found[name] {
 			t.Errorf("no completion query found %q", name)
 		}
+	}
+}
+
+// TestPsqlPortalsObjects runs psql's meta-commands and catalog queries on
+// portalsdb's own objects (testdata/psql/schema_portals.sql): streams show
+// as tables with the stream access method, workflows as materialized
+// views, portals as functions, and the portals_catalog views count what
+// the workflows and portals did. PostgreSQL has no such objects, so the
+// expected output was recorded from portalsdb (-rewrite-portalsdb) and
+// reviewed; the meta-commands' queries are psql 15's.
+func TestPsqlPortalsObjects(t *testing.T) {
+	path, err := exec.LookPath("psql")
+	if err != nil {
+		t.Skip("psql is not installed")
+	}
+	if v, err := exec.Command(path, "--version").Output(); err != nil || !strings.Contains(string(v), "(PostgreSQL) 15.") {
+		t.Skipf("the golden files were recorded with psql 15; found %s", strings.TrimSpace(string(v)))
+	}
+	dir := filepath.Join("testdata", "psql")
+	cases := readMetaCases(t, filepath.Join(dir, "meta_portals.txt"))
+	srv := startServer(t, "")
+	pdb := serverEndpoint(srv)
+	loadSchema(t, pdb, filepath.Join(dir, "schema.sql"))
+	loadSchema(t, pdb, filepath.Join(dir, "schema_portals.sql"))
+
+	// Calls for portals_catalog.portals to count: two reads of a
+	// workflow's portal, a change through a table's portal, and a call
+	// that fails.
+	conn := connect(t, pdb)
+	ctx := context.Background()
+	for _, q := range []string{"SELECT * FROM page_clicks('/')", "SELECT * FROM page_clicks('/buy')",
+		"SELECT * FROM add_page('/new', 'New')", "FLUSH"} {
+		mustExec(t, conn, q)
+	}
+	if _, err := conn.Exec(ctx, "SELECT * FROM ratio_of(1, 0)"); err == nil || !strings.Contains(err.Error(), "22012") {
+		t.Fatalf("ratio_of(1, 0): %v, want a division by zero", err)
+	}
+
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			goldenPath := filepath.Join(dir, "portals", c.name+".out")
+			got := runPsql(t, pdb, psqlCommands(c.command)...)
+			if *rewritePortalsdb {
+				if err := os.WriteFile(goldenPath, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(goldenPath)
+			if err != nil {
+				t.Fatalf("%v (record it with -rewrite-portalsdb)", err)
+			}
+			if normalize(c.compare, got) != normalize(c.compare, string(want)) {
+				t.Errorf("%s printed\n%s\n--- expected:\n%s", c.command, got, want)
+			}
+		})
 	}
 }
