@@ -231,7 +231,8 @@ func TestPsqlMetaCommands(t *testing.T) {
 // tab-complete.c sends for common completions (captured from PostgreSQL's
 // log while completing table, column, schema, role, setting, function and
 // type names) and requires each to run without error and to find the
-// objects of the schema where it looks for them.
+// objects of the schema where it looks for them, streams, workflows and
+// portals included.
 func TestPsqlTabCompletionQueries(t *testing.T) {
 	text, err := os.ReadFile(filepath.Join("testdata", "psql", "tabcomplete.sql"))
 	if err != nil {
@@ -241,6 +242,9 @@ func TestPsqlTabCompletionQueries(t *testing.T) {
 	conn := connect(t, serverEndpoint(srv))
 	mustExec(t, conn, "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, code varchar(20) UNIQUE)")
 	mustExec(t, conn, "CREATE INDEX items_name_idx ON items (name)")
+	mustExec(t, conn, "CREATE STREAM item_events (id int, delta int)")
+	mustExec(t, conn, "CREATE WORKFLOW item_totals AS SELECT id, sum(delta) AS total FROM item_events GROUP BY id")
+	mustExec(t, conn, "CREATE PORTAL item_total(p_id int) RETURNS TABLE (total bigint) ON item_totals AS SELECT total FROM item_totals WHERE id = p_id")
 	var queries []string
 	for _, q := range strings.Split(string(text), ";\n") {
 		if q = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(q), ";")); q != "" {
@@ -275,7 +279,8 @@ func TestPsqlTabCompletionQueries(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"items", "items_name_idx", "items_pkey", "id", "code", "items_code_key", "public",
-		"postgres", "search_path", "pg_class", "pg_default", "upper"} {
+		"postgres", "search_path", "pg_class", "pg_default", "upper", "item_events", "item_totals", "item_total",
+		"portals_catalog"} {
 		if !found[name] {
 			t.Errorf("no completion query found %q", name)
 		}
