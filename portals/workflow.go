@@ -360,6 +360,7 @@ func (w *Workflow) recover() error {
 	if err := w.loadState(txn); err != nil {
 		return err
 	}
+	w.df.RecordState()
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = pos, pos, txn.ReadSeq()
 	if failed != 0 {
@@ -520,7 +521,11 @@ func (w *Workflow) initialize() error {
 	}
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = s0, s0, seq
+	for _, c := range in {
+		w.status.RowsIn += int64(c.Len)
+	}
 	w.status.RowsOut += int64(all.Len)
+	w.status.StateSize = w.df.StateEntries()
 	w.status.LastProgress = time.Now()
 	w.mu.Unlock()
 	w.progress.broadcast()
@@ -722,11 +727,7 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 	w.status.Busy += time.Since(start)
 	w.latency.Record(time.Since(start))
 	w.status.LastProgress = time.Now()
-	size := 0
-	for _, op := range w.df.Stateful() {
-		size += op.StateSize()
-	}
-	w.status.StateSize = size
+	w.status.StateSize = w.df.StateEntries()
 	w.mu.Unlock()
 	w.progress.broadcast()
 	return true, next, nil
