@@ -9,6 +9,7 @@ import (
 	"hash/maphash"
 	"io"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -788,6 +789,10 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 		}
 		diffs[f] += int64(out.Diff[r])
 	}
+	// Visit the distinct rows in key order: the reads then move forward
+	// through Pebble's blocks, and each write lands next to the previous one
+	// in the transaction's write buffer instead of at a random place.
+	slices.SortFunc(order, func(a, b int32) int { return bytes.Compare(keyOf(a), keyOf(b)) })
 	// Read every count before writing any: the transaction's own writes
 	// are then few, and looking past them is cheap.
 	counts := make([]int64, len(order))
