@@ -147,6 +147,26 @@ func (w *Workflow) StepLatency() LatencyHistogram {
 	return w.latency
 }
 
+// StoredStateBytes returns the bytes of keys and values the workflow's
+// operators keep in storage as of the newest commit: the size of the state
+// a restart loads, which the in-memory entry count of Status does not
+// tell.
+func (w *Workflow) StoredStateBytes() (int64, error) {
+	txn := w.rt.db.Begin()
+	defer txn.Rollback()
+	var total int64
+	for node := range w.df.Stateful() {
+		s := stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), node)}
+		if err := s.Scan(func(k, v []byte) error {
+			total += int64(len(s.prefix) + len(k) + len(v))
+			return nil
+		}); err != nil {
+			return 0, err
+		}
+	}
+	return total, nil
+}
+
 func (w *Workflow) stop() {
 	w.cancel()
 	<-w.done
