@@ -70,9 +70,17 @@ func seqOrNull(s storage.Seq) types.Datum {
 }
 
 // streamSource says what fills a stream.
-func streamSource(t *catalog.Table) string {
+func streamSource(snap *catalog.Snapshot, t *catalog.Table) string {
 	sd := t.Stream
+	var into []string
+	for _, w := range snap.Tables() {
+		if w.Kind == catalog.KindWorkflow && w.Workflow != nil && w.Workflow.Into == t.OID {
+			into = append(into, w.Name)
+		}
+	}
 	switch {
+	case len(into) > 0:
+		return "workflow " + strings.Join(into, ", ")
 	case sd == nil:
 		return "insert"
 	case sd.Generator != "":
@@ -108,7 +116,7 @@ func streamRows(c *sysContext, emit func(sysRow)) {
 			continue
 		}
 		row := sysRow{"schema_name": c.schemaName(t.Schema), "name": t.Name, "oid": int64(t.OID),
-			"source": streamSource(t), "workflows": readers[t.OID]}
+			"source": streamSource(c.snap, t), "workflows": readers[t.OID]}
 		atoms, rows, first, last, err := logSummary(txn, uint64(t.OID), 0)
 		if err == nil {
 			row["atoms"], row["events"], row["first_atom"], row["last_atom"] = atoms, rows, seqOrNull(first), seqOrNull(last)
