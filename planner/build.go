@@ -239,6 +239,8 @@ func (b *builder) build(n logical.Node) (built, error) {
 		return b.buildFunctionScan(x)
 	case *logical.Window:
 		return b.buildWindow(x)
+	case *logical.ProjectSet:
+		return b.buildProjectSet(x)
 	case *logical.TimeWindow:
 		in, err := b.buildExact(x.Input)
 		if err != nil {
@@ -386,14 +388,21 @@ func (b *builder) buildFunctionScan(x *logical.FunctionScan) (built, error) {
 // setFunction returns the implementation of a function in FROM, and
 // whether its last column is WITH ORDINALITY's row number.
 func setFunction(x *logical.FunctionScan) (exec.SetFunction, bool, error) {
+	fn, err := setFunctionImpl(x.Name, x.Impl, x.Cols[0].Type)
+	return fn, x.Ordinality, err
+}
+
+// setFunctionImpl returns the implementation the binder chose for a
+// set-returning function whose first column has type first.
+func setFunctionImpl(name string, impl any, first types.T) (exec.SetFunction, error) {
 	var fn exec.SetFunction
-	switch impl := x.Impl.(type) {
+	switch impl := impl.(type) {
 	case string:
 		switch impl {
 		case "generate_series":
-			fn = exec.GenerateSeries{T: x.Cols[0].Type}
+			fn = exec.GenerateSeries{T: first}
 		case "unnest":
-			fn = exec.Unnest{Elem: x.Cols[0].Type}
+			fn = exec.Unnest{Elem: first}
 		}
 	case *expr.SetFuncCall:
 		fn = exec.RowsFunction{Call: impl}
@@ -401,10 +410,39 @@ func setFunction(x *logical.FunctionScan) (exec.SetFunction, bool, error) {
 		fn = impl
 	}
 	if fn == nil {
-		return nil, false, unsupported("function %s in FROM is not supported", x.Name)
+		return nil, unsupported("function %s is not supported", name)
 	}
-	ordinality := x.Ordinality
-	return fn, ordinality, nil
+	return fn, nil
+}
+
+// buildProjectSet lowers the set-returning calls of a select list.
+func (b *builder) buildProjectSet(x *logical.ProjectSet) (built, error) {
+	in, err := b.build(x.Input)
+	if err != nil {
+		return built{}, err
+	}
+	calls := make([]exec.SetCall, len(x.Calls))
+	for i, c := range x.Calls {
+		fn, err := setFunctionImpl(c.Name, c.Impl, c.Col.Type)
+		if err != nil {
+			return built{}, err
+		}
+		args, err := b.prepareAll(c.Args)
+		if err != nil {
+			return built{}, err
+		}
+		calls[i] = exec.SetCall{Name: c.Name, Fn: fn, Args: args, T: c.Col.Type}
+	}
+	op, err := exec.NewProjectSet(in.op, in.types, in.layout(), calls)
+	if err != nil {
+		return built{}, err
+	}
+	ids := append([]expr.ColumnID(nil), in.ids...)
+	ts := append([]types.T(nil), in.types...)
+	for _, c := range x.Calls {
+		ids, ts = append(ids, c.Col.ID), append(ts, c.Col.Type)
+	}
+	return built{op: wrap(op), ids: ids, types: ts}, nil
 }
 
 // buildLateralJoin lowers a join with a function called per left row.

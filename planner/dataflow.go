@@ -387,6 +387,8 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		return dfRef{}, notIncremental("VALUES")
 	case *logical.Window:
 		return dfRef{}, notIncremental("a window function")
+	case *logical.ProjectSet:
+		return dfRef{}, notIncremental("a set-returning function in the select list (call it in FROM with LATERAL)")
 	case *logical.FunctionScan:
 		return dfRef{}, notIncremental("the function " + x.Name + " in FROM without a lateral reference")
 	case *logical.LateralJoin:

@@ -218,7 +218,7 @@ func registerRegexp(r *Registry) {
 	}
 	r.add(&Overload{Name: "regexp_replace", Args: []types.T{text, text, text}, Ret: text, Row: replace})
 	r.add(&Overload{Name: "regexp_replace", Args: []types.T{text, text, text, text}, Ret: text, Row: replace})
-	match := func(name string) RowKernel {
+	match := func() RowKernel {
 		return func(c *Ctx, a []types.Datum) (types.Datum, error) {
 			flags := ""
 			if len(a) > 2 {
@@ -228,7 +228,7 @@ func registerRegexp(r *Registry) {
 			if err != nil {
 				return nil, err
 			}
-			if f.global && name == "regexp_match" {
+			if f.global {
 				return nil, pgerror.New(pgerror.InvalidParameterValue, "regexp_match() does not support the \"global\" option").
 					WithHint("Use the regexp_matches function instead.")
 			}
@@ -244,10 +244,9 @@ func registerRegexp(r *Registry) {
 			return matchGroups(s, m), nil
 		}
 	}
-	for _, name := range []string{"regexp_match", "regexp_matches"} {
-		r.add(&Overload{Name: name, Args: []types.T{text, text}, Ret: arr, Row: match(name)})
-		r.add(&Overload{Name: name, Args: []types.T{text, text, text}, Ret: arr, Row: match(name)})
-	}
+	// regexp_matches is set-returning (srf.go), in a select list too.
+	r.add(&Overload{Name: "regexp_match", Args: []types.T{text, text}, Ret: arr, Row: match()})
+	r.add(&Overload{Name: "regexp_match", Args: []types.T{text, text, text}, Ret: arr, Row: match()})
 	split := func(c *Ctx, a []types.Datum) (types.Datum, error) {
 		parts, err := regexSplit(c, a)
 		if err != nil {

@@ -48,6 +48,10 @@ func Exprs(n Node) []expr.Expr {
 		add(x.On...)
 	case *FunctionScan:
 		add(x.Args...)
+	case *ProjectSet:
+		for _, c := range x.Calls {
+			add(c.Args...)
+		}
 	case *TimeWindow:
 		add(x.Time)
 		add(x.PartitionBy...)

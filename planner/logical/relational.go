@@ -440,6 +440,47 @@ func (f *FunctionScan) Describe() string {
 	return "FunctionScan " + f.Name + "(" + exprList(f.Args) + ")"
 }
 
+// ProjectSet evaluates the set-returning functions of a select list
+// (SELECT a, generate_series(1, a) FROM t): for each input row it calls
+// every function and emits as many rows as the longest result, the
+// shorter results padded with NULLs, as PostgreSQL's ProjectSet does. An
+// input row for which every function returns nothing emits no row. Its
+// output is the input's columns, then one column per call.
+type ProjectSet struct {
+	Input Node
+	Calls []SetCall
+}
+
+// SetCall is one set-returning function call of a select list.
+type SetCall struct {
+	Name string
+	Args []expr.Expr
+	// Impl is the function's implementation, as in FunctionScan.
+	Impl any
+	Col  Column
+}
+
+func (p *ProjectSet) Columns() []Column {
+	out := append([]Column(nil), p.Input.Columns()...)
+	for _, c := range p.Calls {
+		out = append(out, c.Col)
+	}
+	return out
+}
+func (p *ProjectSet) Inputs() []Node { return []Node{p.Input} }
+func (p *ProjectSet) WithInputs(in []Node) Node {
+	n := *p
+	n.Input = in[0]
+	return &n
+}
+func (p *ProjectSet) Describe() string {
+	parts := make([]string, len(p.Calls))
+	for i, c := range p.Calls {
+		parts[i] = c.Name + "(" + exprList(c.Args) + ")"
+	}
+	return "ProjectSet " + strings.Join(parts, ", ")
+}
+
 // LateralJoin joins each row of Left with the rows a function in FROM
 // returns for it, when the function's arguments refer to Left's columns:
 // FROM orders o CROSS JOIN LATERAL reserve(o.item, o.qty). It is its own

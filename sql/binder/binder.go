@@ -223,6 +223,9 @@ type queryLevel struct {
 	noAggReason string
 	// windows collects window function calls.
 	win *windowContext
+	// srf collects the set-returning calls of the select list while it is
+	// bound; nil elsewhere, where they are refused.
+	srf *srfContext
 }
 
 func (l *queryLevel) addCorrelated(id expr.ColumnID, t types.T) {

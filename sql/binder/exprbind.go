@@ -105,10 +105,13 @@ func (b *Binder) bindExprNode(n *pg.Node, s *scope) (expr.Expr, error) {
 	case n.GetFuncCall() != nil:
 		return b.bindFuncCall(n.GetFuncCall(), s)
 	case n.GetCaseExpr() != nil:
+		defer blockSRF(s, "CASE")()
 		return b.bindCase(n.GetCaseExpr(), s)
 	case n.GetCoalesceExpr() != nil:
 		ce := n.GetCoalesceExpr()
+		unblock := blockSRF(s, "COALESCE")
 		args, t, err := b.bindCommon(ce.Args, s, "COALESCE")
+		unblock()
 		if err != nil {
 			return nil, err
 		}

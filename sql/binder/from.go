@@ -595,59 +595,9 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 	if rf.Alias != nil {
 		alias, colnames = rf.Alias.Aliasname, rf.Alias.Colnames
 	}
-	var cols []logical.Column
-	var impl any
-	switch name {
-	case "generate_series":
-		t, err := b.coerceSeriesArgs(args)
-		if err != nil {
-			return nil, err
-		}
-		cols = []logical.Column{{ID: b.newID(), Name: "generate_series", Type: t}}
-		impl = "generate_series"
-	case "unnest":
-		if len(args) != 1 {
-			var err error
-			if cols, impl, err = b.bindSetFunc(name, args, ts, fc.Location); err != nil {
-				return nil, err
-			}
-			break
-		}
-		at := args[0].Type()
-		if at.Kind == types.Unknown {
-			return nil, pgerror.Newf(pgerror.IndeterminateDatatype, "could not determine polymorphic type because input has type unknown")
-		}
-		if at.Kind != types.Array {
-			return nil, pgerror.Newf(pgerror.UndefinedFunction, "function unnest(%s) does not exist", at)
-		}
-		cols = []logical.Column{{ID: b.newID(), Name: "unnest", Type: at.ElemType()}}
-		impl = "unnest"
-	default:
-		if b.reg.HasSetFunction(name) {
-			var err error
-			if cols, impl, err = b.bindSetFunc(name, args, ts, fc.Location); err != nil {
-				return nil, err
-			}
-			break
-		}
-		srf, ok, err := b.cat.SetReturningFunction(name, ts)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, pgerror.Newf(pgerror.UndefinedFunction, "function %s does not exist", name).WithPosition(int(fc.Location) + 1)
-		}
-		for i := range args {
-			if i < len(srf.ArgTypes) {
-				if args[i], err = b.coerce(args[i], srf.ArgTypes[i], expr.CastImplicit, ""); err != nil {
-					return nil, err
-				}
-			}
-		}
-		for _, c := range srf.Columns {
-			cols = append(cols, logical.Column{ID: b.newID(), Name: c.Name, Type: c.Type})
-		}
-		impl = srf.Impl
+	cols, impl, err := b.bindSetFunction(name, args, ts, fc.Location)
+	if err != nil {
+		return nil, err
 	}
 	// A function of one scalar column takes the alias as its column name;
 	// a portal returns a table, whose columns keep their names.
@@ -662,6 +612,67 @@ func (b *Binder) bindRangeFunction(rf *pg.RangeFunction, sc *scope) (logical.Nod
 		sc.add(scopeCol{qualifier: alias, name: c.Name, id: c.ID, typ: c.Type})
 	}
 	return &logical.FunctionScan{Name: name, Args: args, Cols: cols, Impl: impl, Lateral: lateral, Ordinality: rf.Ordinality}, nil
+}
+
+// bindSetFunction resolves a call of a set-returning function in FROM or
+// in a select list: its columns, with fresh ids, and its implementation.
+// It coerces args in place.
+func (b *Binder) bindSetFunction(name string, args []expr.Expr, ts []types.T, loc int32) ([]logical.Column, any, error) {
+	var cols []logical.Column
+	var impl any
+	switch name {
+	case "generate_series":
+		t, err := b.coerceSeriesArgs(args)
+		if err != nil {
+			return nil, nil, err
+		}
+		cols = []logical.Column{{ID: b.newID(), Name: "generate_series", Type: t}}
+		impl = "generate_series"
+	case "unnest":
+		if len(args) != 1 {
+			var err error
+			if cols, impl, err = b.bindSetFunc(name, args, ts, loc); err != nil {
+				return nil, nil, err
+			}
+			break
+		}
+		at := args[0].Type()
+		if at.Kind == types.Unknown {
+			return nil, nil, pgerror.Newf(pgerror.IndeterminateDatatype, "could not determine polymorphic type because input has type unknown")
+		}
+		if at.Kind != types.Array {
+			return nil, nil, pgerror.Newf(pgerror.UndefinedFunction, "function unnest(%s) does not exist", at)
+		}
+		cols = []logical.Column{{ID: b.newID(), Name: "unnest", Type: at.ElemType()}}
+		impl = "unnest"
+	default:
+		if b.reg.HasSetFunction(name) {
+			var err error
+			if cols, impl, err = b.bindSetFunc(name, args, ts, loc); err != nil {
+				return nil, nil, err
+			}
+			break
+		}
+		srf, ok, err := b.cat.SetReturningFunction(name, ts)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			return nil, nil, pgerror.Newf(pgerror.UndefinedFunction, "function %s does not exist", name).WithPosition(int(loc) + 1)
+		}
+		for i := range args {
+			if i < len(srf.ArgTypes) {
+				if args[i], err = b.coerce(args[i], srf.ArgTypes[i], expr.CastImplicit, ""); err != nil {
+					return nil, nil, err
+				}
+			}
+		}
+		for _, c := range srf.Columns {
+			cols = append(cols, logical.Column{ID: b.newID(), Name: c.Name, Type: c.Type})
+		}
+		impl = srf.Impl
+	}
+	return cols, impl, nil
 }
 
 // tableFunction is implemented by the catalog's functions that return a

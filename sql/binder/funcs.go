@@ -94,6 +94,9 @@ func (b *Binder) bindFuncCall(fc *pg.FuncCall, s *scope) (expr.Expr, error) {
 	if fc.Over != nil {
 		return b.bindWindowCall(fc, name, s)
 	}
+	if b.isSetReturning(name) {
+		return b.bindSetReturningCall(fc, name, s)
+	}
 	if windowOnly[name] {
 		return nil, pgerror.Newf(pgerror.WrongObjectType, "window function %s requires an OVER clause", name).WithPosition(int(fc.Location) + 1)
 	}
@@ -309,6 +312,7 @@ func sortKey(e expr.Expr, sb *pg.SortBy) logical.SortKey {
 
 // bindWindowCall binds f(...) OVER (...).
 func (b *Binder) bindWindowCall(fc *pg.FuncCall, name string, s *scope) (expr.Expr, error) {
+	defer blockSRF(s, "window function calls")()
 	lvl := s.level
 	if lvl.win == nil || lvl.noAggReason != "" {
 		where := lvl.noAggReason

@@ -105,7 +105,10 @@ func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *qu
 	}
 
 	// Target list.
+	srfs := &srfContext{depth: map[expr.ColumnID]int{}}
+	lvl.srf = srfs
 	targets, err := b.bindTargets(s.TargetList, sc)
+	lvl.srf = nil
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +186,9 @@ func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *qu
 				}
 			}
 		}
+		if err := b.finalizeSetCalls(srfs, ac); err != nil {
+			return nil, err
+		}
 		input = &logical.Aggregate{Input: input, GroupBy: ac.groupExprs, GroupCols: ac.groupCols, Aggs: ac.aggs}
 		if having != nil {
 			input = &logical.Filter{Input: input, Pred: having}
@@ -193,6 +199,7 @@ func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *qu
 		input = &logical.Window{Input: input, Funcs: lvl.win.calls}
 	}
 	lvl.win = nil
+	input = srfs.projectSets(input)
 
 	// Unknown-typed outputs become text, and so do the sort keys that
 	// name them, so that they still match their output column. Outputs a
