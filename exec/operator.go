@@ -10,7 +10,6 @@ import (
 
 	"portalsdb/batch"
 	"portalsdb/exec/expr"
-	"portalsdb/pgerror"
 	"portalsdb/storage"
 	"portalsdb/types"
 )
@@ -77,15 +76,7 @@ func (c *Context) checkCancel() error {
 	if c.Ctx == nil {
 		return nil
 	}
-	select {
-	case <-c.Ctx.Done():
-		if c.Ctx.Err() == context.DeadlineExceeded {
-			return pgerror.New(pgerror.QueryCanceled, "canceling statement due to statement timeout")
-		}
-		return pgerror.New(pgerror.QueryCanceled, "canceling statement due to user request")
-	default:
-		return nil
-	}
+	return expr.CancelError(c.Ctx)
 }
 
 // OpStats are the figures EXPLAIN ANALYZE reports per operator.

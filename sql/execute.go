@@ -86,6 +86,7 @@ func (s *Session) openPlan(ctx context.Context, t *txnState, plan *planner.Plan,
 	}
 	sctx, cancel := s.statementContext(ctx)
 	ev := s.evalCtx(t, coerceParams(params, bound.Params))
+	ev.Cancel = sctx
 	ev.Subplans = plan.Subplans
 	ectx := exec.NewContext(sctx, ev, t.txn)
 	if stats {

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 
@@ -31,8 +32,26 @@ type Ctx struct {
 	// Session answers current_user, current_database and friends, and
 	// hands out sequence values; may be nil outside a session.
 	Session SessionInfo
+	// Cancel, when set, is the statement's context: functions that wait
+	// (pg_sleep) stop when it is canceled or its deadline passes.
+	Cancel context.Context
 
 	regexes map[string]*regexp.Regexp
+}
+
+// CancelError returns the error of a statement whose context ended: 57014,
+// saying whether statement_timeout or a cancel request ended it; nil while
+// it runs.
+func CancelError(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		if ctx.Err() == context.DeadlineExceeded {
+			return pgerror.New(pgerror.QueryCanceled, "canceling statement due to statement timeout")
+		}
+		return pgerror.New(pgerror.QueryCanceled, "canceling statement due to user request")
+	default:
+		return nil
+	}
 }
 
 func (c *Ctx) env() *types.Env {

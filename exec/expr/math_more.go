@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"time"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -807,6 +808,25 @@ func (r *Random) Float64() float64 { return float64(r.pcg.Uint64()>>11) / (1 << 
 func (r *Random) Seed(s float64) { r.pcg.Seed(math.Float64bits(s), 0x9e3779b97f4a7c15) }
 
 func registerRandom(r *Registry) {
+	r.add(&Overload{Name: "pg_sleep", Args: []types.T{f8}, Ret: types.VoidType, Volatile: true, Row: func(c *Ctx, a []types.Datum) (types.Datum, error) {
+		secs := a[0].(float64)
+		if !(secs > 0) {
+			return nil, nil
+		}
+		d := time.Duration(math.Min(secs, float64(math.MaxInt64/int64(time.Second))) * float64(time.Second))
+		if c == nil || c.Cancel == nil {
+			time.Sleep(d)
+			return nil, nil
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return nil, nil
+		case <-c.Cancel.Done():
+			return nil, CancelError(c.Cancel)
+		}
+	}})
 	r.add(&Overload{Name: "setseed", Args: []types.T{f8}, Ret: types.VoidType, Volatile: true, Row: func(c *Ctx, a []types.Datum) (types.Datum, error) {
 		s := a[0].(float64)
 		if s < -1 || s > 1 || math.IsNaN(s) {
