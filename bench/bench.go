@@ -345,26 +345,33 @@ func runClients(ctx context.Context, t Target, clients int, o Options, what stri
 			}
 		}()
 	}
-	ticker := time.NewTicker(time.Second)
-	defer ticker.Stop()
-	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
-	for running := true; running; {
-		select {
-		case <-ticker.C:
-			n := done.Load()
-			fmt.Fprintf(o.Progress, "    %s: %s, %d clients: %.0fs, %d done, %.0f/s\n", t.Name, what, clients,
-				time.Since(start).Seconds(), n, float64(n)/time.Since(start).Seconds())
-		case <-finished:
-			running = false
-		}
-	}
+	waitReporting(&wg, func() {
+		n := done.Load()
+		fmt.Fprintf(o.Progress, "    %s: %s, %d clients: %.0fs, %d done, %.0f/s\n", t.Name, what, clients,
+			time.Since(start).Seconds(), n, float64(n)/time.Since(start).Seconds())
+	})
 	took := time.Since(start)
 	close(errs)
 	if err := <-errs; err != nil {
 		return 0, 0, err
 	}
 	return done.Load(), took, nil
+}
+
+// waitReporting waits for wg, calling report once a second meanwhile.
+func waitReporting(wg *sync.WaitGroup, report func()) {
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ticker.C:
+			report()
+		case <-finished:
+			return
+		}
+	}
 }
 
 func inserts(ctx context.Context, t Target, clients int, o Options) (int64, time.Duration, error) {

@@ -288,20 +288,11 @@ func measureCalls(ctx context.Context, t Target, name string, o PortalOptions, r
 			}
 		}()
 	}
-	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
-	ticker := time.NewTicker(time.Second)
-	defer ticker.Stop()
-	for running := true; running; {
-		select {
-		case <-ticker.C:
-			n := done.Load()
-			fmt.Fprintf(o.Progress, "    %s on %s, %d clients: %.0fs, %d calls, %.0f/s\n", name, t.Name, o.Clients,
-				time.Since(start).Seconds(), n, float64(n)/time.Since(start).Seconds())
-		case <-finished:
-			running = false
-		}
-	}
+	waitReporting(&wg, func() {
+		n := done.Load()
+		fmt.Fprintf(o.Progress, "    %s on %s, %d clients: %.0fs, %d calls, %.0f/s\n", name, t.Name, o.Clients,
+			time.Since(start).Seconds(), n, float64(n)/time.Since(start).Seconds())
+	})
 	took := time.Since(start)
 	close(errs)
 	if err := <-errs; err != nil {

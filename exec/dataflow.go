@@ -2,6 +2,8 @@ package exec
 
 import (
 	"fmt"
+	"sync"
+	"time"
 
 	"portalsdb/batch"
 	"portalsdb/types"
@@ -55,6 +57,78 @@ type Dataflow struct {
 	// so that every asking row is processed with the atom that carried it
 	// and its request id is the same on every replay.
 	Asks bool
+
+	// stats counts what each source and node did since the dataflow was
+	// built, for portals_catalog.tasks and EXPLAIN WORKFLOW. Step writes
+	// them once per atom; the catalog reads them from other goroutines.
+	statsMu     sync.Mutex
+	sourceStats []TaskStats
+	nodeStats   []TaskStats
+}
+
+// TaskStats are the counters of one task of a dataflow (a source or a
+// node) since the dataflow was built: they live in memory and start from
+// zero when a workflow restarts.
+type TaskStats struct {
+	// RowsIn and RowsOut count the row changes the task received and
+	// produced; a source's RowsIn is what it read from its log.
+	RowsIn, RowsOut int64
+	// StateEntries is the number of entries of a stateful node's state
+	// after the last atom.
+	StateEntries int
+	// Busy is the time spent in the node's Apply.
+	Busy time.Duration
+}
+
+// Stats returns a copy of the counters of the sources and the nodes, in
+// the order of Sources and Nodes.
+func (d *Dataflow) Stats() (sources, nodes []TaskStats) {
+	d.statsMu.Lock()
+	defer d.statsMu.Unlock()
+	sources = make([]TaskStats, len(d.Sources))
+	nodes = make([]TaskStats, len(d.Nodes))
+	copy(sources, d.sourceStats)
+	copy(nodes, d.nodeStats)
+	return sources, nodes
+}
+
+// StateEntries returns the number of state entries of every stateful node
+// as of the last atom (or the last RecordState).
+func (d *Dataflow) StateEntries() int {
+	d.statsMu.Lock()
+	defer d.statsMu.Unlock()
+	n := 0
+	for _, s := range d.nodeStats {
+		n += s.StateEntries
+	}
+	return n
+}
+
+// RecordState records the state size of every stateful node, after its
+// state was loaded. It must not run concurrently with Step.
+func (d *Dataflow) RecordState() {
+	sizes := make([]int, len(d.Nodes))
+	for i, n := range d.Nodes {
+		if s, ok := n.Op.(StatefulOperator); ok {
+			sizes[i] = s.StateSize()
+		}
+	}
+	d.statsMu.Lock()
+	defer d.statsMu.Unlock()
+	d.growStats()
+	for i, n := range sizes {
+		d.nodeStats[i].StateEntries = n
+	}
+}
+
+// growStats sizes the counters to the dataflow; statsMu is held.
+func (d *Dataflow) growStats() {
+	if len(d.sourceStats) != len(d.Sources) {
+		d.sourceStats = make([]TaskStats, len(d.Sources))
+	}
+	if len(d.nodeStats) != len(d.Nodes) {
+		d.nodeStats = make([]TaskStats, len(d.Nodes))
+	}
 }
 
 // OutputTypes returns the types of the dataflow's result.
@@ -64,6 +138,7 @@ func (d *Dataflow) OutputTypes() []types.T { return d.Nodes[len(d.Nodes)-1].Type
 // i. It returns the result's changes.
 func (d *Dataflow) Step(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBatch, error) {
 	outs := make([]*batch.ChangeBatch, len(d.Nodes))
+	step := make([]TaskStats, len(d.Nodes))
 	for i, n := range d.Nodes {
 		args := make([]*batch.ChangeBatch, len(n.Inputs))
 		for k, ref := range n.Inputs {
@@ -72,13 +147,38 @@ func (d *Dataflow) Step(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBat
 			} else {
 				args[k] = outs[ref]
 			}
+			step[i].RowsIn += int64(args[k].Len)
 		}
+		start := time.Now()
 		out, err := n.Op.Apply(ctx, args)
 		if err != nil {
 			return nil, err
 		}
+		step[i].Busy = time.Since(start)
+		step[i].RowsOut = int64(out.Len)
+		if s, ok := n.Op.(StatefulOperator); ok {
+			step[i].StateEntries = s.StateSize()
+		}
 		outs[i] = out
 	}
+	d.statsMu.Lock()
+	d.growStats()
+	for i, c := range in {
+		if c != nil {
+			d.sourceStats[i].RowsIn += int64(c.Len)
+			d.sourceStats[i].RowsOut += int64(c.Len)
+		}
+	}
+	for i, s := range step {
+		ns := &d.nodeStats[i]
+		ns.RowsIn += s.RowsIn
+		ns.RowsOut += s.RowsOut
+		ns.Busy += s.Busy
+		if _, ok := d.Nodes[i].Op.(StatefulOperator); ok {
+			ns.StateEntries = s.StateEntries
+		}
+	}
+	d.statsMu.Unlock()
 	return outs[len(outs)-1], nil
 }
 

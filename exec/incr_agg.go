@@ -13,6 +13,7 @@ import (
 	"portalsdb/batch"
 	"portalsdb/exec/expr"
 	"portalsdb/pgerror"
+	"portalsdb/storage/rowcodec"
 	"portalsdb/types"
 )
 
@@ -35,6 +36,9 @@ type IncrAggregate struct {
 	// close, when set, makes the aggregate emit each group once, when the
 	// watermark closes the window its key names.
 	close *closeSpec
+	// applies counts the calls of Apply, so that a group knows whether the
+	// current call touched it already without a set of touched groups.
+	applies uint64
 }
 
 // WatermarkLineage says that a column is closed by a source's watermark:
@@ -67,9 +71,13 @@ type incrAggSpec struct {
 }
 
 type aggGroup struct {
-	rows   int64
-	key    []types.Datum
-	states []incrAggState
+	// mapKey is the group's key in IncrAggregate.groups and in storage.
+	mapKey string
+	// touchedIn is the last call of Apply that changed the group.
+	touchedIn uint64
+	rows      int64
+	key       []types.Datum
+	states    []incrAggState
 	// out is the output row last emitted for the group (nil: none).
 	out []types.Datum
 }
@@ -172,6 +180,7 @@ func (a *IncrAggregate) group(k string, key []types.Datum) *aggGroup {
 	g := a.groups[k]
 	if g == nil {
 		g = a.newGroup(key)
+		g.mapKey = k
 		a.groups[k] = g
 	}
 	return g
@@ -208,8 +217,8 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 			filters[i] = selection(res)
 		}
 	}
-	touched := map[string]*aggGroup{}
-	var order []string
+	a.applies++
+	var touched []*aggGroup
 	passes := make([][]bool, len(a.aggs))
 	for i := range a.aggs {
 		if filters[i] != nil {
@@ -219,19 +228,28 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 			}
 		}
 	}
+	// Each row's group key is encoded straight from the key columns; the
+	// key's values are boxed only when the row starts a new group.
+	var kb []byte
 	for r := 0; r < c.Len; r++ {
-		key := make([]types.Datum, len(keyCols))
+		kb = kb[:0]
 		for i, kc := range keyCols {
-			key[i] = types.DatumAt(a.keyTypes[i], kc, r)
+			var err error
+			if kb, err = rowcodec.AppendKeyAt(kb, a.keyTypes[i], kc, r); err != nil {
+				return nil, err
+			}
 		}
-		k, err := rowKey(a.keyTypes, key)
-		if err != nil {
-			return nil, err
+		g := a.groups[string(kb)]
+		if g == nil {
+			key := make([]types.Datum, len(keyCols))
+			for i, kc := range keyCols {
+				key[i] = types.DatumAt(a.keyTypes[i], kc, r)
+			}
+			g = a.group(string(kb), key)
 		}
-		g := a.group(k, key)
-		if _, ok := touched[k]; !ok {
-			touched[k] = g
-			order = append(order, k)
+		if g.touchedIn != a.applies {
+			g.touchedIn = a.applies
+			touched = append(touched, g)
 		}
 		diff := int64(c.Diff[r])
 		g.rows += diff
@@ -252,8 +270,8 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 		return a.closeWindows(ctx)
 	}
 	cb := batch.NewChangeBuilder(a.outTypes)
-	for _, k := range order {
-		g := touched[k]
+	for _, g := range touched {
+		k := g.mapKey
 		a.dirty[k] = true
 		if g.rows < 0 {
 			return nil, pgerror.Internalf("aggregate: group deleted more rows than it had")
@@ -372,7 +390,8 @@ func (a *IncrAggregate) Load(r StateReader) error {
 				return err
 			}
 		}
-		a.groups[string(k)] = g
+		g.mapKey = string(k)
+		a.groups[g.mapKey] = g
 		return nil
 	})
 }

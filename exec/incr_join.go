@@ -3,6 +3,7 @@ package exec
 import (
 	"encoding/binary"
 	"sort"
+	"strings"
 
 	"portalsdb/batch"
 	"portalsdb/exec/expr"
@@ -105,7 +106,16 @@ func NewIncrJoin(spec JoinSpec) (*IncrJoin, error) {
 	if j.rcodec, err = newRowState(j.rtypes); err != nil {
 		return nil, err
 	}
-	j.desc = spec.Kind.String() + " Join"
+	// The description names the keys, as EXPLAIN WORKFLOW shows them: the
+	// state is each side's rows by join key.
+	conds := make([]string, len(spec.LeftKeys))
+	for i := range spec.LeftKeys {
+		conds[i] = spec.LeftKeys[i].String() + " = " + spec.RightKeys[i].String()
+	}
+	j.desc = spec.Kind.String() + " Join: keys " + strings.Join(conds, ", ")
+	if spec.Residual != nil {
+		j.desc += "; filter " + spec.Residual.String()
+	}
 	return j, nil
 }
 

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 
 	"github.com/tidwall/btree"
@@ -45,13 +46,23 @@ func NewIncrTopN(keys []SortSpec, limit, offset int64, layout expr.Layout, ts []
 			return nil, err
 		}
 		t.keys = append(t.keys, sortEval{ev: ev, t: k.Expr.Type(), desc: k.Desc, nullsFirst: k.NullsFirst})
-		descs = append(descs, k.Expr.String())
+		d := k.Expr.String()
+		if k.Desc {
+			d += " DESC"
+		}
+		descs = append(descs, d)
 	}
 	var err error
 	if t.codec, err = newRowState(ts); err != nil {
 		return nil, err
 	}
 	t.desc = "TopN: order by " + strings.Join(descs, ", ")
+	if limit >= 0 {
+		t.desc += fmt.Sprintf(" limit %d", limit)
+	}
+	if offset > 0 {
+		t.desc += fmt.Sprintf(" offset %d", offset)
+	}
 	return t, nil
 }
 

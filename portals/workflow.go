@@ -9,6 +9,7 @@ import (
 	"hash/maphash"
 	"io"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -144,6 +145,26 @@ func (w *Workflow) StepLatency() LatencyHistogram {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.latency
+}
+
+// StoredStateBytes returns the bytes of keys and values the workflow's
+// operators keep in storage as of the newest commit: the size of the state
+// a restart loads, which the in-memory entry count of Status does not
+// tell.
+func (w *Workflow) StoredStateBytes() (int64, error) {
+	txn := w.rt.db.Begin()
+	defer txn.Rollback()
+	var total int64
+	for node := range w.df.Stateful() {
+		s := stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), node)}
+		if err := s.Scan(func(k, v []byte) error {
+			total += int64(len(s.prefix) + len(k) + len(v))
+			return nil
+		}); err != nil {
+			return 0, err
+		}
+	}
+	return total, nil
 }
 
 func (w *Workflow) stop() {
@@ -360,6 +381,7 @@ func (w *Workflow) recover() error {
 	if err := w.loadState(txn); err != nil {
 		return err
 	}
+	w.df.RecordState()
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = pos, pos, txn.ReadSeq()
 	if failed != 0 {
@@ -520,7 +542,11 @@ func (w *Workflow) initialize() error {
 	}
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = s0, s0, seq
+	for _, c := range in {
+		w.status.RowsIn += int64(c.Len)
+	}
 	w.status.RowsOut += int64(all.Len)
+	w.status.StateSize = w.df.StateEntries()
 	w.status.LastProgress = time.Now()
 	w.mu.Unlock()
 	w.progress.broadcast()
@@ -722,11 +748,7 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 	w.status.Busy += time.Since(start)
 	w.latency.Record(time.Since(start))
 	w.status.LastProgress = time.Now()
-	size := 0
-	for _, op := range w.df.Stateful() {
-		size += op.StateSize()
-	}
-	w.status.StateSize = size
+	w.status.StateSize = w.df.StateEntries()
 	w.mu.Unlock()
 	w.progress.broadcast()
 	return true, next, nil
@@ -788,6 +810,10 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 		}
 		diffs[f] += int64(out.Diff[r])
 	}
+	// Visit the distinct rows in key order: the reads then move forward
+	// through Pebble's blocks, and each write lands next to the previous one
+	// in the transaction's write buffer instead of at a random place.
+	slices.SortFunc(order, func(a, b int32) int { return bytes.Compare(keyOf(a), keyOf(b)) })
 	// Read every count before writing any: the transaction's own writes
 	// are then few, and looking past them is cheap.
 	counts := make([]int64, len(order))

@@ -138,6 +138,14 @@ func (v *catalogView) ResolveRegName(t types.T, name string) (types.Datum, error
 		if !ok {
 			return nil, pgerror.Newf(pgerror.InvalidName, "invalid name syntax")
 		}
+		if p, ok := c.lookupPortalProc(parts); ok {
+			if args != "" || strings.Contains(s, "(") {
+				if argKey(p.args) != normalizeArgList(args) {
+					return nil, pgerror.Newf(pgerror.UndefinedFunction, "function %q does not exist", s)
+				}
+			}
+			return int64(p.oid), nil
+		}
 		if len(parts) == 2 && parts[0] != "pg_catalog" {
 			return nil, pgerror.Newf(pgerror.UndefinedFunction, "function %q does not exist", s)
 		}
@@ -205,7 +213,10 @@ func (v *catalogView) FormatReg(t types.T, oid int64) string {
 			return formatType(uint32(oid), -1)
 		}
 	case types.RegProc:
-		if p, ok := builtinProcs().byOID[uint32(oid)]; ok {
+		if p, ok := c.proc(uint32(oid)); ok {
+			if !c.procVisible(p) {
+				return expr.QuoteIdent(c.schemaName(procSchema(p))) + "." + expr.QuoteIdent(p.name)
+			}
 			return expr.QuoteIdent(p.name)
 		}
 	case types.RegNamespace:
@@ -249,10 +260,11 @@ func (v *catalogView) CallCatalogFunction(ctx *expr.Ctx, name string, args []typ
 		}
 		return c.schemaInPath(catalog.PgCatalogOID), nil
 	case "pg_function_is_visible":
-		if _, ok := builtinProcs().byOID[oidArg(args[0])]; !ok {
+		p, ok := c.proc(oidArg(args[0]))
+		if !ok {
 			return nil, nil
 		}
-		return c.schemaInPath(catalog.PgCatalogOID), nil
+		return c.procVisible(p), nil
 	case "pg_operator_is_visible", "pg_opclass_is_visible", "pg_opfamily_is_visible", "pg_collation_is_visible",
 		"pg_conversion_is_visible", "pg_statistics_obj_is_visible", "pg_ts_config_is_visible",
 		"pg_ts_dict_is_visible", "pg_ts_parser_is_visible", "pg_ts_template_is_visible":
@@ -309,14 +321,29 @@ func (v *catalogView) CallCatalogFunction(ctx *expr.Ctx, name string, args []typ
 	case "pg_get_userbyid":
 		return c.roleName(oidArg(args[0])), nil
 	case "pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments":
-		p, ok := builtinProcs().byOID[oidArg(args[0])]
+		p, ok := c.proc(oidArg(args[0]))
 		if !ok {
 			return nil, nil
 		}
-		if name == "pg_get_function_result" {
+		switch {
+		case p.portal != nil && name == "pg_get_function_result":
+			return portalResult(p.portal), nil
+		case p.portal != nil:
+			return portalArguments(p.portal), nil
+		case name == "pg_get_function_result":
 			return functionResult(p), nil
 		}
 		return functionArguments(p), nil
+	case "pg_get_function_sqlbody":
+		// Portal bodies are kept as text, in prosrc, as for a SQL function
+		// written with a string body.
+		return nil, nil
+	case "obj_description":
+		catalogName := ""
+		if len(args) > 1 && args[1] != nil {
+			catalogName = args[1].(string)
+		}
+		return c.objDescription(oidArg(args[0]), catalogName), nil
 	case "pg_get_serial_sequence":
 		return c.serialSequence(args[0].(string), args[1].(string))
 	case "pg_relation_is_publishable":

@@ -26,7 +26,18 @@ CREATE TABLE accounts (id int PRIMARY KEY, owner text NOT NULL, balance numeric(
   tags text[], opened timestamptz DEFAULT now(), CHECK (balance >= 0));
 CREATE INDEX accounts_owner_idx ON accounts (owner);
 INSERT INTO accounts (id, owner, balance, tags) VALUES (1, 'ann', 10.50, ARRAY['a', 'b']), (2, 'bob', 0, NULL);
+CREATE PORTAL deposit(p_id int, p_amount numeric) RETURNS TABLE (id int, balance numeric)
+  ON accounts AS UPDATE accounts SET balance = balance + p_amount WHERE id = p_id RETURNING id, balance;
+CREATE PORTAL balance_of(p_owner text) RETURNS TABLE (id int, balance numeric)
+  ON accounts AS SELECT id, balance FROM accounts WHERE owner = p_owner ORDER BY id;
 `
+
+// clientFunctions is what the catalog query of the smoke scripts finds:
+// the portals as functions, with their arguments and results.
+var clientFunctions = [][]any{
+	{"balance_of", "p_owner text", "TABLE(id integer, balance numeric)"},
+	{"deposit", "p_id integer, p_amount numeric", "TABLE(id integer, balance numeric)"},
+}
 
 func loadClientSchema(t *testing.T, e endpoint) {
 	t.Helper()
@@ -143,6 +154,12 @@ type smokeResult struct {
 	ErrorCode string     `json:"error_code"`
 	Types     [][]any    `json:"types"`
 	Indexes   [][]string `json:"indexes"`
+	// Deposit and Balance are the replies of a changing and a reading
+	// portal called with parameters; Functions lists the portals from
+	// pg_proc.
+	Deposit   [][]any `json:"deposit"`
+	Balance   [][]any `json:"balance"`
+	Functions [][]any `json:"functions"`
 }
 
 func checkSmoke(t *testing.T, client string, out []byte) {
@@ -182,6 +199,15 @@ func checkSmoke(t *testing.T, client string, out []byte) {
 		{"accounts_pkey", "CREATE UNIQUE INDEX accounts_pkey ON public.accounts USING btree (id)"}}
 	if !reflect.DeepEqual(r.Indexes, wantIdx) {
 		t.Errorf("%s: indexes %v", client, r.Indexes)
+	}
+	if want := [][]any{{float64(1), "15.00"}}; !reflect.DeepEqual(r.Deposit, want) {
+		t.Errorf("%s: deposit(1, 4.50) replied %v, want %v", client, r.Deposit, want)
+	}
+	if want := [][]any{{float64(1), "15.00"}}; !reflect.DeepEqual(r.Balance, want) {
+		t.Errorf("%s: balance_of('ann') replied %v, want %v", client, r.Balance, want)
+	}
+	if !reflect.DeepEqual(r.Functions, clientFunctions) {
+		t.Errorf("%s: functions %v, want %v", client, r.Functions, clientFunctions)
 	}
 }
 
@@ -245,5 +271,65 @@ func TestClientPgbench(t *testing.T) {
 	}
 	if n != 200 {
 		t.Errorf("history has %d rows after 200 transactions", n)
+	}
+	// Each transaction added 1 by UPDATE and 1 through the portal.
+	got := queryStrings(t, conn, "SELECT id || ':' || balance FROM accounts ORDER BY id")
+	if want := []string{"1:210.50", "2:200.00"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("balances %v, want %v", got, want)
+	}
+	var calls, errors int64
+	if err := conn.QueryRow(context.Background(), "SELECT calls, errors FROM portals_catalog.portals WHERE name = 'deposit'").Scan(&calls, &errors); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 200 || errors != 0 {
+		t.Errorf("portals_catalog.portals counts %d calls and %d errors of deposit, want 200 and 0", calls, errors)
+	}
+}
+
+// pgx calls portals as prepared statements (extended protocol, binary
+// parameters) and finds them in pg_proc.
+func TestClientPgxCallsPortal(t *testing.T) {
+	srv := startServer(t, "")
+	e := serverEndpoint(srv)
+	loadClientSchema(t, e)
+	conn := connect(t, e)
+	ctx := context.Background()
+	for i, want := range []string{"12.50", "14.50"} {
+		var id int32
+		var balance pgtype.Numeric
+		if err := conn.QueryRow(ctx, "SELECT id, balance FROM deposit($1, $2)", 1, "2").Scan(&id, &balance); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		v, err := balance.Value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id != 1 || v != want {
+			t.Errorf("call %d of deposit replied (%d, %v), want (1, %s)", i, id, v, want)
+		}
+	}
+	got := queryStrings(t, conn, "SELECT id || ':' || balance FROM balance_of($1)", "ann")
+	if want := []string{"1:14.50"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("balance_of('ann') = %v, want %v", got, want)
+	}
+	rows, err := conn.Query(ctx, `SELECT p.proname, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid)
+		FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = $1 ORDER BY 1`, "public")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fns [][]any
+	for rows.Next() {
+		var name, args, result string
+		if err := rows.Scan(&name, &args, &result); err != nil {
+			t.Fatal(err)
+		}
+		fns = append(fns, []any{name, args, result})
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fns, clientFunctions) {
+		t.Errorf("functions %v, want %v", fns, clientFunctions)
 	}
 }

@@ -14,5 +14,7 @@
 // when a query reads them (system.go, pgcatalog*.go, infoschema.go), and
 // the statement's catalog view evaluates the catalog functions exec/expr
 // declares (catalogfuncs.go), printing stored expressions as PostgreSQL's
-// ruleutils would (pgcatalog_deparse.go).
+// ruleutils would (pgcatalog_deparse.go). portalsdb's own objects appear
+// there as their nearest PostgreSQL kin (pgcatalog_portals.go), and the
+// portals_catalog views show their live state (portalscatalog.go).
 package sql

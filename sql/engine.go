@@ -40,6 +40,8 @@ type Engine struct {
 	knobs         TestingKnobs
 	// programs caches the bound bodies of portals.
 	programs portalPrograms
+	// portalStats counts the calls of each portal.
+	portalStats portalStats
 }
 
 // Config configures an Engine.

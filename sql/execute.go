@@ -27,6 +27,7 @@ func (s *Session) Execute(ctx context.Context, p pgwire.Prepared, params []types
 	defer s.recoverPanic(&err)
 	pr := p.(*prepared)
 	s.running = pr.st.Text
+	s.activity.statement(pr.st.Text)
 	if s.txn != nil && s.txn.failed && !allowedWhenFailed(pr) {
 		return nil, errAborted
 	}

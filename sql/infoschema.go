@@ -136,7 +136,8 @@ var _ = defineSystemTables(
 			generation_expression character_data, is_updatable yes_or_no`),
 		rows: func(c *sysContext, emit func(sysRow)) {
 			for _, r := range c.relations() {
-				if r.kind != 'r' && r.kind != 'v' && r.kind != 'm' {
+				// As in PostgreSQL, materialized views (workflows) are not listed.
+				if r.kind != 'r' && r.kind != 'v' {
 					continue
 				}
 				updatable := make([]bool, len(r.attrs))
@@ -341,7 +342,12 @@ var _ = defineSystemTables(
 			is_null_call yes_or_no, sql_path character_data, schema_level_routine yes_or_no,
 			max_dynamic_result_sets cardinal_number, is_user_defined_cast yes_or_no,
 			is_implicitly_invocable yes_or_no, security_type character_data, created time_stamp,
-			last_altered time_stamp, new_savepoint_level yes_or_no, is_udt_dependent yes_or_no`)},
+			last_altered time_stamp, new_savepoint_level yes_or_no, is_udt_dependent yes_or_no`),
+		rows: func(c *sysContext, emit func(sysRow)) {
+			for _, p := range c.snap.Portals() {
+				emit(portalRoutineRow(c, p))
+			}
+		}},
 
 	&systemTable{oid: 13334, schema: infoSchema, name: "parameters", kind: 'v',
 		cols: columns(`specific_catalog sql_identifier, specific_schema sql_identifier, specific_name sql_identifier,
@@ -351,7 +357,12 @@ var _ = defineSystemTables(
 			numeric_precision cardinal_number, numeric_precision_radix cardinal_number,
 			numeric_scale cardinal_number, datetime_precision cardinal_number, udt_catalog sql_identifier,
 			udt_schema sql_identifier, udt_name sql_identifier, dtd_identifier sql_identifier,
-			parameter_default character_data`)},
+			parameter_default character_data`),
+		rows: func(c *sysContext, emit func(sysRow)) {
+			for _, p := range c.snap.Portals() {
+				portalParameterRows(c, p, emit)
+			}
+		}},
 )
 
 // notNullName is the name PostgreSQL's information_schema gives a NOT NULL

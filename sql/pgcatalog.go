@@ -145,6 +145,7 @@ var _ = defineSystemTables(
 		rows: func(c *sysContext, emit func(sysRow)) {
 			emit(sysRow{"oid": int64(heapAMOID), "amname": "heap", "amhandler": int64(procOID("heap_tableam_handler")), "amtype": "t"})
 			emit(sysRow{"oid": int64(btreeAMOID), "amname": "btree", "amhandler": int64(procOID("bthandler")), "amtype": "i"})
+			emit(sysRow{"oid": int64(streamAMOID), "amname": "stream", "amhandler": int64(0), "amtype": "t"})
 		}},
 
 	&systemTable{oid: 2608, schema: "pg_catalog", name: "pg_depend", kind: 'r',
@@ -190,14 +191,22 @@ var _ = defineSystemTables(
 	&systemTable{oid: 2611, schema: "pg_catalog", name: "pg_inherits", kind: 'r',
 		cols: columns("inhrelid oid, inhparent oid, inhseqno integer, inhdetachpending boolean")},
 	&systemTable{oid: 2609, schema: "pg_catalog", name: "pg_description", kind: 'r',
-		cols: columns("objoid oid, classoid oid, objsubid integer, description text")},
+		cols: columns("objoid oid, classoid oid, objsubid integer, description text"),
+		rows: func(c *sysContext, emit func(sysRow)) {
+			for _, d := range c.descriptions() {
+				emit(sysRow{"objoid": int64(d.objoid), "classoid": int64(d.classoid), "objsubid": int64(0), "description": d.text})
+			}
+		}},
 	&systemTable{oid: 2396, schema: "pg_catalog", name: "pg_shdescription", kind: 'r',
 		cols: columns("objoid oid, classoid oid, description text")},
 	&systemTable{oid: 2618, schema: "pg_catalog", name: "pg_rewrite", kind: 'r',
 		cols: columns(`oid oid, rulename name, ev_class oid, ev_type "char", ev_enabled "char", is_instead boolean, ev_qual pg_node_tree, ev_action pg_node_tree`),
 		rows: func(c *sysContext, emit func(sysRow)) {
 			for _, t := range c.snap.Tables() {
-				if t.Kind == catalog.KindView {
+				// Views and workflows (materialized views) have a
+				// _RETURN rule, as PostgreSQL's views and
+				// materialized views do.
+				if t.Kind == catalog.KindView || t.Kind == catalog.KindWorkflow {
 					emit(sysRow{"oid": int64(t.OID), "rulename": "_RETURN", "ev_class": int64(t.OID), "ev_type": "1",
 						"ev_enabled": "O", "is_instead": true, "ev_qual": "<>", "ev_action": t.ViewSQL})
 				}
@@ -243,6 +252,15 @@ func (c *sysContext) pgClassRow(r *relDesc) sysRow {
 		row["relreplident"] = "d"
 		row["relhasindex"] = len(r.table.PrimaryKey) > 0 || len(r.table.Indexes) > 0
 		row["relchecks"] = int64(len(r.table.Checks))
+		if r.table.Kind == catalog.KindStream {
+			row["relam"] = int64(streamAMOID)
+		}
+	case r.table != nil && r.kind == 'm':
+		// A workflow's result is stored like a table's rows.
+		row["relam"] = int64(heapAMOID)
+		row["relfilenode"] = int64(r.oid)
+		row["relreplident"] = "d"
+		row["relhasrules"] = true
 	case r.table != nil && r.kind == 'v':
 		row["relhasrules"] = true
 	case r.index != nil:

@@ -125,6 +125,9 @@ func derive(snap *catalog.Snapshot) *derivedCatalog {
 		return false
 	}
 	for _, t := range snap.Tables() {
+		if t.Kind == catalog.KindStream {
+			d.addDefaults(t)
+		}
 		if t.Kind != catalog.KindTable {
 			continue
 		}
@@ -161,14 +164,19 @@ func derive(snap *catalog.Snapshot) *derivedCatalog {
 				d.seqByKey[c.Sequence] = sq
 			}
 		}
-		for i, c := range t.Columns {
-			if hasStoredDefault(&t.Columns[i]) {
-				n := int16(i + 1)
-				d.attrdefs = append(d.attrdefs, &attrdefDesc{oid: attrdefOID(t.OID, n), table: t, attnum: n, expr: c.Default})
-			}
-		}
+		d.addDefaults(t)
 	}
 	return d
+}
+
+// addDefaults lists the stored defaults of a table's or stream's columns.
+func (d *derivedCatalog) addDefaults(t *catalog.Table) {
+	for i, c := range t.Columns {
+		if hasStoredDefault(&t.Columns[i]) {
+			n := int16(i + 1)
+			d.attrdefs = append(d.attrdefs, &attrdefDesc{oid: attrdefOID(t.OID, n), table: t, attnum: n, expr: c.Default})
+		}
+	}
 }
 
 func (d *derivedCatalog) addIndex(ix *indexDesc) {

@@ -38,6 +38,10 @@ type procInfo struct {
 	retset   bool
 	strict   bool
 	volatile byte // i immutable, s stable, v volatile
+
+	// portal is set on the rows of portals, which pg_proc lists as SQL
+	// functions returning a table (portalProc).
+	portal *catalog.Portal
 }
 
 // operatorInfo is one row of pg_operator.
@@ -264,6 +268,9 @@ var _ = defineSystemTables(
 					"provolatile": char(p.volatile), "proparallel": "s", "pronargs": int64(len(p.args)),
 					"pronargdefaults": int64(0), "prorettype": int64(p.ret), "proargtypes": oidList(p.args...),
 					"prosrc": p.name})
+			}
+			for _, p := range c.portalProcs() {
+				emit(c.portalProcRow(p))
 			}
 		}},
 

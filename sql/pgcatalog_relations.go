@@ -52,8 +52,11 @@ func relKind(k catalog.ObjectKind) byte {
 
 // systemNamespace returns the OID of a system relation's schema.
 func systemNamespace(t *systemTable) uint32 {
-	if t.schema == "information_schema" {
+	switch t.schema {
+	case "information_schema":
 		return catalog.InformationSchOID
+	case portalsCatalog:
+		return catalog.PortalsCatalogOID
 	}
 	return catalog.PgCatalogOID
 }

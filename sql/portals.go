@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 
@@ -175,7 +176,8 @@ func (a *askScope) childIDs(portal uint32, n int) [][16]byte {
 // call runs the portal once per argument row. ids, set for a workflow's
 // asks, make the requests idempotent; calls made while serving an ask get
 // ids derived from it.
-func (f *portalFunction) call(ctx *exec.Context, ids [][16]byte, args [][]types.Datum) ([]*batch.Batch, error) {
+func (f *portalFunction) call(ctx *exec.Context, ids [][16]byte, args [][]types.Datum) (result []*batch.Batch, err error) {
+	defer f.e.portalStats.record(f.p.OID, len(args), time.Now(), &err)
 	prog, err := f.e.portalProgram(f.snap, f.p)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	"sort"
 	"sync"
 	"time"
 
@@ -114,4 +115,17 @@ func (e *Engine) trimStreams(now time.Time) {
 			e.log.Warn("trimming a stream", "stream", t.Name, "err", err)
 		}
 	}
+}
+
+// committedBy returns a time by which atom seq was committed: the first
+// sample that had passed it. It is late by at most the sampling interval;
+// false when no sample has passed the atom yet.
+func (c *atomClock) committedBy(seq storage.Seq) (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i := sort.Search(len(c.samples), func(i int) bool { return c.samples[i].seq >= seq })
+	if i == len(c.samples) {
+		return time.Time{}, false
+	}
+	return c.samples[i].at, true
 }

@@ -44,6 +44,8 @@ type Session struct {
 	running string
 	// sqlPrepared holds the statements of SQL PREPARE, by name.
 	sqlPrepared map[string]*prepared
+	// activity is what portals_catalog.sessions shows other sessions.
+	activity sessionActivity
 }
 
 // txnState is an open transaction.
@@ -79,6 +81,7 @@ func (e *Engine) newSession(user string, params map[string]string, n pgwire.Noti
 		return nil, pgerror.Newf(pgerror.InvalidCatalogName, "database %q does not exist", s.database)
 	}
 	s.pid = e.nextPID.Add(1)
+	s.activity.start(params["application_name"])
 	s.vars["session_authorization"] = user
 	if r, ok := e.Catalog().Role(user); ok && !r.Superuser {
 		s.vars["is_superuser"] = "off"
@@ -271,6 +274,7 @@ func (s *Session) commit(t *txnState) error {
 	}
 	if writes && seq > s.lastCommit {
 		s.lastCommit = seq
+		s.activity.lastCommit.Store(uint64(seq))
 	}
 	for oid, n := range t.rows {
 		s.e.stats.add(oid, n)

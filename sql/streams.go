@@ -1060,7 +1060,7 @@ func (s *Session) explainWorkflow(st *parser.ExplainWorkflowStmt) (pgwire.Result
 		if !ok {
 			return nil, s.fail(pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "workflow %q is not running", t.Name))
 		}
-		lines = w.Dataflow().Explain()
+		lines = explainWorkflowTasks(w.Dataflow())
 		stt := w.Status()
 		lines = append(lines, fmt.Sprintf("position: atom %d, frontier: atom %d, state entries: %d", stt.Position, stt.Frontier, stt.StateSize))
 		if stt.FailedAtom != 0 {

@@ -22,11 +22,7 @@ import (
 // started for the run with --pg-start).
 func benchCmd(ctx context.Context, args []string) int {
 	fl := flag.NewFlagSet("bench", flag.ContinueOnError)
-	pgDSN := fl.String("pg", "", "DSN of the PostgreSQL to compare with")
-	pgStart := fl.Bool("pg-start", false, "start a throwaway PostgreSQL (fsync on) for the run, and stop it after")
-	addr := fl.String("addr", "", "measure the portalsdb at HOST:PORT instead of starting one in process")
-	serverProcess := fl.Bool("server-process", false, "run portalsdb as a child process (this binary's serve) rather than in process")
-	dataDir := fl.String("data", "", "data directory of the in-process portalsdb (default: a temporary one, removed)")
+	servers := addServerFlags(fl)
 	rows := fl.Int("rows", 1_000_000, "rows of the COPY ingest, read by the point SELECTs")
 	clientList := fl.String("clients", "1,16", "comma-separated client counts for the INSERT and SELECT workloads")
 	duration := fl.Duration("duration", 10*time.Second, "length of each INSERT and SELECT run")
@@ -46,18 +42,14 @@ func benchCmd(ctx context.Context, args []string) int {
 		}
 		clients = append(clients, n)
 	}
-	if *pgDSN != "" && *pgStart {
-		fmt.Fprintln(os.Stderr, "portalsdb bench: --pg and --pg-start exclude each other")
-		return 2
-	}
 	progress := os.Stderr
 
-	target, stopTarget, err := startPortalsdb(progress, *addr, *serverProcess, *dataDir)
+	target, pg, stopServers, err := servers.start(ctx, progress)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
 		return 1
 	}
-	defer stopTarget()
+	defer stopServers()
 	if *cpuProfile != "" {
 		if !target.InProcess {
 			fmt.Fprintln(os.Stderr, "portalsdb bench: --cpuprofile profiles an in-process server only")
@@ -70,12 +62,6 @@ func benchCmd(ctx context.Context, args []string) int {
 		target.Around = profileAround(*cpuProfile)
 	}
 	targets := []bench.Target{target}
-	pg, stopPG, err := startPostgres(ctx, progress, *pgDSN, *pgStart)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "portalsdb bench:", err)
-		return 1
-	}
-	defer stopPG()
 	if pg != nil {
 		targets = append(targets, *pg)
 	} else {

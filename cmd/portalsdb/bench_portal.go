@@ -18,11 +18,7 @@ import (
 // prepared SELECT on PostgreSQL, and the asks of a workflow.
 func benchPortal(ctx context.Context, args []string) int {
 	fl := flag.NewFlagSet("bench portal", flag.ContinueOnError)
-	pgDSN := fl.String("pg", "", "DSN of the PostgreSQL to compare with")
-	pgStart := fl.Bool("pg-start", false, "start a throwaway PostgreSQL (fsync on) for the run, and stop it after")
-	addr := fl.String("addr", "", "measure the portalsdb at HOST:PORT instead of starting one")
-	serverProcess := fl.Bool("server-process", false, "run portalsdb as a child process (this binary's serve) rather than in process")
-	dataDir := fl.String("data", "", "data directory of the portalsdb started for the run (default: a temporary one, removed)")
+	servers := addServerFlags(fl)
 	keys := fl.Int("keys", 100_000, "accounts looked up and updated")
 	clients := fl.Int("clients", 16, "concurrent clients at full load")
 	duration := fl.Duration("duration", 10*time.Second, "length of each measurement")
@@ -36,18 +32,12 @@ func benchPortal(ctx context.Context, args []string) int {
 		return 2
 	}
 	progress := os.Stderr
-	target, stopTarget, err := startPortalsdb(progress, *addr, *serverProcess, *dataDir)
+	target, pg, stopServers, err := servers.start(ctx, progress)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "portalsdb bench portal:", err)
 		return 1
 	}
-	defer stopTarget()
-	pg, stopPG, err := startPostgres(ctx, progress, *pgDSN, *pgStart)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "portalsdb bench portal:", err)
-		return 1
-	}
-	defer stopPG()
+	defer stopServers()
 	if pg == nil {
 		fmt.Fprintln(progress, "no --pg or --pg-start: measuring portalsdb alone")
 	}

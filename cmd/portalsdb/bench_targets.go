@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,37 @@ import (
 	"portalsdb/bench"
 	"portalsdb/server"
 )
+
+// serverFlags are the flags that choose the servers a benchmark measures.
+type serverFlags struct {
+	pgDSN, addr, dataDir   *string
+	pgStart, serverProcess *bool
+}
+
+func addServerFlags(fl *flag.FlagSet) *serverFlags {
+	return &serverFlags{
+		pgDSN:         fl.String("pg", "", "DSN of the PostgreSQL to compare with"),
+		pgStart:       fl.Bool("pg-start", false, "start a throwaway PostgreSQL (fsync on) for the run, and stop it after"),
+		addr:          fl.String("addr", "", "measure the portalsdb at HOST:PORT instead of starting one"),
+		serverProcess: fl.Bool("server-process", false, "run portalsdb as a child process (this binary's serve) rather than in process"),
+		dataDir:       fl.String("data", "", "data directory of the portalsdb started for the run (default: a temporary one, removed)"),
+	}
+}
+
+// start starts (or names) the portalsdb and the PostgreSQL to measure;
+// pg is nil when no PostgreSQL was asked for. stop stops what it started.
+func (f *serverFlags) start(ctx context.Context, progress io.Writer) (target bench.Target, pg *bench.Target, stop func(), err error) {
+	target, stopTarget, err := startPortalsdb(progress, *f.addr, *f.serverProcess, *f.dataDir)
+	if err != nil {
+		return target, nil, nil, err
+	}
+	pg, stopPG, err := startPostgres(ctx, progress, *f.pgDSN, *f.pgStart)
+	if err != nil {
+		stopTarget()
+		return target, nil, nil, err
+	}
+	return target, pg, func() { stopPG(); stopTarget() }, nil
+}
 
 // startPortalsdb gives the portalsdb a benchmark measures: the one at addr,
 // a `portalsdb serve` child process (serverProcess), or an in-process

@@ -460,18 +460,46 @@ func (a *numericAvgAcc) Result(ctx *Ctx, n int) (arrow.Array, error) {
 type floatAvgAcc struct {
 	sums   []float64
 	counts []int64
+	sumSq  []float64
 }
 
 func newFloatAvg([]types.T, types.T) Accumulator { return &floatAvgAcc{} }
 
 func (a *floatAvgAcc) Update(_ *Ctx, groups []int32, n int, args []arrow.Array) error {
-	a.sums, a.counts = growTo(a.sums, n), growTo(a.counts, n)
+	a.sums, a.counts, a.sumSq = growTo(a.sums, n), growTo(a.counts, n), growTo(a.sumSq, n)
 	vals := floatsOf(args[0])
 	for i, g := range groups {
 		if g >= 0 && args[0].IsValid(i) {
-			a.sums[g] += vals[i]
+			prev := float64(a.counts[g])
 			a.counts[g]++
+			// avg keeps the sum of squares too, as PostgreSQL's
+			// float8_accum, which fails when it overflows.
+			if err := youngsCramer(&a.sums[g], &a.sumSq[g], prev, vals[i]); err != nil {
+				return err
+			}
 		}
+	}
+	return nil
+}
+
+// youngsCramer folds x into the sum and the sum of squared deviations
+// after prev values, as PostgreSQL's float8_accum, including its overflow
+// error when finite inputs give infinite sums.
+func youngsCramer(sum, sumSq *float64, prev, x float64) error {
+	oldSum := *sum
+	nn := prev + 1
+	*sum += x
+	if prev > 0 {
+		tmp := x*nn - *sum
+		*sumSq += tmp * tmp / (nn * prev)
+		if math.IsInf(*sum, 0) || math.IsInf(*sumSq, 0) {
+			if !math.IsInf(oldSum, 0) && !math.IsInf(x, 0) {
+				return pgerror.New(pgerror.NumericValueOutOfRange, "value out of range: overflow")
+			}
+			*sumSq = math.NaN()
+		}
+	} else if math.IsNaN(x) || math.IsInf(x, 0) {
+		*sumSq = math.NaN()
 	}
 	return nil
 }
@@ -720,15 +748,10 @@ func (a *varianceAcc) Update(_ *Ctx, groups []int32, n int, args []arrow.Array) 
 		if g < 0 || args[0].IsNull(i) {
 			continue
 		}
-		x := vals[i]
-		prev := a.count[g]
-		nn := prev + 1
-		sx := a.sum[g] + x
-		if prev > 0 {
-			tmp := x*nn - sx
-			a.sumSq[g] += tmp * tmp / (nn * prev)
+		if err := youngsCramer(&a.sum[g], &a.sumSq[g], a.count[g], vals[i]); err != nil {
+			return err
 		}
-		a.count[g], a.sum[g] = nn, sx
+		a.count[g]++
 	}
 	return nil
 }

@@ -254,7 +254,8 @@ func (a *regrAcc) Update(_ *Ctx, groups []int32, n int, args []arrow.Array) erro
 		x, y := xs[i], ys[i]
 		prev := a.n[g]
 		nn := prev + 1
-		sx, sy := a.sx[g]+x, a.sy[g]+y
+		oldSx, oldSy := a.sx[g], a.sy[g]
+		sx, sy := oldSx+x, oldSy+y
 		if prev > 0 {
 			tx := x*nn - sx
 			ty := y*nn - sy
@@ -262,6 +263,15 @@ func (a *regrAcc) Update(_ *Ctx, groups []int32, n int, args []arrow.Array) erro
 			a.sxx[g] += tx * tx * scale
 			a.syy[g] += ty * ty * scale
 			a.sxy[g] += tx * ty * scale
+			// Finite inputs with infinite sums overflow, as in
+			// PostgreSQL's float8_regr_accum.
+			finX := !math.IsInf(oldSx, 0) && !math.IsInf(x, 0)
+			finY := !math.IsInf(oldSy, 0) && !math.IsInf(y, 0)
+			if (math.IsInf(sx, 0) || math.IsInf(a.sxx[g], 0)) && finX ||
+				(math.IsInf(sy, 0) || math.IsInf(a.syy[g], 0)) && finY ||
+				math.IsInf(a.sxy[g], 0) && finX && finY {
+				return pgerror.New(pgerror.NumericValueOutOfRange, "value out of range: overflow")
+			}
 		}
 		a.n[g], a.sx[g], a.sy[g] = nn, sx, sy
 	}

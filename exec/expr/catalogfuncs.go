@@ -84,6 +84,9 @@ var catalogFunctions = []catalogFunction{
 	{name: "pg_get_function_result", args: []types.T{oidT}, ret: text},
 	{name: "pg_get_function_arguments", args: []types.T{oidT}, ret: text},
 	{name: "pg_get_function_identity_arguments", args: []types.T{oidT}, ret: text},
+	{name: "pg_get_function_sqlbody", args: []types.T{oidT}, ret: text},
+	{name: "obj_description", args: []types.T{oidT}, ret: text},
+	{name: "obj_description", args: []types.T{oidT, nameT}, ret: text},
 	{name: "pg_get_serial_sequence", args: []types.T{text, text}, ret: text},
 	{name: "pg_relation_is_publishable", args: []types.T{types.RegClassType}, ret: bl},
 	{name: "pg_relation_size", args: []types.T{types.RegClassType}, ret: i8},
@@ -105,12 +108,12 @@ var catalogFunctions = []catalogFunction{
 	{name: "to_regnamespace", args: []types.T{text}, ret: types.RegNamespaceTyp},
 }
 
-// nullReturning are functions that answer NULL in portalsdb: descriptions
-// (portalsdb stores no comments), the server's network address (clients
-// that connect over a Unix socket see NULL from PostgreSQL as well).
+// nullReturning are functions that answer NULL in portalsdb: comments on
+// columns and shared objects (portalsdb stores no comments; the SQL layer
+// describes its own objects through obj_description), the server's
+// network address (clients that connect over a Unix socket see NULL from
+// PostgreSQL as well).
 var nullReturning = []catalogFunction{
-	{name: "obj_description", args: []types.T{oidT}, ret: text},
-	{name: "obj_description", args: []types.T{oidT, nameT}, ret: text},
 	{name: "col_description", args: []types.T{oidT, i4}, ret: text},
 	{name: "shobj_description", args: []types.T{oidT, nameT}, ret: text},
 	{name: "inet_server_addr", ret: text},

@@ -28,7 +28,7 @@ import (
 // A line of functions.sql is one of:
 //
 //	# comment
-//	SET ...            run on both servers, output ignored
+//	SET, CREATE, INSERT, DROP ...  run on both servers, output ignored
 //	SELECT/WITH/VALUES a whole query
 //	anything else      an expression, run as SELECT <expr>
 //
@@ -68,7 +68,8 @@ func readCases(t *testing.T) []case_ {
 		upper := strings.ToUpper(line)
 		c := case_{line: n, sql: line}
 		switch {
-		case strings.HasPrefix(upper, "SET "):
+		case strings.HasPrefix(upper, "SET "), strings.HasPrefix(upper, "CREATE "),
+			strings.HasPrefix(upper, "INSERT "), strings.HasPrefix(upper, "DROP "):
 			c.stmt = true
 		case strings.HasPrefix(upper, "SELECT ") || strings.HasPrefix(upper, "WITH ") || strings.HasPrefix(upper, "VALUES "):
 		default:

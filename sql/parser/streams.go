@@ -624,20 +624,27 @@ type CreateSequencerStmt struct {
 	Sources []QualifiedName
 }
 
+// namedClause reads CREATE kind name then, the start both CREATE SEQUENCER
+// and CREATE SPLITTER share, and returns the cursor after it.
+func namedClause(c *Custom, kind, then string) (*cursor, QualifiedName, error) {
+	cur := &cursor{c: c}
+	if err := cur.expect("CREATE", kind); err != nil {
+		return nil, QualifiedName{}, err
+	}
+	name, err := cur.qualifiedName()
+	if err != nil {
+		return nil, QualifiedName{}, err
+	}
+	return cur, name, cur.expect(then)
+}
+
 // ParseCreateSequencer parses CREATE SEQUENCER.
 func ParseCreateSequencer(c *Custom) (*CreateSequencerStmt, error) {
-	cur := &cursor{c: c}
-	if err := cur.expect("CREATE", "SEQUENCER"); err != nil {
+	cur, name, err := namedClause(c, "SEQUENCER", "FOR")
+	if err != nil {
 		return nil, err
 	}
-	s := &CreateSequencerStmt{}
-	var err error
-	if s.Name, err = cur.qualifiedName(); err != nil {
-		return nil, err
-	}
-	if err := cur.expect("FOR"); err != nil {
-		return nil, err
-	}
+	s := &CreateSequencerStmt{Name: name}
 	for {
 		n, err := cur.qualifiedName()
 		if err != nil {
@@ -668,18 +675,11 @@ type CreateSplitterStmt struct {
 
 // ParseCreateSplitter parses CREATE SPLITTER.
 func ParseCreateSplitter(c *Custom) (*CreateSplitterStmt, error) {
-	cur := &cursor{c: c}
-	if err := cur.expect("CREATE", "SPLITTER"); err != nil {
+	cur, name, err := namedClause(c, "SPLITTER", "ON")
+	if err != nil {
 		return nil, err
 	}
-	s := &CreateSplitterStmt{}
-	var err error
-	if s.Name, err = cur.qualifiedName(); err != nil {
-		return nil, err
-	}
-	if err := cur.expect("ON"); err != nil {
-		return nil, err
-	}
+	s := &CreateSplitterStmt{Name: name}
 	if s.Source, err = cur.qualifiedName(); err != nil {
 		return nil, err
 	}

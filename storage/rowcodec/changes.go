@@ -66,6 +66,15 @@ func (c *ChangeCodec) Encode(out [][]byte, rows [][]types.Datum, diffs []int8) (
 	return out, nil
 }
 
+// ChunkLen returns the number of row changes in a chunk, from its header.
+func ChunkLen(chunk []byte) (int, error) {
+	n, k := binary.Uvarint(chunk)
+	if k <= 0 {
+		return 0, pgerror.New(pgerror.DataCorrupted, "rowcodec: bad change chunk header")
+	}
+	return int(n), nil
+}
+
 // Decoder returns a decoder appending to builders of the relation's
 // column types.
 func (c *ChangeCodec) Decoder(builders []array.Builder) (*Decoder, error) {

@@ -40,6 +40,19 @@ async function main() {
     text: "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'accounts' ORDER BY 1",
     rowMode: 'array',
   })).rows;
+  out.deposit = (await client.query({
+    text: 'SELECT id, balance FROM deposit($1, $2)', values: [1, '4.50'], rowMode: 'array',
+  })).rows;
+  out.balance = (await client.query({
+    text: 'SELECT * FROM balance_of($1)', values: ['ann'], rowMode: 'array',
+  })).rows;
+  out.functions = (await client.query({
+    text: `SELECT p.proname, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid)
+      FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = $1 ORDER BY 1`,
+    values: ['public'],
+    rowMode: 'array',
+  })).rows;
   await client.end();
   process.stdout.write(JSON.stringify(out));
 }

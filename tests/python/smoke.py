@@ -48,6 +48,15 @@ def main():
     out["types"] = plain(cur.fetchall())
     cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'accounts' ORDER BY 1")
     out["indexes"] = plain(cur.fetchall())
+    cur.execute("SELECT id, balance FROM deposit(%s, %s)", (1, decimal.Decimal("4.50")))
+    out["deposit"] = plain(cur.fetchall())
+    conn.commit()
+    cur.execute("SELECT * FROM balance_of(%s)", ("ann",))
+    out["balance"] = plain(cur.fetchall())
+    cur.execute("SELECT p.proname, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid) "
+                "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = %s ORDER BY 1", ("public",))
+    out["functions"] = plain(cur.fetchall())
     conn.close()
     print(json.dumps(out))
 

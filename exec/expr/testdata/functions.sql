@@ -1416,3 +1416,89 @@ to_char(0, 'FM999,999.00')
 to_char(0, 'FM9.99')
 to_char(0.5, 'FM0.9')
 to_char(10, 'FM99.90')
+
+# ---- over table columns: the kernels on batches with NULLs in them, not folded constants ----
+DROP TABLE IF EXISTS c
+CREATE TABLE c (id INT PRIMARY KEY, s TEXT, n NUMERIC, i INT, f FLOAT8, d DATE, ts TIMESTAMP, j JSONB, a INT[], b BYTEA)
+INSERT INTO c VALUES (1, 'Hello World', 1.5, 3, 2.25, '2024-02-29', '2024-02-29 13:14:15.5', '{"a": 1, "b": [1,2]}', ARRAY[1,2,3], '\x0102'), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), (3, '', 0, 0, 0, '2000-01-01', '2000-01-01 00:00:00', '[]', ARRAY[]::int[], ''), (4, 'ÀbC déf', -12.345, -7, -0.5, '1999-12-31', '1999-12-31 23:59:59.999999', '"str"', ARRAY[NULL, 5], '\xff'), (5, 'a%b_c', 1e10, 2147483647, 1e300, '2024-12-31', '2024-12-31 12:00', '{"k": null}', ARRAY[7], '\x00')
+SELECT id, lower(s) FROM c ORDER BY id
+SELECT id, upper(s) FROM c ORDER BY id
+SELECT id, initcap(s) FROM c ORDER BY id
+SELECT id, length(s) FROM c ORDER BY id
+SELECT id, substring(s, 2, 3) FROM c ORDER BY id
+SELECT id, substring(s from 3) FROM c ORDER BY id
+SELECT id, s LIKE '%o%' FROM c ORDER BY id
+SELECT id, s ILIKE 'a%' FROM c ORDER BY id
+SELECT id, s LIKE 'a\%b%' FROM c ORDER BY id
+SELECT id, left(s, 2) FROM c ORDER BY id
+SELECT id, right(s, -2) FROM c ORDER BY id
+SELECT id, lpad(s, 12, '*') FROM c ORDER BY id
+SELECT id, reverse(s) FROM c ORDER BY id
+SELECT id, split_part(s, ' ', 2) FROM c ORDER BY id
+SELECT id, format('%s|%L|%I', s, s, s) FROM c ORDER BY id
+SELECT id, quote_literal(s) FROM c ORDER BY id
+SELECT id, regexp_replace(s, '[aeiou]', '_', 'g') FROM c ORDER BY id
+SELECT id, s ~ '^[A-Z]' FROM c ORDER BY id
+SELECT id, md5(s) FROM c ORDER BY id
+SELECT id, to_hex(i) FROM c ORDER BY id
+SELECT id, s || i FROM c ORDER BY id
+SELECT id, concat(s, i, n) FROM c ORDER BY id
+SELECT id, concat_ws('-', s, i, NULL, n) FROM c ORDER BY id
+SELECT id, round(n, 1) FROM c ORDER BY id
+SELECT id, trunc(n) FROM c ORDER BY id
+SELECT id, sqrt(abs(n)) FROM c ORDER BY id
+SELECT id, exp(n / 100) FROM c ORDER BY id
+SELECT id, ln(abs(n) + 1) FROM c ORDER BY id
+SELECT id, power(n, 2) FROM c ORDER BY id
+SELECT id, scale(n) FROM c ORDER BY id
+SELECT id, n % 2 FROM c ORDER BY id
+SELECT id, div(n, 2) FROM c ORDER BY id
+SELECT id, abs(i) FROM c ORDER BY id
+SELECT id, i << 2 FROM c ORDER BY id
+SELECT id, gcd(i, 6) FROM c ORDER BY id
+SELECT id, f * 2 FROM c ORDER BY id
+SELECT id, round(f) FROM c ORDER BY id
+SELECT id, sin(f) FROM c ORDER BY id
+SELECT id, sind(f) FROM c ORDER BY id
+SELECT id, width_bucket(f, -1, 3, 4) FROM c ORDER BY id
+SELECT id, to_char(n, 'FM999,999.00') FROM c ORDER BY id
+SELECT id, to_char(i, '0000') FROM c ORDER BY id
+SELECT id, to_char(f, '9.99EEEE') FROM c ORDER BY id
+SELECT id, extract(epoch from ts) FROM c ORDER BY id
+SELECT id, extract(dow from d) FROM c ORDER BY id
+SELECT id, date_trunc('month', ts) FROM c ORDER BY id
+SELECT id, date_trunc('hour', ts) FROM c ORDER BY id
+SELECT id, date_trunc('day', ts) FROM c ORDER BY id
+SELECT id, to_char(ts, 'Dy DD Mon YYYY HH12:MI AM') FROM c ORDER BY id
+SELECT id, d + interval '1 month' FROM c ORDER BY id
+SELECT id, age(ts, timestamp '2000-01-01') FROM c ORDER BY id
+SELECT id, ts - interval '36 hours' FROM c ORDER BY id
+SELECT id, make_date(extract(year from d)::int, 1, 1) FROM c ORDER BY id
+SELECT id, j -> 'a' FROM c ORDER BY id
+SELECT id, j ->> 'b' FROM c ORDER BY id
+SELECT id, j #> '{b,1}' FROM c ORDER BY id
+SELECT id, jsonb_typeof(j) FROM c ORDER BY id
+SELECT id, j @> '{"a": 1}' FROM c ORDER BY id
+SELECT id, j ? 'k' FROM c ORDER BY id
+SELECT id, jsonb_strip_nulls(j) FROM c ORDER BY id
+SELECT id, to_jsonb(s) FROM c ORDER BY id
+SELECT id, jsonb_build_object('s', s, 'n', n) FROM c ORDER BY id
+SELECT id, array_length(a, 1) FROM c ORDER BY id
+SELECT id, cardinality(a) FROM c ORDER BY id
+SELECT id, array_append(a, 9) FROM c ORDER BY id
+SELECT id, a || 0 FROM c ORDER BY id
+SELECT id, array_position(a, 5) FROM c ORDER BY id
+SELECT id, a @> ARRAY[1] FROM c ORDER BY id
+SELECT id, array_to_string(a, ',', '*') FROM c ORDER BY id
+SELECT id, encode(b, 'hex') FROM c ORDER BY id
+SELECT id, length(b) FROM c ORDER BY id
+SELECT id, b || '\x41'::bytea FROM c ORDER BY id
+SELECT id, sha256(b) FROM c ORDER BY id
+SELECT id, coalesce(s, 'x') SIMILAR TO '%(o|b)%' FROM c ORDER BY id
+SELECT id, string_to_array(s, ' ') FROM c ORDER BY id
+SELECT id, to_char(n, 'FM999,999.00') FROM c ORDER BY id
+SELECT id, s, row_number() OVER (ORDER BY s NULLS FIRST, id) FROM c ORDER BY id
+SELECT string_agg(s, ',' ORDER BY id), array_agg(i ORDER BY id), jsonb_agg(j ORDER BY id), max(ts), min(d), sum(n), avg(f) FROM c
+SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY f), mode() WITHIN GROUP (ORDER BY i), stddev(i), corr(f, i) FROM c
+SELECT k, count(*) FROM c, jsonb_object_keys('{"x": 1, "y": 2}') AS k GROUP BY k ORDER BY k
+DROP TABLE c

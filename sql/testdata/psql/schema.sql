@@ -1,7 +1,7 @@
 -- The schema psql's meta-commands describe in TestPsqlMetaCommands: tables
 -- with primary keys, unique constraints, checks, defaults and NOT NULL
 -- columns, indexes (unique, multi-column, descending), a serial column,
--- a table without a primary key, and views.
+-- a table without a primary key, views and a materialized view.
 CREATE TABLE customers (
   id integer PRIMARY KEY,
   email varchar(120) NOT NULL UNIQUE,
@@ -28,6 +28,10 @@ CREATE TABLE events (id serial PRIMARY KEY, payload jsonb, at timestamptz DEFAUL
 CREATE VIEW big_orders AS SELECT order_id, amount FROM orders WHERE amount > 100;
 CREATE VIEW customer_totals AS
   SELECT c.name, sum(o.amount) AS total FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.name;
+-- A materialized view: in portalsdb a workflow, which psql must show as
+-- PostgreSQL shows its materialized views.
+CREATE MATERIALIZED VIEW order_totals AS
+  SELECT customer_id, sum(amount) AS total, count(*) AS orders FROM orders GROUP BY customer_id;
 -- Defaults and checks of many shapes, in a schema of their own, for the
 -- deparsing of pg_get_expr and pg_get_constraintdef.
 CREATE SCHEMA deparse;
