@@ -2,10 +2,10 @@ package exec
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/bitutil"
 
 	"portalsdb/batch"
 	"portalsdb/exec/expr"
@@ -201,14 +201,28 @@ func selection(a arrow.Array) []int32 {
 	n := a.Len()
 	sel := make([]int32, 0, n)
 	ba, ok := a.(interface{ Value(int) bool })
-	if !ok {
+	if !ok || n == 0 {
 		return sel
 	}
-	if a.NullN() == 0 && a.Data().Offset() == 0 {
-		bits := a.Data().Buffers()[1].Bytes()
-		for i := 0; i < n; i++ {
-			if bitutil.BitIsSet(bits, i) {
-				sel = append(sel, int32(i))
+	if a.Data().Offset() == 0 {
+		// A byte of the bitmap at a time: filters often keep few rows or
+		// all, and a byte of zeros is skipped in one test.
+		vals := a.Data().Buffers()[1].Bytes()
+		var valid []byte
+		if a.NullN() > 0 {
+			valid = a.Data().Buffers()[0].Bytes()
+		}
+		for k := 0; k*8 < n; k++ {
+			w := vals[k]
+			if valid != nil {
+				w &= valid[k]
+			}
+			if rest := n - k*8; rest < 8 {
+				w &= byte(1)<<rest - 1
+			}
+			for w != 0 {
+				sel = append(sel, int32(k*8+bits.TrailingZeros8(w)))
+				w &= w - 1
 			}
 		}
 		return sel

@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -197,5 +198,30 @@ func TestExtendedErrorInTheMiddleOfRows(t *testing.T) {
 	want := []string{"1", "2", "D 1,row 1", "D 2,row 2", "E ERROR 22012 division by zero", "Z I"}
 	if got := c.untilReady(); !equalStrings(got, want) {
 		t.Fatalf("got %q want %q", got, want)
+	}
+}
+
+// Flush makes the server send what the extended-query messages before it
+// produced, without waiting for a Sync, and leaves the transaction open
+// until the Sync comes.
+func TestExtendedFlushSendsWithoutSync(t *testing.T) {
+	_, addr := startServer(t, Config{}, newFakeEngine())
+	c := startRaw(t, addr)
+	c.send(&pgproto3.Parse{Name: "s1", Query: "gen 2"}, &pgproto3.Bind{PreparedStatement: "s1"},
+		&pgproto3.Execute{}, &pgproto3.Flush{})
+	var got []string
+	for len(got) == 0 || got[len(got)-1] != "C SELECT 2" {
+		s := c.next()
+		if strings.HasPrefix(s, "Z ") {
+			t.Fatalf("ReadyForQuery before Sync: %q", append(got, s))
+		}
+		got = append(got, s)
+	}
+	if want := []string{"1", "2", "D 1,row 1", "D 2,row 2", "C SELECT 2"}; !equalStrings(got, want) {
+		t.Errorf("after Flush: %q, want %q", got, want)
+	}
+	c.send(&pgproto3.Sync{})
+	if got := c.untilReady(); !equalStrings(got, []string{"Z I"}) {
+		t.Errorf("after Sync: %q", got)
 	}
 }

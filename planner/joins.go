@@ -7,6 +7,7 @@ import (
 	"portalsdb/exec"
 	"portalsdb/exec/expr"
 	"portalsdb/planner/logical"
+	"portalsdb/storage"
 	"portalsdb/types"
 )
 
@@ -208,11 +209,21 @@ func (b *builder) buildJoinTree(n logical.Node) (built, error) {
 				used[pi] = true
 			}
 		}
-		j, err := b.joinOp(exec.InnerJoin, acc, right, accIDs, leaves[li].ids, conds, false)
+		j, lookup, oneMatch, err := b.lookupJoin(acc, accRows, leaves[li], conds)
 		if err != nil {
 			return built{}, err
 		}
+		if !lookup {
+			if j, err = b.joinOp(exec.InnerJoin, acc, right, accIDs, leaves[li].ids, conds, false); err != nil {
+				return built{}, err
+			}
+		}
 		acc, accIDs = j, both
+		if oneMatch {
+			// Each row found at most one row by a unique key: the next
+			// lookup join is as cheap as this one.
+			continue
+		}
 		if len(conds) == 0 {
 			accRows *= leaves[li].rows
 		} else {
@@ -355,4 +366,81 @@ func (b *builder) emptyJoin(leaves []*joinLeaf) (built, error) {
 		return built{}, err
 	}
 	return built{op: wrap(op), ids: ids, types: ts}, nil
+}
+
+// lookupJoinRatio is how many times more rows than the joined-so-far input
+// a table must be expected to hold for a lookup join to be chosen over a
+// hash join, which reads the whole table.
+const lookupJoinRatio = 10
+
+// lookupJoin joins acc with a table leaf by looking the leaf's rows up for
+// each row of acc (an index nested-loop join), when the join's conditions
+// bound the leading columns of the leaf's primary key or of one of its
+// indexes by acc's values, and acc is expected to be much smaller than the
+// table. The conditions, with acc's columns read as outer values, become the
+// filter of the leaf's scan, which chooses its access path from them as it
+// does for constants. ok is false when a hash join is the better plan;
+// oneMatch says the lookups go by a whole unique key, so the join yields at
+// most one row per row of acc.
+func (b *builder) lookupJoin(acc built, accRows float64, leaf *joinLeaf, conds []expr.Expr) (j built, ok, oneMatch bool, err error) {
+	scan, isScan := leaf.node.(*logical.Scan)
+	if !isScan || scan.Table.Kind != logical.TableRelation || len(conds) == 0 || accRows*lookupJoinRatio > leaf.rows {
+		return built{}, false, false, nil
+	}
+	for _, c := range conds {
+		if expr.IsVolatile(c) || expr.HasSubquery(c) {
+			return built{}, false, false, nil
+		}
+	}
+	pred := expr.And(append(append([]expr.Expr(nil), leaf.preds...), conds...)...)
+	path, found := choosePath(scan, sargs(scan, expr.And(scan.Filter, pred)))
+	if !found || path.eq == 0 || !boundsRead(path, acc.ids) {
+		return built{}, false, false, nil
+	}
+	right, err := b.build(&logical.Filter{Input: scan, Pred: pred})
+	if err != nil {
+		return built{}, false, false, err
+	}
+	used := expr.ColumnsUsed(pred)
+	var params []int
+	var paramIDs []expr.ColumnID
+	for i, id := range acc.ids {
+		if used[id] {
+			params, paramIDs = append(params, i), append(paramIDs, id)
+		}
+	}
+	op, err := exec.NewLookupJoin(exec.InnerJoin, acc.op, right.op, acc.types, right.types, params, paramIDs)
+	if err != nil {
+		return built{}, false, false, err
+	}
+	ids := append(append([]expr.ColumnID(nil), acc.ids...), right.ids...)
+	ts := append(append(acc.types[:0:0], acc.types...), right.types...)
+	keyCols := len(scan.Table.Spec.(*storage.TableSpec).PrimaryKey)
+	if path.index != nil {
+		keyCols = len(path.index.Columns)
+	}
+	return built{op: wrap(op), ids: ids, types: ts}, true, path.unique && !path.hasRange && path.eq == keyCols, nil
+}
+
+// boundsRead reports whether the bounds of an access path read any of the
+// columns ids: a path bounded by constants alone would read the same rows
+// for every outer row.
+func boundsRead(p accessPath, ids []expr.ColumnID) bool {
+	set := idSet(nil)
+	for _, id := range ids {
+		set[id] = true
+	}
+	for _, sb := range []*exec.ScanBound{p.lower, p.upper} {
+		if sb == nil {
+			continue
+		}
+		for _, v := range sb.Values {
+			for id := range expr.ColumnsUsed(v) {
+				if set[id] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -209,6 +211,7 @@ func TestOwnSuitesPassOnPostgres(t *testing.T) {
 	}{
 		{"testdata/sqlite_suite.test", DialectSQLite, 16, 3, 0},
 		{"testdata/rs_suite.slt", DialectRS, 21, 3, 0},
+		{"testdata/rs_retry_sleep.slt", DialectRS, 6, 0, 0},
 	}
 	for _, c := range cases {
 		sum, out := runOnPostgres(t, Config{Verbose: true}, c.file)
@@ -276,6 +279,13 @@ func TestFailuresAreCaughtOnPostgres(t *testing.T) {
 		}
 		if !strings.Contains(out, "FAIL "+file+":") {
 			t.Errorf("-v output lacks FAIL lines:\n%s", out)
+		}
+		// -v shows each failing record's SQL, expected and actual output.
+		if file == "testdata/failing/rs_failures.slt" {
+			want := "wrong result\n    sql:\n        SELECT 1, 2\n    expected:\n        1 3\n    actual:\n        1 2\n"
+			if !strings.Contains(out, want) {
+				t.Errorf("-v output lacks the report %q", want)
+			}
 		}
 		if t.Failed() {
 			t.Logf("output:\n%s", out)
@@ -395,4 +405,38 @@ func TestCorpusOnPostgres(t *testing.T) {
 		t.Errorf("%d divergences counted, want %d", sum.Divergences, wantDiv)
 	}
 	t.Logf("%d records in %v: %d passed, %d skipped, %d divergences", sum.Records(), sum.Elapsed, sum.Passed, sum.Skipped, sum.Divergences)
+}
+
+// TestProgressLines: a long run reports files done and records per second
+// while it goes.
+func TestProgressLines(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "slow.slt")
+	writeFile(t, file, "statement ok\nSELECT 1\n\nsleep 300ms\n\nstatement ok\nSELECT 2\n")
+	var progress lockedBuffer
+	sum, out := runOnPostgres(t, Config{Progress: &progress, ProgressInterval: 20 * time.Millisecond}, file)
+	if sum.Failed != 0 || sum.Passed != 2 {
+		t.Fatalf("%d passed, %d failed\n%s", sum.Passed, sum.Failed, out)
+	}
+	line := regexp.MustCompile(`(?m)^slt: 0/1 files, [12] records, [0-9]+ records/s$`)
+	if !line.MatchString(progress.String()) {
+		t.Errorf("no progress line during the sleep:\n%s", progress.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer written by the progress goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

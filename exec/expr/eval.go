@@ -268,11 +268,18 @@ type constEval struct {
 	cache arrow.Array
 }
 
+// Eval returns the constant broadcast to b's length. The longest broadcast
+// so far is kept and sliced for shorter batches: after a filter, batch
+// lengths vary from one batch to the next, and broadcasting afresh for each
+// cost as much as the arithmetic it fed.
 func (e *constEval) Eval(_ *Ctx, b *batch.Batch) (arrow.Array, error) {
-	if e.cache == nil || e.cache.Len() != b.Len {
+	if e.cache == nil || e.cache.Len() < b.Len {
 		e.cache = batch.Broadcast(e.t, e.d, b.Len)
 	}
-	return e.cache, nil
+	if e.cache.Len() == b.Len {
+		return e.cache, nil
+	}
+	return array.NewSlice(e.cache, 0, int64(b.Len)), nil
 }
 
 type colEval int
