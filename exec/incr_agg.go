@@ -249,6 +249,11 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 		}
 	}
 	if a.close != nil {
+		// The open windows' groups changed too: their state must be
+		// saved, or a restart would lose the rows they hold so far.
+		for _, k := range order {
+			a.dirty[k] = true
+		}
 		return a.closeWindows(ctx)
 	}
 	cb := batch.NewChangeBuilder(a.outTypes)
