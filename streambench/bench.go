@@ -43,9 +43,9 @@ type Options struct {
 
 // Result is the measurement of one workload.
 type Result struct {
-	Workload string `json:"workload"`
-	Events   int64  `json:"events"`
-	Atoms    int64  `json:"atoms"`
+	Workload string  `json:"workload"`
+	Events   int64   `json:"events"`
+	Atoms    int64   `json:"atoms"`
 	WallSec  float64 `json:"wall_seconds"`
 	CPUSec   float64 `json:"cpu_seconds"`
 	// EventsPerSec is Events over the wall time from creating the streams
