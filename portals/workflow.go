@@ -73,10 +73,65 @@ type Workflow struct {
 	wake    chan struct{}
 	command chan command
 
+	// resultKeys counts the result's keys by their hash (keySeed), so
+	// that emit can tell a row that is certainly not in the result
+	// without reading it: most rows a workflow inserts are new, and a
+	// read that misses costs a seek through every level of the store.
+	// A collision only costs a read. It is nil until emit builds it from
+	// the committed result; emit records its changes in pendingKeys, and
+	// they are applied once the transaction commits (keysCommitted). An
+	// emit whose changes were never applied, because its transaction
+	// failed, makes the next emit drop it and build it again.
+	resultKeys  map[uint64]int32
+	keySeed     maphash.Seed
+	pendingKeys []keyChange
+	keysPending bool
+
 	mu       sync.Mutex
 	status   Status
 	latency  LatencyHistogram
 	progress *signal
+}
+
+// keyChange is a result key's hash entering (+1) or leaving (-1) the
+// result.
+type keyChange struct {
+	hash  uint64
+	delta int32
+}
+
+// loadResultKeys builds resultKeys from the result as txn reads it.
+func (w *Workflow) loadResultKeys(txn *storage.Txn) error {
+	prefix := exec.ResultPrefix(uint64(w.spec.OID))
+	it, err := txn.NewIter(prefix, storage.PrefixEnd(prefix))
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	w.keySeed = maphash.MakeSeed()
+	keys := map[uint64]int32{}
+	for ok := it.First(); ok; ok = it.Next() {
+		keys[maphash.Bytes(w.keySeed, it.Key())]++
+	}
+	if err := it.Error(); err != nil {
+		return err
+	}
+	w.resultKeys = keys
+	return nil
+}
+
+// keysCommitted applies the last emit's key changes, once its
+// transaction committed.
+func (w *Workflow) keysCommitted() {
+	for _, c := range w.pendingKeys {
+		if n := w.resultKeys[c.hash] + c.delta; n > 0 {
+			w.resultKeys[c.hash] = n
+		} else {
+			delete(w.resultKeys, c.hash)
+		}
+	}
+	w.pendingKeys = w.pendingKeys[:0]
+	w.keysPending = false
 }
 
 // command is RESUME or SKIP ATOM, sent to the runner; the runner answers
@@ -518,6 +573,7 @@ func (w *Workflow) initialize() error {
 	if err != nil {
 		return err
 	}
+	w.keysCommitted()
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = s0, s0, seq
 	w.status.RowsOut += int64(all.Len)
@@ -714,6 +770,7 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 	if err != nil {
 		return false, next, err
 	}
+	w.keysCommitted()
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = next, next, seq
 	w.status.Atoms++
@@ -740,9 +797,20 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 // changed and written back. Keys and values are encoded straight from the
 // batch's columns.
 func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
+	if w.keysPending {
+		// The last emit's transaction did not commit: what the filter
+		// knows is no longer sure.
+		w.resultKeys, w.pendingKeys, w.keysPending = nil, w.pendingKeys[:0], false
+	}
 	if out.Len == 0 {
 		return nil
 	}
+	if w.resultKeys == nil {
+		if err := w.loadResultKeys(txn); err != nil {
+			return err
+		}
+	}
+	w.keysPending = true
 	oid := uint64(w.spec.OID)
 	prefix := exec.ResultPrefix(oid)
 	// All keys in one buffer; row r's key ends at ends[r].
@@ -764,14 +832,15 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 	}
 	// Sum the diffs of equal rows onto their first occurrence, found by a
 	// hash of the key and a chain of rows with that hash.
-	seed := maphash.MakeSeed()
 	firsts := make(map[uint64]int32, out.Len)
 	chain := make([]int32, out.Len)
 	diffs := make([]int64, out.Len)
+	hashes := make([]uint64, out.Len)
 	order := make([]int32, 0, out.Len)
 	for r := int32(0); r < int32(out.Len); r++ {
 		k := keyOf(r)
-		h := maphash.Bytes(seed, k)
+		h := maphash.Bytes(w.keySeed, k)
+		hashes[r] = h
 		f, ok := firsts[h]
 		for ok && !bytes.Equal(keyOf(f), k) {
 			f = chain[f]
@@ -794,6 +863,9 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 	for i, r := range order {
 		if diffs[r] == 0 {
 			continue
+		}
+		if diffs[r] > 0 && w.resultKeys[hashes[r]] == 0 {
+			continue // certainly not in the result: its count is 0
 		}
 		v, ok, err := txn.Get(keyOf(r))
 		if err != nil {
@@ -820,7 +892,11 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 			if err := txn.Delete(k); err != nil {
 				return err
 			}
+			w.pendingKeys = append(w.pendingKeys, keyChange{hashes[r], -1})
 		default:
+			if counts[i] == 0 {
+				w.pendingKeys = append(w.pendingKeys, keyChange{hashes[r], 1})
+			}
 			var err error
 			if value, err = enc.Encode(value[:0], count, int(r)); err != nil {
 				return err
