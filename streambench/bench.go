@@ -1,6 +1,7 @@
 package streambench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -35,6 +36,10 @@ type Options struct {
 	Workloads []string
 	// BatchAtoms caps the atoms of the recompute-in-batch run (0: skip it).
 	BatchAtoms int
+	// EventsPerSecond paces the generators (shared between a workload's
+	// streams); 0 runs them flat out, which measures throughput but
+	// makes the commit-to-result latency that of a backlog.
+	EventsPerSecond float64
 	// Sync makes commits durable before they are acknowledged.
 	Sync bool
 	// Progress receives progress lines; nil for none.
@@ -240,7 +245,8 @@ func runWorkflow(ctx context.Context, w Workload, o Options, r *Result) (int64, 
 	defer peaks()
 	cpu0, t0 := bench.ProcessCPU(), time.Now()
 	for i, name := range w.Streams {
-		sql := fmt.Sprintf("CREATE STREAM %s FROM GENERATOR series (start => 1, count => %d, atom_rows => %d)", name, counts[i], o.AtomRows)
+		sql := fmt.Sprintf("CREATE STREAM %s FROM GENERATOR series (start => 1, count => %d, atom_rows => %d, events_per_second => %g)",
+			name, counts[i], o.AtomRows, o.EventsPerSecond/float64(len(w.Streams)))
 		if _, err := s.conn.Exec(ctx, sql); err != nil {
 			return 0, 0, err
 		}
@@ -333,16 +339,20 @@ func runWorkflow(ctx context.Context, w Workload, o Options, r *Result) (int64, 
 }
 
 // latencyObserver measures atoms from their commit to the commit of the
-// workflow's result for them. It wakes at every commit the runtime
-// signals, lists the input atoms committed since it last looked (their
-// commit time is taken as now), and times the ones the workflow's frontier
-// has passed. Commits that come faster than it wakes are timed from the
-// wake, so the figures are slightly low, never high.
+// workflow's result for them. One goroutine wakes at every commit the
+// runtime signals and lists the input atoms committed since it last
+// looked, taking now as their commit time; another waits until the
+// workflow's frontier passes the oldest listed atom and times every atom
+// it passed. Commits that come faster than the first wakes are timed from
+// its wake, so the figures are slightly low, never high.
 type latencyObserver struct {
 	rt      *portals.Runtime
 	wf      *portals.Workflow
 	streams []uint32
 	seen    []storage.Seq // per stream, the last atom listed
+
+	mu      sync.Mutex
+	listed  chan struct{} // closed and replaced when atoms are listed
 	pending []pendingAtom // sorted by atom
 	hist    portals.LatencyHistogram
 }
@@ -359,49 +369,93 @@ func newLatencyObserver(rt *portals.Runtime, wf *portals.Workflow, streams []uin
 	for i := range seen {
 		seen[i] = start
 	}
-	return &latencyObserver{rt: rt, wf: wf, streams: streams, seen: seen}
+	return &latencyObserver{rt: rt, wf: wf, streams: streams, seen: seen, listed: make(chan struct{})}
 }
 
+// run observes until ctx ends.
 func (o *latencyObserver) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); o.timeResults(ctx) }()
 	for {
 		wake := o.rt.CommitSignal()
-		o.observe(time.Now())
+		o.list(time.Now())
 		select {
 		case <-wake:
 		case <-ctx.Done():
+			wg.Wait()
 			return
 		}
 	}
 }
 
-func (o *latencyObserver) observe(now time.Time) {
+// list adds the input atoms committed since the last call.
+func (o *latencyObserver) list(now time.Time) {
 	txn := o.rt.DB().Begin()
-	added := false
+	var found []pendingAtom
 	for i, oid := range o.streams {
 		for {
 			next, err := txn.NextLogSeq(uint64(oid), o.seen[i])
 			if err != nil || next == 0 {
 				break
 			}
-			o.pending = append(o.pending, pendingAtom{atom: next, at: now})
+			found = append(found, pendingAtom{atom: next, at: now})
 			o.seen[i] = next
-			added = true
 		}
 	}
 	txn.Rollback()
-	if added {
-		slices.SortFunc(o.pending, func(a, b pendingAtom) int { return int(a.atom) - int(b.atom) })
+	if len(found) == 0 {
+		return
 	}
-	frontier := o.wf.Status().Frontier
-	k := 0
-	for k < len(o.pending) && o.pending[k].atom <= frontier {
-		o.hist.Record(now.Sub(o.pending[k].at))
-		k++
-	}
-	o.pending = o.pending[k:]
+	o.mu.Lock()
+	o.pending = append(o.pending, found...)
+	slices.SortFunc(o.pending, func(a, b pendingAtom) int { return cmp.Compare(a.atom, b.atom) })
+	close(o.listed)
+	o.listed = make(chan struct{})
+	o.mu.Unlock()
 }
 
-func (o *latencyObserver) histogram() portals.LatencyHistogram { return o.hist }
+// timeResults waits for the workflow to process the oldest listed atom,
+// and times the atoms its frontier passed.
+func (o *latencyObserver) timeResults(ctx context.Context) {
+	oids := []uint32{o.wf.OID()}
+	for {
+		o.mu.Lock()
+		listed := o.listed
+		var oldest storage.Seq
+		if len(o.pending) > 0 {
+			oldest = o.pending[0].atom
+		}
+		o.mu.Unlock()
+		if oldest == 0 {
+			select {
+			case <-listed:
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		if _, err := o.rt.WaitCaughtUp(ctx, oids, oldest); err != nil {
+			return
+		}
+		now := time.Now()
+		frontier := o.wf.Status().Frontier
+		o.mu.Lock()
+		k := 0
+		for k < len(o.pending) && o.pending[k].atom <= frontier {
+			o.hist.Record(now.Sub(o.pending[k].at))
+			k++
+		}
+		o.pending = o.pending[k:]
+		o.mu.Unlock()
+	}
+}
+
+func (o *latencyObserver) histogram() portals.LatencyHistogram {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.hist
+}
 
 // runLoop measures the hand-written loop over the same events, and
 // returns its check.

@@ -21,6 +21,7 @@ func benchStream(ctx context.Context, args []string) int {
 	atomRows := fl.Int("atom-rows", 10000, "events per atom")
 	workloads := fl.String("workloads", "", "comma-separated workloads (default: filter_project,keyed_aggregate,stream_join)")
 	batchAtoms := fl.Int("batch-atoms", 20, "atoms of the recompute-in-batch run (0 skips it)")
+	rate := fl.Float64("events-per-second", 0, "pace the generators to this many events per second in all (0: flat out)")
 	syncMode := fl.String("sync", "off", "fsync commits: on or off")
 	jsonFile := fl.String("json", "", "also write the results as JSON to this file")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
@@ -31,7 +32,7 @@ func benchStream(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, "portalsdb bench stream: --sync must be on or off")
 		return 2
 	}
-	o := streambench.Options{Events: *events, AtomRows: *atomRows, BatchAtoms: *batchAtoms, Sync: *syncMode == "on",
+	o := streambench.Options{Events: *events, AtomRows: *atomRows, BatchAtoms: *batchAtoms, EventsPerSecond: *rate, Sync: *syncMode == "on",
 		Progress: os.Stderr}
 	if *workloads != "" {
 		o.Workloads = strings.Split(*workloads, ",")
