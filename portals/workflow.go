@@ -73,16 +73,18 @@ type Workflow struct {
 	wake    chan struct{}
 	command chan command
 
-	// resultKeys counts the result's keys by their hash (keySeed), so
-	// that emit can tell a row that is certainly not in the result
-	// without reading it: most rows a workflow inserts are new, and a
-	// read that misses costs a seek through every level of the store.
-	// A collision only costs a read. It is nil until emit builds it from
-	// the committed result; emit records its changes in pendingKeys, and
-	// they are applied once the transaction commits (keysCommitted). An
-	// emit whose changes were never applied, because its transaction
-	// failed, makes the next emit drop it and build it again.
-	resultKeys  map[uint64]int32
+	// resultKeys knows the result's keys by their hash (keySeed), so
+	// that emit can skip most reads of a row's count: a row whose hash
+	// is absent is certainly not in the result, and a row retracted
+	// under a hash that only one key has is that key, whose count the
+	// entry keeps. A read that misses costs a seek through every level
+	// of the store; a collision only costs a read. It is nil until emit
+	// builds it from the committed result; emit records its changes in
+	// pendingKeys, and they are applied once the transaction commits
+	// (keysCommitted). An emit whose changes were never applied, because
+	// its transaction failed, makes the next emit drop it and build it
+	// again.
+	resultKeys  map[uint64]resultKey
 	keySeed     maphash.Seed
 	pendingKeys []keyChange
 	keysPending bool
@@ -93,11 +95,17 @@ type Workflow struct {
 	progress *signal
 }
 
-// keyChange is a result key's hash entering (+1) or leaving (-1) the
-// result.
+// resultKey is what resultKeys holds for a hash: how many of the result's
+// keys have it, and when that is one, the key's count (-1: not known).
+type resultKey struct {
+	keys  int32
+	count int64
+}
+
+// keyChange is a result key's count going from before to after.
 type keyChange struct {
-	hash  uint64
-	delta int32
+	hash          uint64
+	before, after int64
 }
 
 // loadResultKeys builds resultKeys from the result as txn reads it.
@@ -109,9 +117,20 @@ func (w *Workflow) loadResultKeys(txn *storage.Txn) error {
 	}
 	defer it.Close()
 	w.keySeed = maphash.MakeSeed()
-	keys := map[uint64]int32{}
+	keys := map[uint64]resultKey{}
 	for ok := it.First(); ok; ok = it.Next() {
-		keys[maphash.Bytes(w.keySeed, it.Key())]++
+		count, err := exec.ResultCount(it.Value())
+		if err != nil {
+			return err
+		}
+		h := maphash.Bytes(w.keySeed, it.Key())
+		e := keys[h]
+		e.keys++
+		e.count = -1
+		if e.keys == 1 {
+			e.count = count
+		}
+		keys[h] = e
 	}
 	if err := it.Error(); err != nil {
 		return err
@@ -124,10 +143,25 @@ func (w *Workflow) loadResultKeys(txn *storage.Txn) error {
 // transaction committed.
 func (w *Workflow) keysCommitted() {
 	for _, c := range w.pendingKeys {
-		if n := w.resultKeys[c.hash] + c.delta; n > 0 {
-			w.resultKeys[c.hash] = n
-		} else {
+		e := w.resultKeys[c.hash]
+		switch {
+		case c.before == 0:
+			e.keys++
+			e.count = -1
+			if e.keys == 1 {
+				e.count = c.after
+			}
+		case c.after == 0:
+			// If another key has the hash, its count is not known here.
+			e.keys--
+			e.count = -1
+		case e.keys == 1:
+			e.count = c.after
+		}
+		if e.keys == 0 {
 			delete(w.resultKeys, c.hash)
+		} else {
+			w.resultKeys[c.hash] = e
 		}
 	}
 	w.pendingKeys = w.pendingKeys[:0]
@@ -864,8 +898,15 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 		if diffs[r] == 0 {
 			continue
 		}
-		if diffs[r] > 0 && w.resultKeys[hashes[r]] == 0 {
+		e, known := w.resultKeys[hashes[r]]
+		switch {
+		case !known && diffs[r] > 0:
 			continue // certainly not in the result: its count is 0
+		case known && e.keys == 1 && e.count > 0 && diffs[r] < 0:
+			// A retracted row is in the result: it is the one key
+			// with its hash.
+			counts[i] = e.count
+			continue
 		}
 		v, ok, err := txn.Get(keyOf(r))
 		if err != nil {
@@ -892,11 +933,9 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 			if err := txn.Delete(k); err != nil {
 				return err
 			}
-			w.pendingKeys = append(w.pendingKeys, keyChange{hashes[r], -1})
+			w.pendingKeys = append(w.pendingKeys, keyChange{hashes[r], counts[i], 0})
 		default:
-			if counts[i] == 0 {
-				w.pendingKeys = append(w.pendingKeys, keyChange{hashes[r], 1})
-			}
+			w.pendingKeys = append(w.pendingKeys, keyChange{hashes[r], counts[i], count})
 			var err error
 			if value, err = enc.Encode(value[:0], count, int(r)); err != nil {
 				return err
