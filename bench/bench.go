@@ -119,13 +119,13 @@ func Run(ctx context.Context, targets []Target, o Options) ([]Result, error) {
 				var took, self, server time.Duration
 				var serverErr error
 				body := func() error {
-					self = processCPU()
+					self = ProcessCPU()
 					if t.CPU != nil {
 						server, serverErr = t.CPU()
 					}
 					var err error
 					ops, took, err = run(t)
-					self = processCPU() - self
+					self = ProcessCPU() - self
 					if t.CPU != nil && serverErr == nil {
 						var after time.Duration
 						after, serverErr = t.CPU()

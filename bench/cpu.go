@@ -14,8 +14,10 @@ import (
 // report gives it too: the benchmark's own process (its clients, and an
 // in-process server), and PostgreSQL's processes when it started them.
 
-// processCPU returns the CPU time this process has used.
-func processCPU() time.Duration {
+// ProcessCPU returns the CPU time this process has used: with an
+// in-process server, its clients', generators', workflows', storage's and
+// the garbage collector's together.
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

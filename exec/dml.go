@@ -74,13 +74,19 @@ type DML interface {
 }
 
 type checker struct {
-	row    RowSpec
-	checks []CheckSpec
-	evs    []expr.Evaluator
+	// relation names the table or stream in the errors: a stream's
+	// RowSpec has no table.
+	relation string
+	row      RowSpec
+	checks   []CheckSpec
+	evs      []expr.Evaluator
 }
 
 func newChecker(row RowSpec, checks []CheckSpec, layout expr.Layout) (*checker, error) {
 	c := &checker{row: row, checks: checks}
+	if row.Table != nil {
+		c.relation = row.Table.Name
+	}
 	for _, ch := range checks {
 		ev, err := expr.Compile(ch.Expr, layout)
 		if err != nil {
@@ -112,9 +118,9 @@ func (c *checker) check(ctx *Context, b *batch.Batch) error {
 		}
 		for r := 0; r < b.Len; r++ {
 			if b.Cols[i].IsNull(r) {
-				e := pgerror.Newf(pgerror.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.row.Names[i], c.row.Table.Name).
+				e := pgerror.Newf(pgerror.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.row.Names[i], c.relation).
 					WithDetail(failingRow(c.row.Types, b.Row(c.row.Types, r), ctx.Eval.Env))
-				e.Table, e.Column = c.row.Table.Name, c.row.Names[i]
+				e.Table, e.Column = c.relation, c.row.Names[i]
 				return e
 			}
 		}
@@ -127,9 +133,9 @@ func (c *checker) check(ctx *Context, b *batch.Batch) error {
 		for r := 0; r < b.Len; r++ {
 			// NULL passes a CHECK; only false fails it.
 			if res.IsValid(r) && !res.(interface{ Value(int) bool }).Value(r) {
-				e := pgerror.Newf(pgerror.CheckViolation, "new row for relation %q violates check constraint %q", c.row.Table.Name, c.checks[k].Name).
+				e := pgerror.Newf(pgerror.CheckViolation, "new row for relation %q violates check constraint %q", c.relation, c.checks[k].Name).
 					WithDetail(failingRow(c.row.Types, b.Row(c.row.Types, r), ctx.Eval.Env))
-				e.Table, e.Constraint = c.row.Table.Name, c.checks[k].Name
+				e.Table, e.Constraint = c.relation, c.checks[k].Name
 				return e
 			}
 		}

@@ -267,6 +267,11 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 		}
 	}
 	if a.close != nil {
+		// The open windows' groups changed too: their state must be
+		// saved, or a restart would lose the rows they hold so far.
+		for _, g := range touched {
+			a.dirty[g.mapKey] = true
+		}
 		return a.closeWindows(ctx)
 	}
 	cb := batch.NewChangeBuilder(a.outTypes)

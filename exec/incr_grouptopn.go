@@ -28,6 +28,9 @@ import (
 // again: the group keeps only its top limit rows and its state stays
 // bounded.
 type IncrGroupTopN struct {
+	// size is the number of rows kept over all groups, counted as they
+	// come and go: the runtime reads it after every atom.
+	size       int
 	parts      []evalSpec
 	partTypes  []types.T
 	keys       []sortEval
@@ -103,13 +106,7 @@ func NewIncrGroupTopN(spec GroupTopNSpec) (*IncrGroupTopN, error) {
 
 func (t *IncrGroupTopN) Describe() string { return t.desc }
 
-func (t *IncrGroupTopN) StateSize() int {
-	n := 0
-	for _, g := range t.groups {
-		n += g.rows.Len()
-	}
-	return n
-}
+func (t *IncrGroupTopN) StateSize() int { return t.size }
 
 func newTopGroup() *topGroup {
 	return &topGroup{rows: btree.NewBTreeG(func(a, b *topRow) bool { return a.key < b.key })}
@@ -171,6 +168,7 @@ func (t *IncrGroupTopN) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 		if !ok {
 			item = &topRow{key: key, row: row}
 			g.rows.Set(item)
+			t.size++
 		}
 		item.count += int64(c.Diff[r])
 		if item.count < 0 {
@@ -178,6 +176,7 @@ func (t *IncrGroupTopN) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 		}
 		if item.count == 0 {
 			g.rows.Delete(item)
+			t.size--
 		}
 		t.dirty[[2]string{gk, key}] = true
 	}
@@ -246,6 +245,7 @@ func (t *IncrGroupTopN) prune(gk string, g *topGroup) {
 	})
 	for _, it := range drop {
 		g.rows.Delete(it)
+		t.size--
 		t.dirty[[2]string{gk, it.key}] = true
 	}
 }
@@ -284,7 +284,7 @@ func (t *IncrGroupTopN) Save(w StateWriter) error {
 }
 
 func (t *IncrGroupTopN) Load(r StateReader) error {
-	t.groups, t.dirty = map[string]*topGroup{}, map[[2]string]bool{}
+	t.groups, t.dirty, t.size = map[string]*topGroup{}, map[[2]string]bool{}, 0
 	if err := r.Scan(func(k, v []byte) error {
 		l, n := binary.Uvarint(k)
 		if n <= 0 || uint64(len(k)-n) < l {
@@ -304,7 +304,9 @@ func (t *IncrGroupTopN) Load(r StateReader) error {
 			g = newTopGroup()
 			t.groups[gk] = g
 		}
-		g.rows.Set(&topRow{key: key, row: row, count: count})
+		if _, replaced := g.rows.Set(&topRow{key: key, row: row, count: count}); !replaced {
+			t.size++
+		}
 		return nil
 	}); err != nil {
 		return err

@@ -114,6 +114,13 @@ func TestIncrGroupTopN(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
+				kept := 0
+				for _, g := range op.groups {
+					kept += g.rows.Len()
+				}
+				if op.StateSize() != kept {
+					t.Fatalf("atom %d: StateSize %d, but the groups keep %d rows", atom, op.StateSize(), kept)
+				}
 			}
 			if appendOnly && op.StateSize() > 4*limit {
 				t.Errorf("append-only state holds %d rows for 4 groups of %d", op.StateSize(), limit)

@@ -39,6 +39,10 @@ type joinEntry struct {
 type joinSide struct {
 	byKey map[string]map[string]*joinEntry
 	dirty map[[2]string]bool
+	// entries is the number of rows in byKey, kept as they come and go:
+	// the runtime asks for the state's size after every atom, and
+	// counting the maps then made each atom cost as much as the state.
+	entries int
 }
 
 func newJoinSide() *joinSide {
@@ -55,6 +59,7 @@ func (s *joinSide) entry(jk, rk string, row []types.Datum) *joinEntry {
 	if e == nil {
 		e = &joinEntry{jk: jk, rk: rk, row: row}
 		m[rk] = e
+		s.entries++
 	}
 	return e
 }
@@ -66,13 +71,7 @@ func (s *joinSide) addMatches(e *joinEntry, n int64) {
 	s.dirty[[2]string{e.jk, e.rk}] = true
 }
 
-func (s *joinSide) size() int {
-	n := 0
-	for _, m := range s.byKey {
-		n += len(m)
-	}
-	return n
-}
+func (s *joinSide) size() int { return s.entries }
 
 // NewIncrJoin returns an incremental join. Keys are over each side's
 // layout; the residual condition is over the left columns followed by the
@@ -402,6 +401,7 @@ func (j *IncrJoin) dropEmpty(s *joinSide) {
 		m := s.byKey[k[0]]
 		if e := m[k[1]]; e != nil && e.count == 0 {
 			delete(m, k[1])
+			s.entries--
 			if len(m) == 0 {
 				delete(s.byKey, k[0])
 			}

@@ -227,3 +227,45 @@ func TestIncrJoinSavesMatchCounts(t *testing.T) {
 		}
 	}
 }
+
+// StateSize counts the rows each side keeps as they come and go, across a
+// Save and a Load.
+func TestIncrJoinStateSizeFollowsRows(t *testing.T) {
+	ts := []types.T{types.Int8Type}
+	rows := func(vs ...int64) [][]types.Datum {
+		var out [][]types.Datum
+		for _, v := range vs {
+			out = append(out, []types.Datum{v})
+		}
+		return out
+	}
+	j := intJoin(t, InnerJoin)
+	mem := memState{}
+	steps := []struct {
+		left, right *batch.ChangeBatch
+		want        int
+	}{
+		{changesOf(ts, rows(1, 2, 2), nil), batch.EmptyChanges(ts), 2},
+		{batch.EmptyChanges(ts), changesOf(ts, rows(2, 3), nil), 4},
+		{changesOf(ts, nil, rows(2, 2)), changesOf(ts, nil, rows(3)), 2},
+		{changesOf(ts, nil, rows(1)), changesOf(ts, nil, rows(2)), 0},
+	}
+	for i, st := range steps {
+		if _, err := j.Apply(incrContext(), []*batch.ChangeBatch{st.left, st.right}); err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Save(mem); err != nil {
+			t.Fatal(err)
+		}
+		if got := j.StateSize(); got != st.want {
+			t.Errorf("atom %d: state size %d, want %d", i+1, got, st.want)
+		}
+		j = intJoin(t, InnerJoin)
+		if err := j.Load(mem); err != nil {
+			t.Fatal(err)
+		}
+		if got := j.StateSize(); got != st.want {
+			t.Errorf("atom %d, loaded: state size %d, want %d", i+1, got, st.want)
+		}
+	}
+}

@@ -200,6 +200,9 @@ func (w *SessionWindow) assign(ctx *Context) error {
 // time again, and emits the rows whose session changed (retracted with
 // the old bounds, inserted with the new ones).
 type IncrSessionWindow struct {
+	// size is the number of rows kept over all groups, counted as they
+	// come and go: the runtime reads it after every atom.
+	size   int
 	s      *sessionAssigner
 	out    []types.T
 	groups map[string]*sessionGroup
@@ -245,13 +248,7 @@ func NewIncrSessionWindow(timeExpr expr.Expr, gap int64, partitionBy []expr.Expr
 
 func (w *IncrSessionWindow) Describe() string { return w.s.desc }
 
-func (w *IncrSessionWindow) StateSize() int {
-	n := 0
-	for _, g := range w.groups {
-		n += g.rows.Len()
-	}
-	return n
-}
+func (w *IncrSessionWindow) StateSize() int { return w.size }
 
 // placed is an entry with its session.
 type placed struct {
@@ -368,6 +365,7 @@ func (w *IncrSessionWindow) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch
 			if !ok {
 				e = &sessionEntry{t: ch.t, key: key, row: ch.row}
 				g.rows.Set(e)
+				w.size++
 			}
 			e.count += ch.diff
 			if e.count < 0 {
@@ -375,6 +373,7 @@ func (w *IncrSessionWindow) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch
 			}
 			if e.count == 0 {
 				g.rows.Delete(e)
+				w.size--
 			}
 			w.dirty[[2]string{gk, key}] = true
 		}
@@ -446,7 +445,7 @@ func (w *IncrSessionWindow) Save(sw StateWriter) error {
 }
 
 func (w *IncrSessionWindow) Load(r StateReader) error {
-	w.groups, w.dirty = map[string]*sessionGroup{}, map[[2]string]bool{}
+	w.groups, w.dirty, w.size = map[string]*sessionGroup{}, map[[2]string]bool{}, 0
 	return r.Scan(func(k, v []byte) error {
 		l, n := binary.Uvarint(k)
 		if n <= 0 || uint64(len(k)-n) < l+8 {
@@ -467,7 +466,9 @@ func (w *IncrSessionWindow) Load(r StateReader) error {
 			w.groups[gk] = g
 		}
 		t := int64(binary.BigEndian.Uint64([]byte(key[:8])) ^ (1 << 63))
-		g.rows.Set(&sessionEntry{t: t, key: key, row: row, count: count})
+		if _, replaced := g.rows.Set(&sessionEntry{t: t, key: key, row: row, count: count}); !replaced {
+			w.size++
+		}
 		return nil
 	})
 }

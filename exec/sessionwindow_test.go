@@ -108,6 +108,13 @@ func TestIncrSessionWindow(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		kept := 0
+		for _, g := range op.groups {
+			kept += g.rows.Len()
+		}
+		if op.StateSize() != kept {
+			t.Fatalf("atom %d: StateSize %d, but the groups keep %d rows", atom, op.StateSize(), kept)
+		}
 	}
 	// The batch operator over the final rows.
 	rows := make([][]types.Datum, len(live))

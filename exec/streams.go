@@ -316,6 +316,7 @@ func NewStreamInsert(input Operator, name string, row RowSpec, obj uint64, check
 	if s.checker, err = newChecker(row, checks, layout); err != nil {
 		return nil, err
 	}
+	s.checker.relation = name
 	if s.ret, err = newReturning(ret, layout); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,7 +18,9 @@ import (
 // Sessions reading in a loop, with read-your-writes and with
 // portals.read_consistency = 'latest', must never see part of an atom:
 // every sum and count is a multiple of 10, and the join and union of the
-// two streams show whole transactions only.
+// two streams show whole transactions only. Plain SELECTs of the stream
+// itself see whole atoms too, and so do SUBSCRIBE readers: after every
+// progress row, the state their changes built is a multiple of 10.
 func TestAtomicVisibility(t *testing.T) {
 	srv := startServer(t, "")
 	conn := connect(t, srv.Addr(), nil)
@@ -28,6 +31,7 @@ func TestAtomicVisibility(t *testing.T) {
 		"CREATE WORKFLOW total AS SELECT sum(v) AS s, count(*) AS n FROM ev",
 		"CREATE WORKFLOW events AS SELECT count(*) AS n FROM ev",
 		"CREATE WORKFLOW joined AS SELECT count(*) AS n, sum(a.x + b.y) AS s FROM a JOIN b ON a.id = b.id",
+		"CREATE STREAM marker (m int)",
 		"CREATE WORKFLOW unioned AS SELECT count(*) AS n FROM (SELECT id FROM a UNION ALL SELECT id FROM b) u",
 	)
 	atoms := 60
@@ -42,6 +46,38 @@ func TestAtomicVisibility(t *testing.T) {
 	fail := func(err error) {
 		failed.CompareAndSwap(nil, err)
 		cancel()
+	}
+	// SUBSCRIBE readers check the state after every atom: each value of
+	// the one row of total and joined a multiple of 10 (joined's sum of
+	// 30).
+	subscribed := []struct {
+		name      string
+		multiples []int64
+	}{{"total", []int64{10, 10}}, {"joined", []int64{10, 30}}, {"events", []int64{10}}}
+	var subAtoms atomic.Int64
+	subs := make([]*Subscription, len(subscribed))
+	for i, sw := range subscribed {
+		check := func(state Rows, atom int64) error {
+			for key := range state {
+				vals, err := rowInts(key)
+				if err != nil {
+					return err
+				}
+				for j, v := range vals {
+					if v%sw.multiples[j] != 0 {
+						return fmt.Errorf("SUBSCRIBE %s at atom %d saw part of an atom: %s", sw.name, atom, key)
+					}
+				}
+			}
+			subAtoms.Add(1)
+			return nil
+		}
+		sub, err := SubscribeFunc(connect(t, srv.Addr(), nil), "SUBSCRIBE "+sw.name+" WITH (SNAPSHOT = true, PROGRESS = true)", nil, check)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(sub.Close)
+		subs[i] = sub
 	}
 	for w := range 2 {
 		writers.Add(1)
@@ -96,6 +132,9 @@ func TestAtomicVisibility(t *testing.T) {
 		{"SELECT n FROM joined", 10},
 		{"SELECT s FROM joined", 30},
 		{"SELECT n FROM unioned", 20},
+		{"SELECT coalesce(sum(v), 0) FROM ev", 10},
+		{"SELECT count(*) FROM ev", 10},
+		{"SELECT count(*) FROM a JOIN b ON a.id = b.id", 10},
 	}
 	stop := make(chan struct{})
 	var readers sync.WaitGroup
@@ -159,7 +198,37 @@ func TestAtomicVisibility(t *testing.T) {
 			t.Errorf("after every atom: %s = %d, want %d", c.query, got, c.want)
 		}
 	}
-	t.Logf("%d reads", reads.Load())
+	// The subscribers saw every atom, each whole, and end where the
+	// workflows are.
+	exec(t, conn, "INSERT INTO marker VALUES (1)")
+	marker := queryInt(t, conn, "SELECT max(_atom) FROM marker")
+	for i, sw := range subscribed {
+		state, _, err := subs[i].Wait(testContext(t), marker)
+		if err != nil {
+			t.Fatalf("SUBSCRIBE %s: %v", sw.name, err)
+		}
+		if want := query(t, conn, "SELECT * FROM "+sw.name); !state.Equal(want) {
+			t.Fatalf("SUBSCRIBE %s ends apart from the workflow\n%s", sw.name, Diff(want, state))
+		}
+	}
+	t.Logf("%d reads, %d atoms checked by subscribers", reads.Load(), subAtoms.Load())
+}
+
+// rowInts reads a row of integers (or NULLs, read as 0) from its Rows key.
+func rowInts(key string) ([]int64, error) {
+	var out []int64
+	for _, f := range strings.Split(strings.Trim(key, "()"), ", ") {
+		if f == "NULL" {
+			out = append(out, 0)
+			continue
+		}
+		n, err := strconv.ParseInt(strings.Trim(f, `"`), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("row %s: %w", key, err)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // eventAtom returns an atom of 10 events whose values sum to 10: one

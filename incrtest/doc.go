@@ -12,6 +12,8 @@
 //     over the committed input.
 //   - Failures: a workflow stops at the atom it cannot process, keeps what
 //     it committed, and resumes or skips on command.
+//   - Streams: a generator resumes across SIGKILL with every event once,
+//     AS OF ATOM reads each earlier atom, retention trims old atoms.
 //
 // The package holds the harness (row multisets, a SUBSCRIBE follower, atoms
 // of input and their random generator, the case file reader); the proofs

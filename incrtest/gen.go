@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Schema creates the inputs the differential cases read: two streams and
@@ -15,10 +16,11 @@ var Schema = []string{
 	"CREATE STREAM s2 (k int, w int, t text, f float8, d date)",
 	"CREATE TABLE t1 (id int PRIMARY KEY, k int, name text, x int, amt numeric)",
 	"CREATE TABLE t2 (id int PRIMARY KEY, t text, y int, d date)",
+	"CREATE STREAM s3 (k int, ts timestamp, v int, WATERMARK FOR ts AS ts - INTERVAL '3 seconds')",
 }
 
 // Inputs are the names of the relations Schema creates.
-var Inputs = []string{"s1", "s2", "t1", "t2"}
+var Inputs = []string{"s1", "s2", "t1", "t2", "s3"}
 
 // Generator makes random atoms over Schema's inputs. Values come from small
 // domains so that groups, join keys and ties collide often, and every
@@ -29,6 +31,9 @@ type Generator struct {
 	r      *rand.Rand
 	inputs map[string]bool
 	nextID map[string]int
+	// clock is s3's event time in seconds: each atom of s3 moves it on a
+	// little, and its events straddle it, some behind the watermark.
+	clock int
 }
 
 // NewGenerator returns a generator of atoms touching only inputs (a
@@ -110,6 +115,23 @@ func (g *Generator) float() value {
 
 func (g *Generator) date() value {
 	return g.pick(10, func() value { s := fmt.Sprintf("2024-01-0%d", 1+g.r.IntN(4)); return value{"'" + s + "'", s} })
+}
+
+// s3Row is an event of s3 whose time is near the clock: mostly ahead of
+// the watermark (3 seconds behind the newest event), sometimes late, so
+// windows close as atoms go by and late events are dropped.
+func (g *Generator) s3Row() []value {
+	ts := g.pick(5, func() value {
+		at := 1704067200 + g.clock + g.r.IntN(7) - 5 // 2024-01-01 00:00:00 UTC + clock
+		s := time.Unix(int64(at), 0).UTC().Format("2006-01-02 15:04:05")
+		return value{"'" + s + "'", s}
+	})
+	return []value{g.intIn(0, 3), ts, g.intIn(-3, 9)}
+}
+
+func (g *Generator) insertS3(n int) string {
+	g.clock += g.r.IntN(3)
+	return "INSERT INTO s3 VALUES " + g.rows(n, g.s3Row)
 }
 
 func (g *Generator) rows(n int, row func() []value) string {
@@ -233,6 +255,8 @@ func (g *Generator) Next() Atom {
 			return Atom{Stmts: []string{g.insertS1(1 + g.r.IntN(3)), g.insertS2(1 + g.r.IntN(3))}}
 		}},
 		{5, []string{"t1"}, func() Atom { return one(g.insertT1(1 + g.r.IntN(3))) }},
+		{8, []string{"s3"}, func() Atom { return one(g.insertS3(1 + g.r.IntN(4))) }},
+		{2, []string{"s3", "t1"}, func() Atom { return Atom{Stmts: []string{g.insertS3(1 + g.r.IntN(2)), g.changeT1()}} }},
 		{7, []string{"t1"}, func() Atom { return one(g.changeT1()) }},
 		{5, []string{"t2"}, func() Atom { return one(g.insertT2(1 + g.r.IntN(3))) }},
 		{5, []string{"t2"}, func() Atom { return one(g.changeT2()) }},

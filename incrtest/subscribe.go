@@ -28,6 +28,9 @@ type Subscription struct {
 	err      error // why the SUBSCRIBE ended; nil while it runs
 	ended    bool
 	done     chan struct{}
+	// onAtom, when set, sees the state after each progress row; an error
+	// from it ends the subscription with that error.
+	onAtom func(state Rows, atom int64) error
 }
 
 // Subscribe starts following the SUBSCRIBE statement stmt, which must ask
@@ -36,6 +39,13 @@ type Subscription struct {
 // changes apply to: empty for a subscription with a snapshot, the state at
 // FROM_ATOM - 1 for one resumed.
 func Subscribe(conn *pgx.Conn, stmt string, base Rows) (*Subscription, error) {
+	return SubscribeFunc(conn, stmt, base, nil)
+}
+
+// SubscribeFunc is Subscribe with onAtom called on the state as of each
+// whole atom, as soon as its progress row arrives; onAtom must not keep
+// the state, and an error from it ends the subscription with that error.
+func SubscribeFunc(conn *pgx.Conn, stmt string, base Rows, onAtom func(state Rows, atom int64) error) (*Subscription, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	rows, err := conn.Query(ctx, stmt, pgx.QueryExecModeSimpleProtocol)
 	if err != nil {
@@ -46,7 +56,7 @@ func Subscribe(conn *pgx.Conn, stmt string, base Rows) (*Subscription, error) {
 		base = Rows{}
 	}
 	s := &Subscription{conn: conn, cancel: cancel, changed: make(chan struct{}), state: base.Clone(), pending: Rows{},
-		progress: -1, lastAtom: -1, done: make(chan struct{})}
+		progress: -1, lastAtom: -1, done: make(chan struct{}), onAtom: onAtom}
 	go s.follow(rows)
 	return s, nil
 }
@@ -56,6 +66,9 @@ func (s *Subscription) follow(rows pgx.Rows) {
 	var err error
 	for rows.Next() {
 		if err = s.take(rows.RawValues()); err != nil {
+			// Closing the rows of a SUBSCRIBE would wait for its end:
+			// cancel it first.
+			s.cancel()
 			break
 		}
 	}
@@ -98,6 +111,9 @@ func (s *Subscription) take(vals [][]byte) error {
 		s.progress = atom
 		close(s.changed)
 		s.changed = make(chan struct{})
+		if s.onAtom != nil {
+			return s.onAtom(s.state, atom)
+		}
 		return nil
 	}
 	if atom <= s.progress {

@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"portalsdb/batch"
+	"portalsdb/bench"
 	"portalsdb/portals"
 )
 
@@ -79,14 +80,14 @@ func generateBids(events, seed int64) ([]goBid, error) {
 // not depend on how busy the machine is.
 func RunBaseline(name string, fn func([]goBid) int, events, seed int64) (BaselineResult, error) {
 	runtime.GC()
-	c0 := cpuTime()
+	c0 := bench.ProcessCPU()
 	bids, err := generateBids(events, seed)
 	if err != nil {
 		return BaselineResult{}, err
 	}
-	c1 := cpuTime()
+	c1 := bench.ProcessCPU()
 	rows := fn(bids)
-	c2 := cpuTime()
+	c2 := bench.ProcessCPU()
 	gen, query := c1-c0, c2-c1
 	return BaselineResult{
 		GenSec: gen.Seconds(), QuerySec: query.Seconds(),

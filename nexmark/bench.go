@@ -9,16 +9,12 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
-	"strconv"
-	"strings"
-	"sync"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"portalsdb/bench"
 	"portalsdb/server"
 )
 
@@ -131,67 +127,6 @@ func (o BenchOptions) progress(format string, args ...any) {
 	}
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// memorySampler records the peak Go heap and resident set size.
-type memorySampler struct {
-	mu       sync.Mutex
-	heap     uint64
-	rss      uint64
-	stop     chan struct{}
-	finished chan struct{}
-}
-
-func startMemorySampler() *memorySampler {
-	m := &memorySampler{stop: make(chan struct{}), finished: make(chan struct{})}
-	go func() {
-		defer close(m.finished)
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			metrics.Read(sample)
-			rss := residentBytes()
-			m.mu.Lock()
-			m.heap = max(m.heap, sample[0].Value.Uint64())
-			m.rss = max(m.rss, rss)
-			m.mu.Unlock()
-			select {
-			case <-m.stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return m
-}
-
-func (m *memorySampler) peaks() (heap, rss uint64) {
-	close(m.stop)
-	<-m.finished
-	return m.heap, m.rss
-}
-
-// residentBytes reads the process's resident set size from /proc.
-func residentBytes() uint64 {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0
-	}
-	pages, _ := strconv.ParseUint(f[1], 10, 64)
-	return pages * uint64(os.Getpagesize())
-}
-
 func runQuery(ctx context.Context, q Query, o BenchOptions) (Result, error) {
 	r := Result{Query: q.Name, Events: o.Events}
 	dir, err := os.MkdirTemp("", "portalsdb-nexmark-")
@@ -229,14 +164,14 @@ func runQuery(ctx context.Context, q Query, o BenchOptions) (Result, error) {
 	}
 	runtime.GC()
 	debug.FreeOSMemory()
-	mem := startMemorySampler()
-	cpu0, t0 := cpuTime(), time.Now()
+	mem := bench.StartMemorySampler()
+	cpu0, t0 := bench.ProcessCPU(), time.Now()
 	if err := CreateStreams(ctx, conn, q.Streams, so); err != nil {
-		mem.peaks()
+		mem.Peaks()
 		return r, err
 	}
 	if _, err := conn.Exec(ctx, "CREATE WORKFLOW "+q.Name+" AS "+q.Text); err != nil {
-		mem.peaks()
+		mem.Peaks()
 		return r, err
 	}
 	rt := srv.Engine().Runtime()
@@ -247,18 +182,18 @@ func runQuery(ctx context.Context, q Query, o BenchOptions) (Result, error) {
 	}
 	wfOID, err := oid(q.Name)
 	if err != nil {
-		mem.peaks()
+		mem.Peaks()
 		return r, err
 	}
 	w, ok := rt.Workflow(wfOID)
 	if !ok {
-		mem.peaks()
+		mem.Peaks()
 		return r, fmt.Errorf("workflow %s is not running", q.Name)
 	}
 	streamOIDs := map[string]uint32{}
 	for _, s := range q.Streams {
 		if streamOIDs[s], err = oid(s); err != nil {
-			mem.peaks()
+			mem.Peaks()
 			return r, err
 		}
 	}
@@ -269,14 +204,14 @@ func runQuery(ctx context.Context, q Query, o BenchOptions) (Result, error) {
 		for s, so := range streamOIDs {
 			n, err := rt.GeneratorPosition(so)
 			if err != nil {
-				mem.peaks()
+				mem.Peaks()
 				return r, err
 			}
 			produced += n
 			done = done && n >= counts[s]
 		}
 		if st := w.Status(); st.FailedAtom != 0 {
-			mem.peaks()
+			mem.Peaks()
 			return r, fmt.Errorf("workflow stopped at atom %d: %s", st.FailedAtom, st.Err)
 		}
 		if done {
@@ -292,11 +227,11 @@ func runQuery(ctx context.Context, q Query, o BenchOptions) (Result, error) {
 	}
 	// Every event is committed: wait until the workflow has absorbed them.
 	if _, err := conn.Exec(ctx, "FLUSH"); err != nil {
-		mem.peaks()
+		mem.Peaks()
 		return r, err
 	}
-	wall, cpu := time.Since(t0), cpuTime()-cpu0
-	heap, rss := mem.peaks()
+	wall, cpu := time.Since(t0), bench.ProcessCPU()-cpu0
+	heap, rss := mem.Peaks()
 	st := w.Status()
 	if st.FailedAtom != 0 {
 		return r, fmt.Errorf("workflow stopped at atom %d: %s", st.FailedAtom, st.Err)

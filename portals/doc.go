@@ -8,6 +8,12 @@
 //
 //	storage logs ──atoms──▶ Runtime ──Step──▶ exec.Dataflow ──changes──▶ result, state, output log
 //
+// The result is a multiset kept as one key per distinct row with its count.
+// A workflow keeps the hashes of its result's keys in memory with their
+// counts (about 40 bytes a row), built from storage when it starts, so that
+// most rows it inserts (certainly new) and retracts (the one key of their
+// hash) are written without first reading their count.
+//
 // portals knows storage and exec (dataflows, change batches); it knows
 // nothing of SQL text, the planner or sessions. The SQL layer builds
 // dataflows and hands them in through WorkflowSpec.

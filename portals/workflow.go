@@ -74,10 +74,99 @@ type Workflow struct {
 	wake    chan struct{}
 	command chan command
 
+	// resultKeys knows the result's keys by their hash (keySeed), so
+	// that emit can skip most reads of a row's count: a row whose hash
+	// is absent is certainly not in the result, and a row retracted
+	// under a hash that only one key has is that key, whose count the
+	// entry keeps. A read that misses costs a seek through every level
+	// of the store; a collision only costs a read. It is nil until emit
+	// builds it from the committed result; emit records its changes in
+	// pendingKeys, and they are applied once the transaction commits
+	// (keysCommitted). An emit whose changes were never applied, because
+	// its transaction failed, makes the next emit drop it and build it
+	// again.
+	resultKeys  map[uint64]resultKey
+	keySeed     maphash.Seed
+	pendingKeys []keyChange
+	keysPending bool
+
 	mu       sync.Mutex
 	status   Status
 	latency  LatencyHistogram
 	progress *signal
+}
+
+// resultKey is what resultKeys holds for a hash: how many of the result's
+// keys have it, and when that is one, the key's count (-1: not known).
+type resultKey struct {
+	keys  int32
+	count int64
+}
+
+// keyChange is a result key's count going from before to after.
+type keyChange struct {
+	hash          uint64
+	before, after int64
+}
+
+// loadResultKeys builds resultKeys from the result as txn reads it.
+func (w *Workflow) loadResultKeys(txn *storage.Txn) error {
+	prefix := exec.ResultPrefix(uint64(w.spec.OID))
+	it, err := txn.NewIter(prefix, storage.PrefixEnd(prefix))
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	w.keySeed = maphash.MakeSeed()
+	keys := map[uint64]resultKey{}
+	for ok := it.First(); ok; ok = it.Next() {
+		count, err := exec.ResultCount(it.Value())
+		if err != nil {
+			return err
+		}
+		h := maphash.Bytes(w.keySeed, it.Key())
+		e := keys[h]
+		e.keys++
+		e.count = -1
+		if e.keys == 1 {
+			e.count = count
+		}
+		keys[h] = e
+	}
+	if err := it.Error(); err != nil {
+		return err
+	}
+	w.resultKeys = keys
+	return nil
+}
+
+// keysCommitted applies the last emit's key changes, once its
+// transaction committed.
+func (w *Workflow) keysCommitted() {
+	for _, c := range w.pendingKeys {
+		e := w.resultKeys[c.hash]
+		switch {
+		case c.before == 0:
+			e.keys++
+			e.count = -1
+			if e.keys == 1 {
+				e.count = c.after
+			}
+		case c.after == 0:
+			// If another key has the hash, its count is not known here.
+			e.keys--
+			e.count = -1
+		case e.keys == 1:
+			e.count = c.after
+		}
+		if e.keys == 0 {
+			delete(w.resultKeys, c.hash)
+		} else {
+			w.resultKeys[c.hash] = e
+		}
+	}
+	w.pendingKeys = w.pendingKeys[:0]
+	w.keysPending = false
 }
 
 // command is RESUME or SKIP ATOM, sent to the runner; the runner answers
@@ -540,6 +629,7 @@ func (w *Workflow) initialize() error {
 	if err != nil {
 		return err
 	}
+	w.keysCommitted()
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = s0, s0, seq
 	for _, c := range in {
@@ -740,6 +830,7 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 	if err != nil {
 		return false, next, err
 	}
+	w.keysCommitted()
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = next, next, seq
 	w.status.Atoms++
@@ -762,9 +853,20 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 // changed and written back. Keys and values are encoded straight from the
 // batch's columns.
 func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
+	if w.keysPending {
+		// The last emit's transaction did not commit: what the filter
+		// knows is no longer sure.
+		w.resultKeys, w.pendingKeys, w.keysPending = nil, w.pendingKeys[:0], false
+	}
 	if out.Len == 0 {
 		return nil
 	}
+	if w.resultKeys == nil {
+		if err := w.loadResultKeys(txn); err != nil {
+			return err
+		}
+	}
+	w.keysPending = true
 	oid := uint64(w.spec.OID)
 	prefix := exec.ResultPrefix(oid)
 	// All keys in one buffer; row r's key ends at ends[r].
@@ -786,14 +888,15 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 	}
 	// Sum the diffs of equal rows onto their first occurrence, found by a
 	// hash of the key and a chain of rows with that hash.
-	seed := maphash.MakeSeed()
 	firsts := make(map[uint64]int32, out.Len)
 	chain := make([]int32, out.Len)
 	diffs := make([]int64, out.Len)
+	hashes := make([]uint64, out.Len)
 	order := make([]int32, 0, out.Len)
 	for r := int32(0); r < int32(out.Len); r++ {
 		k := keyOf(r)
-		h := maphash.Bytes(seed, k)
+		h := maphash.Bytes(w.keySeed, k)
+		hashes[r] = h
 		f, ok := firsts[h]
 		for ok && !bytes.Equal(keyOf(f), k) {
 			f = chain[f]
@@ -821,6 +924,16 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 		if diffs[r] == 0 {
 			continue
 		}
+		e, known := w.resultKeys[hashes[r]]
+		switch {
+		case !known && diffs[r] > 0:
+			continue // certainly not in the result: its count is 0
+		case known && e.keys == 1 && e.count > 0 && diffs[r] < 0:
+			// A retracted row is in the result: it is the one key
+			// with its hash.
+			counts[i] = e.count
+			continue
+		}
 		v, ok, err := txn.Get(keyOf(r))
 		if err != nil {
 			return err
@@ -846,7 +959,9 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 			if err := txn.Delete(k); err != nil {
 				return err
 			}
+			w.pendingKeys = append(w.pendingKeys, keyChange{hashes[r], counts[i], 0})
 		default:
+			w.pendingKeys = append(w.pendingKeys, keyChange{hashes[r], counts[i], count})
 			var err error
 			if value, err = enc.Encode(value[:0], count, int(r)); err != nil {
 				return err

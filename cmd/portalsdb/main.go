@@ -4,6 +4,7 @@
 //	portalsdb slt [flags] FILE|DIR|GLOB...                    run sqllogictest files
 //	portalsdb bench [flags]                                   run benchmarks against PostgreSQL
 //	portalsdb bench nexmark [flags]                           run the Nexmark queries as workflows
+//	portalsdb bench stream [flags]                            measure workflows against a Go loop and batch recompute
 package main
 
 import (
@@ -32,6 +33,10 @@ func main() {
 		}
 		if len(args) > 0 && args[0] == "portal" {
 			code = benchPortal(ctx, args[1:])
+			break
+		}
+		if len(args) > 0 && args[0] == "stream" {
+			code = benchStream(ctx, args[1:])
 			break
 		}
 		code = benchCmd(ctx, args)

@@ -80,6 +80,15 @@ func splitAsOf(query string) ([]*Statement, error) {
 				return nil, pgerror.Newf(pgerror.Syntax, "bad atom %q", arg).WithPosition(c.start + 1)
 			}
 			c.asOf.Atom = n
+		case toks[i+3].Token == pg_query.Token_SCONST:
+			// A quoted number: what a client that interpolates its
+			// parameters (pgx's simple protocol) sends for $n, and an
+			// unknown literal PostgreSQL would read as the number.
+			n, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(arg, "'"), "'"), 10, 64)
+			if err != nil {
+				return nil, pgerror.Newf(pgerror.Syntax, "bad atom %s", arg).WithPosition(int(toks[i+3].Start) + 1)
+			}
+			c.asOf.Atom = n
 		case toks[i+3].Token == pg_query.Token_PARAM:
 			n, _ := strconv.Atoi(strings.TrimPrefix(arg, "$"))
 			c.asOf.Param = n

@@ -54,3 +54,29 @@ func TestCustomStatements(t *testing.T) {
 		t.Fatalf("got %+v", e)
 	}
 }
+
+// AS OF ATOM takes a number, a parameter, or a quoted number (what a
+// client interpolating its parameters sends).
+func TestAsOfAtom(t *testing.T) {
+	for _, c := range []struct {
+		sql  string
+		want AsOf
+	}{
+		{"SELECT * FROM s AS OF ATOM 42", AsOf{Atom: 42}},
+		{"SELECT * FROM s AS OF ATOM $2", AsOf{Param: 2}},
+		{"SELECT * FROM s AS OF ATOM '42'", AsOf{Atom: 42}},
+	} {
+		stmts, err := Split(c.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", c.sql, err)
+		}
+		if len(stmts) != 1 || stmts[0].AsOf == nil || *stmts[0].AsOf != c.want {
+			t.Errorf("%s: got %+v", c.sql, stmts[0].AsOf)
+		}
+	}
+	for _, bad := range []string{"SELECT * FROM s AS OF ATOM 'x'", "SELECT * FROM s AS OF ATOM now()"} {
+		if _, err := Split(bad); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
