@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime/pprof"
 	"strings"
 
 	"portalsdb/nexmark"
@@ -35,19 +34,12 @@ func benchNexmark(ctx context.Context, args []string) int {
 	if *queries != "" {
 		o.Queries = strings.Split(*queries, ",")
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
+	defer stopProfile()
 	rs, err := nexmark.RunBench(ctx, o)
 	nexmark.WriteTable(os.Stdout, rs)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"portalsdb/bench"
@@ -127,4 +128,21 @@ func startPostgres(ctx context.Context, progress io.Writer, dsn string, start bo
 		return &bench.Target{Name: "postgres", DSN: dsn}, func() {}, nil
 	}
 	return nil, func() {}, nil
+}
+
+// startCPUProfile profiles the whole process into path until stop is
+// called; with an empty path it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
