@@ -52,6 +52,10 @@ type Context struct {
 	// them to give their requests ids that a replay of the atom repeats.
 	Workflow uint32
 	Atom     storage.Seq
+	// ResultSnapshots, for a query AS OF ATOM n, gives the snapshot at
+	// which to read each workflow's result (by object id): where the
+	// workflow had absorbed atom n, which it committed after n.
+	ResultSnapshots map[uint64]storage.Seq
 
 	ctes  map[int]*cteResult
 	work  map[int][]*batch.Batch

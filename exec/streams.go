@@ -215,6 +215,9 @@ type ResultScan struct {
 	types []types.T
 	codec *ResultCodec
 	it    *storage.Iter
+	// own is the snapshot the scan opened itself (see
+	// Context.ResultSnapshots).
+	own *storage.Txn
 }
 
 // NewResultScan returns a scan of workflow obj's result.
@@ -230,9 +233,18 @@ func (s *ResultScan) Describe() string     { return "Workflow Scan on " + s.name
 func (s *ResultScan) Children() []Operator { return nil }
 
 func (s *ResultScan) Open(ctx *Context) error {
+	txn := ctx.Txn
+	if seq, ok := ctx.ResultSnapshots[s.obj]; ok {
+		own, err := txn.DB().BeginAt(seq)
+		if err != nil {
+			return err
+		}
+		s.own, txn = own, own
+	}
 	p := ResultPrefix(s.obj)
-	it, err := ctx.Txn.NewIter(p, storage.PrefixEnd(p))
+	it, err := txn.NewIter(p, storage.PrefixEnd(p))
 	if err != nil {
+		s.release()
 		return err
 	}
 	it.First()
@@ -268,12 +280,21 @@ func (s *ResultScan) Next(ctx *Context) (*batch.Batch, error) {
 }
 
 func (s *ResultScan) Close() error {
+	var err error
 	if s.it != nil {
-		err := s.it.Close()
+		err = s.it.Close()
 		s.it = nil
-		return err
 	}
-	return nil
+	s.release()
+	return err
+}
+
+// release ends the snapshot the scan opened, if any.
+func (s *ResultScan) release() {
+	if s.own != nil {
+		s.own.Rollback()
+		s.own = nil
+	}
 }
 
 // AppendChanges appends changes to log obj in the transaction: one atom

@@ -82,7 +82,9 @@ func TestGeneratorResumesAcrossKill(t *testing.T) {
 func TestAsOfAtom(t *testing.T) {
 	srv := startServer(t, "")
 	conn := connect(t, srv.Addr(), nil)
-	exec(t, conn, "CREATE STREAM s (v int)", "CREATE TABLE t (id int PRIMARY KEY, v int)")
+	exec(t, conn, "CREATE STREAM s (v int)", "CREATE TABLE t (id int PRIMARY KEY, v int)", "CREATE STREAM unrelated (v int)",
+		"CREATE WORKFLOW s_total AS SELECT sum(v) AS total FROM s",
+		"CREATE WORKFLOW t_total AS SELECT sum(v) AS total FROM t")
 	type point struct{ atom, streamSum, tableSum int64 }
 	var points []point
 	var streamSum int64
@@ -108,6 +110,9 @@ func TestAsOfAtom(t *testing.T) {
 			ts += int64(v)
 		}
 		points = append(points, point{queryInt(t, conn, "SELECT max(_atom) FROM s"), streamSum, ts})
+		// An atom no workflow reads: AS OF it, workflows show the same.
+		exec(t, conn, fmt.Sprintf("INSERT INTO unrelated VALUES (%d)", i))
+		points = append(points, point{queryInt(t, conn, "SELECT max(_atom) FROM unrelated"), streamSum, ts})
 	}
 	for _, p := range points {
 		var s, tv int64
@@ -116,6 +121,15 @@ func TestAsOfAtom(t *testing.T) {
 		}
 		if s != p.streamSum || tv != p.tableSum {
 			t.Errorf("AS OF ATOM %d: stream sum %d, table sum %d; want %d, %d", p.atom, s, tv, p.streamSum, p.tableSum)
+		}
+		// Workflows are read where they had absorbed the atom, which they
+		// committed after it: they agree with their inputs at the atom.
+		var ws, wt int64
+		if err := conn.QueryRow(context.Background(), "SELECT (SELECT total FROM s_total), (SELECT total FROM t_total) AS OF ATOM $1", p.atom).Scan(&ws, &wt); err != nil {
+			t.Fatal(err)
+		}
+		if ws != p.streamSum || wt != p.tableSum {
+			t.Errorf("AS OF ATOM %d: workflows show %d and %d; want %d, %d", p.atom, ws, wt, p.streamSum, p.tableSum)
 		}
 	}
 }

@@ -89,6 +89,7 @@ func (s *Session) openPlan(ctx context.Context, t *txnState, plan *planner.Plan,
 	ev.Cancel = sctx
 	ev.Subplans = plan.Subplans
 	ectx := exec.NewContext(sctx, ev, t.txn)
+	ectx.ResultSnapshots = t.resultSnaps
 	if stats {
 		ectx.EnableStats()
 	}
@@ -158,7 +159,7 @@ func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Da
 	var implicit bool
 	if pr.st.AsOf != nil {
 		var err error
-		if t, err = s.asOfTxn(pr, params); err != nil {
+		if t, err = s.asOfTxn(ctx, pr, params); err != nil {
 			return nil, s.fail(err)
 		}
 		implicit = true
@@ -568,7 +569,7 @@ func subplanLines(plan *planner.Plan, ectx *exec.Context) []string {
 
 // asOfTxn opens the read-only snapshot of a statement that reads AS OF
 // ATOM n.
-func (s *Session) asOfTxn(pr *prepared, params []types.Datum) (*txnState, error) {
+func (s *Session) asOfTxn(ctx context.Context, pr *prepared, params []types.Datum) (*txnState, error) {
 	if s.txn != nil {
 		return nil, pgerror.New(pgerror.ActiveSQLTransaction, "AS OF ATOM cannot be used inside a transaction block").
 			WithHint("A transaction block reads at the snapshot it began with.")
@@ -587,9 +588,28 @@ func (s *Session) asOfTxn(pr *prepared, params []types.Datum) (*txnState, error)
 		}
 		atom = uint64(v)
 	}
+	// A workflow commits its result for atom n after n: each workflow the
+	// query reads is read where it had absorbed n.
+	var snaps map[uint64]storage.Seq
+	for _, oid := range s.workflowsRead(pr.bound.Plan) {
+		w, ok := s.e.rt.Workflow(oid)
+		if !ok {
+			continue
+		}
+		sctx, cancel := s.statementContext(ctx)
+		seq, err := s.e.rt.ResultAt(sctx, oid, w.Name(), storage.Seq(atom))
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		if snaps == nil {
+			snaps = map[uint64]storage.Seq{}
+		}
+		snaps[uint64(oid)] = seq
+	}
 	txn, err := s.e.db.BeginAt(storage.Seq(atom))
 	if err != nil {
 		return nil, err
 	}
-	return &txnState{txn: txn, start: time.Now()}, nil
+	return &txnState{txn: txn, start: time.Now(), resultSnaps: snaps}, nil
 }

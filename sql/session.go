@@ -63,6 +63,9 @@ type txnState struct {
 	// onCommit runs after the transaction commits: work that must not
 	// happen if it rolls back (stopping a dropped workflow).
 	onCommit []func()
+	// resultSnaps, for a statement AS OF ATOM n, are the snapshots at
+	// which its workflows' results are read (exec.Context.ResultSnapshots).
+	resultSnaps map[uint64]storage.Seq
 }
 
 type savepoint struct {

@@ -78,6 +78,9 @@ func (db *DB) BeginAt(seq Seq) (*Txn, error) {
 	return t, nil
 }
 
+// DB returns the database the transaction belongs to.
+func (t *Txn) DB() *DB { return t.db }
+
 // ReadSeq returns the transaction's snapshot.
 func (t *Txn) ReadSeq() Seq { return t.snap }
 
