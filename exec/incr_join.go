@@ -25,6 +25,21 @@ type IncrJoin struct {
 	left, right    *joinSide
 	desc           string
 	lcodec, rcodec *rowState
+	// lpurge and rpurge drop the stored rows of each side that no future
+	// change can match or retract (see purge.go); nil when none can be
+	// proven dead.
+	lpurge, rpurge *purger
+}
+
+// PurgeDeadRows drops, without emitting anything, the stored rows of each
+// side that the rules say no change on either side can match or retract.
+// Rule columns index the side's row. Only for inner joins: an outer join's
+// NULL-padded rows depend on rows being kept.
+func (j *IncrJoin) PurgeDeadRows(left, right []PurgeRule) {
+	if j.kind != InnerJoin {
+		return
+	}
+	j.lpurge, j.rpurge = newPurger(left), newPurger(right)
 }
 
 type joinEntry struct {
@@ -39,6 +54,9 @@ type joinEntry struct {
 type joinSide struct {
 	byKey map[string]map[string]*joinEntry
 	dirty map[[2]string]bool
+	// n counts the entries, so that the state's size costs nothing to
+	// report after every atom.
+	n int
 }
 
 func newJoinSide() *joinSide {
@@ -55,6 +73,7 @@ func (s *joinSide) entry(jk, rk string, row []types.Datum) *joinEntry {
 	if e == nil {
 		e = &joinEntry{jk: jk, rk: rk, row: row}
 		m[rk] = e
+		s.n++
 	}
 	return e
 }
@@ -66,12 +85,36 @@ func (s *joinSide) addMatches(e *joinEntry, n int64) {
 	s.dirty[[2]string{e.jk, e.rk}] = true
 }
 
-func (s *joinSide) size() int {
-	n := 0
-	for _, m := range s.byKey {
-		n += len(m)
+func (s *joinSide) size() int { return s.n }
+
+// remove deletes an entry; the deletion is saved with the atom.
+func (s *joinSide) remove(e *joinEntry) {
+	m := s.byKey[e.jk]
+	if m[e.rk] != e {
+		return
 	}
-	return n
+	delete(m, e.rk)
+	if len(m) == 0 {
+		delete(s.byKey, e.jk)
+	}
+	s.n--
+	s.dirty[[2]string{e.jk, e.rk}] = true
+}
+
+// purge drops the entries p finds dead.
+func (s *joinSide) purge(p *purger, wms []types.Datum) {
+	if p == nil || !p.due(wms) {
+		return
+	}
+	p.sweep(wms, func(visit func([]types.Datum) bool) {
+		for _, m := range s.byKey {
+			for _, e := range m {
+				if visit(e.row) {
+					s.remove(e)
+				}
+			}
+		}
+	})
 }
 
 // NewIncrJoin returns an incremental join. Keys are over each side's
@@ -218,6 +261,8 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 	}
 	cb := batch.NewChangeBuilder(j.outTypes())
 	if len(dl) == 0 && len(dr) == 0 {
+		j.left.purge(j.lpurge, ctx.Watermarks)
+		j.right.purge(j.rpurge, ctx.Watermarks)
 		return cb.Build(), nil
 	}
 	leftOuter := j.kind == LeftJoin || j.kind == FullJoin
@@ -275,6 +320,9 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 			// A new row: its matches are the right rows it joins. Copies of
 			// an existing row share its matches.
 			e.matches = lMatches[ch]
+			if j.lpurge != nil {
+				j.lpurge.note(e.row)
+			}
 		}
 		e.count += ch.diff
 		j.left.dirty[[2]string{ch.jk, ch.rk}] = true
@@ -309,6 +357,9 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 		touch(rTouched, e)
 		if e.count == 0 {
 			e.matches = rMatches[ch]
+			if j.rpurge != nil {
+				j.rpurge.note(e.row)
+			}
 		}
 		e.count += ch.diff
 		j.right.dirty[[2]string{ch.jk, ch.rk}] = true
@@ -323,6 +374,8 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 	}
 	j.dropEmpty(j.left)
 	j.dropEmpty(j.right)
+	j.left.purge(j.lpurge, ctx.Watermarks)
+	j.right.purge(j.rpurge, ctx.Watermarks)
 	return cb.Build(), nil
 }
 
@@ -405,6 +458,7 @@ func (j *IncrJoin) dropEmpty(s *joinSide) {
 			if len(m) == 0 {
 				delete(s.byKey, k[0])
 			}
+			s.n--
 		}
 	}
 }
@@ -449,6 +503,11 @@ func (j *IncrJoin) Save(w StateWriter) error {
 
 func (j *IncrJoin) Load(r StateReader) error {
 	j.left, j.right = newJoinSide(), newJoinSide()
+	for _, p := range []*purger{j.lpurge, j.rpurge} {
+		if p != nil {
+			p.reset()
+		}
+	}
 	return r.Scan(func(k, v []byte) error {
 		if len(k) < 2 {
 			return corruptState()
