@@ -261,7 +261,7 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 			}
 			g = a.group(string(kb), key)
 			if a.purge != nil {
-				a.purge.note(key)
+				a.purge.note(key, g)
 			}
 		}
 		if g.touchedIn != a.applies {
@@ -322,13 +322,13 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 
 // purgeGroups drops the groups the watermarks made final.
 func (a *IncrAggregate) purgeGroups(wms []types.Datum) {
-	a.purge.sweep(wms, func(visit func([]types.Datum) bool) {
-		for k, g := range a.groups {
-			if visit(g.key) {
-				delete(a.groups, k)
-				a.dirty[k] = true
-			}
-		}
+	a.purge.sweep(wms, func(ref any) ([]types.Datum, bool) {
+		g := ref.(*aggGroup)
+		return g.key, a.groups[g.mapKey] == g
+	}, func(ref any) {
+		g := ref.(*aggGroup)
+		delete(a.groups, g.mapKey)
+		a.dirty[g.mapKey] = true
 	})
 }
 
@@ -427,6 +427,9 @@ func (a *IncrAggregate) Load(r StateReader) error {
 		}
 		g.mapKey = string(k)
 		a.groups[g.mapKey] = g
+		if a.purge != nil {
+			a.purge.note(g.key, g)
+		}
 		return nil
 	})
 }

@@ -106,15 +106,10 @@ func (s *joinSide) purge(p *purger, wms []types.Datum) {
 	if p == nil || !p.due(wms) {
 		return
 	}
-	p.sweep(wms, func(visit func([]types.Datum) bool) {
-		for _, m := range s.byKey {
-			for _, e := range m {
-				if visit(e.row) {
-					s.remove(e)
-				}
-			}
-		}
-	})
+	p.sweep(wms, func(ref any) ([]types.Datum, bool) {
+		e := ref.(*joinEntry)
+		return e.row, s.byKey[e.jk][e.rk] == e
+	}, func(ref any) { s.remove(ref.(*joinEntry)) })
 }
 
 // NewIncrJoin returns an incremental join. Keys are over each side's
@@ -321,7 +316,7 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 			// an existing row share its matches.
 			e.matches = lMatches[ch]
 			if j.lpurge != nil {
-				j.lpurge.note(e.row)
+				j.lpurge.note(e.row, e)
 			}
 		}
 		e.count += ch.diff
@@ -358,7 +353,7 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 		if e.count == 0 {
 			e.matches = rMatches[ch]
 			if j.rpurge != nil {
-				j.rpurge.note(e.row)
+				j.rpurge.note(e.row, e)
 			}
 		}
 		e.count += ch.diff
@@ -536,6 +531,13 @@ func (j *IncrJoin) Load(r StateReader) error {
 		}
 		e := side.entry(jk, rk, row)
 		e.count, e.matches = count, matches
+		p := j.lpurge
+		if side == j.right {
+			p = j.rpurge
+		}
+		if p != nil {
+			p.note(row, e)
+		}
 		return nil
 	})
 }

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"container/heap"
 	"math"
 
 	"portalsdb/types"
@@ -28,25 +29,45 @@ type PurgeCond struct {
 // PurgeRule lets a stored row be dropped once all its conditions hold.
 type PurgeRule []PurgeCond
 
-// purger applies purge rules to an operator's rows. It remembers the
-// smallest watermark at which a stored row may become purgeable, so the
-// state is scanned only when the watermark reaches it, not on every atom.
+// purger applies purge rules to an operator's rows. It queues each stored
+// row by the watermark from which it may be purgeable, so that an atom
+// looks only at the rows whose time has come, not at the whole state.
 type purger struct {
 	rules []PurgeRule
-	// next is a lower bound on the smallest watermark (over the rules'
-	// sources) at which a stored row becomes purgeable.
-	next int64
+	queue purgeQueue
+}
+
+// purgeItem is a stored row, by reference, and the watermark from which it
+// may be purgeable.
+type purgeItem struct {
+	at  int64
+	ref any
+}
+
+// purgeQueue is a min-heap of items by at.
+type purgeQueue []purgeItem
+
+func (q purgeQueue) Len() int           { return len(q) }
+func (q purgeQueue) Less(i, j int) bool { return q[i].at < q[j].at }
+func (q purgeQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *purgeQueue) Push(x any)        { *q = append(*q, x.(purgeItem)) }
+func (q *purgeQueue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
 }
 
 func newPurger(rules []PurgeRule) *purger {
 	if len(rules) == 0 {
 		return nil
 	}
-	return &purger{rules: rules, next: math.MinInt64}
+	return &purger{rules: rules}
 }
 
 // threshold returns the watermark from which the row is purgeable by one
-// of the rules, if every source's watermark reaches it.
+// of the rules, if every source's watermark reaches it; MaxInt64 when no
+// rule applies to it.
 func (p *purger) threshold(row []types.Datum) int64 {
 	best := int64(math.MaxInt64)
 	for _, r := range p.rules {
@@ -66,19 +87,25 @@ func (p *purger) threshold(row []types.Datum) int64 {
 	return best
 }
 
-// note records a row added to the state.
-func (p *purger) note(row []types.Datum) {
-	p.next = min(p.next, p.threshold(row))
+// note queues a row added to the state; ref is how the operator finds it
+// again.
+func (p *purger) note(row []types.Datum, ref any) {
+	if at := p.threshold(row); at != math.MaxInt64 {
+		heap.Push(&p.queue, purgeItem{at: at, ref: ref})
+	}
 }
 
-// reset makes the next check scan the state (after a Load).
-func (p *purger) reset() { p.next = math.MinInt64 }
+// reset forgets the queued rows (before a Load notes them again).
+func (p *purger) reset() { p.queue = p.queue[:0] }
 
-// due reports whether the watermarks reached the point where a stored row
+// due reports whether the watermarks reached the point where a queued row
 // may be purgeable.
 func (p *purger) due(wms []types.Datum) bool {
+	if len(p.queue) == 0 {
+		return false
+	}
 	low, ok := p.lowWatermark(wms)
-	return ok && low >= p.next
+	return ok && p.queue[0].at <= low
 }
 
 // lowWatermark returns the smallest watermark of the rules' sources.
@@ -114,21 +141,30 @@ func (p *purger) purgeable(row []types.Datum, wms []types.Datum) bool {
 	return false
 }
 
-// sweep calls drop for each purgeable row that rows yields, and sets next
-// from the rows that stay. rows calls its argument for every stored row.
-func (p *purger) sweep(wms []types.Datum, rows func(visit func(row []types.Datum) (drop bool))) {
-	next := int64(math.MaxInt64)
-	rows(func(row []types.Datum) bool {
-		if p.purgeable(row, wms) {
-			return true
-		}
-		next = min(next, p.threshold(row))
-		return false
-	})
-	// A row whose rules' sources lag one another can be past the lowest
-	// watermark yet not purgeable: look again once it moves.
-	if low, ok := p.lowWatermark(wms); ok && next <= low {
-		next = low + 1
+// sweep drops the queued rows whose time has come and that are purgeable.
+// row returns a queued row, or false when the operator no longer stores it
+// (deleted since, or stored anew under another reference).
+func (p *purger) sweep(wms []types.Datum, row func(ref any) ([]types.Datum, bool), drop func(ref any)) {
+	low, ok := p.lowWatermark(wms)
+	if !ok {
+		return
 	}
-	p.next = next
+	var later []purgeItem
+	for len(p.queue) > 0 && p.queue[0].at <= low {
+		it := heap.Pop(&p.queue).(purgeItem)
+		r, alive := row(it.ref)
+		if !alive {
+			continue
+		}
+		if p.purgeable(r, wms) {
+			drop(it.ref)
+			continue
+		}
+		// Its rule's sources lag one another: look again once the lowest
+		// watermark moves.
+		later = append(later, purgeItem{at: low + 1, ref: it.ref})
+	}
+	for _, it := range later {
+		heap.Push(&p.queue, it)
+	}
 }
