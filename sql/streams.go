@@ -904,6 +904,16 @@ func (s *Session) subscribe(ctx context.Context, st *parser.SubscribeStmt) (pgwi
 		all = append(all, c.Type)
 	}
 	r.schema = batch.Schema(names, all)
+	// A workflow writes its output log only once something reads it.
+	since, err := w.EnsureLog()
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	if r.started && r.next <= since {
+		return nil, s.fail(pgerror.Newf(pgerror.ObjectNotInPrerequisiteState,
+			"workflow %q keeps its output atoms from atom %d on; FROM_ATOM = %d is before them", t.Name, since+1, r.next).
+			WithHint("A workflow writes its output log from the first SUBSCRIBE on; subscribe with a snapshot first."))
+	}
 	return r, nil
 }
 
