@@ -101,11 +101,11 @@ func upperBounds(p expr.Expr) (out [][2]expr.ColumnID, cs []int64) {
 
 // joinPurgeRules derives, from the conditions of an inner join, when a
 // stored row of either side is dead. A condition x <= y + c, with x on one
-// side and y on the other, both final by watermark: rows still to come on
-// x's side have x above its watermarks (less their offsets), so a stored
-// row of y's side whose y + c is at or below them matches none of them;
-// once it is also final itself, nothing will ever join with or retract
-// it. Equalities between final columns also make the output's copies of
+// side and y on the other, x final by watermark: rows still to come on x's
+// side have x above its watermarks (less their offsets), so a stored row
+// of y's side whose y + c is at or below them matches none of them; once
+// it is also final itself (y final by watermark, or its side append-only),
+// nothing will ever join with or retract it. Equalities between final columns also make the output's copies of
 // those columns final.
 func joinPurgeRules(left, right dfRef, conds []expr.Expr, out *dfRef) (lrules, rrules []exec.PurgeRule) {
 	lpos, rpos := map[expr.ColumnID]int{}, map[expr.ColumnID]int{}
@@ -117,11 +117,20 @@ func joinPurgeRules(left, right dfRef, conds []expr.Expr, out *dfRef) (lrules, r
 	}
 	rule := func(x, y expr.ColumnID, c int64, xs, ys dfRef, ypos map[expr.ColumnID]int) exec.PurgeRule {
 		fx, okX := xs.final[x]
-		fy, okY := ys.final[y]
-		if !okX || !okY {
+		if !okX {
 			return nil
 		}
-		return append(purgeConds(ypos[y], fx, c), purgeConds(ypos[y], fy, 0)...)
+		r := purgeConds(ypos[y], fx, c)
+		if ys.appendOnly {
+			// Rows of an append-only side are never retracted: once
+			// nothing to come can match them, they are dead.
+			return r
+		}
+		fy, okY := ys.final[y]
+		if !okY {
+			return nil
+		}
+		return append(r, purgeConds(ypos[y], fy, 0)...)
 	}
 	for _, p := range conds {
 		pairs, cs := upperBounds(p)
