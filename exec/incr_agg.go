@@ -36,6 +36,10 @@ type IncrAggregate struct {
 	// close, when set, makes the aggregate emit each group once, when the
 	// watermark closes the window its key names.
 	close *closeSpec
+	// purge drops groups whose key the watermark made final (see
+	// purge.go): their output row stays in the result, and no change can
+	// reach them any more.
+	purge *purger
 	// applies counts the calls of Apply, so that a group knows whether the
 	// current call touched it already without a set of touched groups.
 	applies uint64
@@ -61,6 +65,13 @@ type closeSpec struct {
 func (a *IncrAggregate) EmitOnClose(key int, l WatermarkLineage) {
 	a.close = &closeSpec{key: key, WatermarkLineage: l}
 	a.desc += " (emit on window close)"
+}
+
+// PurgeFinalGroups drops from the state, without emitting anything, the
+// groups whose key the rules say no change can reach any more. Rule
+// columns index the group key.
+func (a *IncrAggregate) PurgeFinalGroups(rules []PurgeRule) {
+	a.purge = newPurger(rules)
 }
 
 type incrAggSpec struct {
@@ -189,6 +200,9 @@ func (a *IncrAggregate) group(k string, key []types.Datum) *aggGroup {
 func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBatch, error) {
 	c := in[0]
 	if c.Len == 0 && a.close == nil {
+		if a.purge != nil && a.purge.due(ctx.Watermarks) {
+			a.purgeGroups(ctx.Watermarks)
+		}
 		return batch.EmptyChanges(a.outTypes), nil
 	}
 	var keyCols []arrow.Array
@@ -246,6 +260,9 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 				key[i] = types.DatumAt(a.keyTypes[i], kc, r)
 			}
 			g = a.group(string(kb), key)
+			if a.purge != nil {
+				a.purge.note(key, g)
+			}
 		}
 		if g.touchedIn != a.applies {
 			g.touchedIn = a.applies
@@ -302,7 +319,22 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 			delete(a.groups, k)
 		}
 	}
+	if a.purge != nil && a.purge.due(ctx.Watermarks) {
+		a.purgeGroups(ctx.Watermarks)
+	}
 	return cb.Build(), nil
+}
+
+// purgeGroups drops the groups the watermarks made final.
+func (a *IncrAggregate) purgeGroups(wms []types.Datum) {
+	a.purge.sweep(wms, func(ref any) ([]types.Datum, bool) {
+		g := ref.(*aggGroup)
+		return g.key, a.groups[g.mapKey] == g
+	}, func(ref any) {
+		g := ref.(*aggGroup)
+		delete(a.groups, g.mapKey)
+		a.dirty[g.mapKey] = true
+	})
 }
 
 func sameRow(ts []types.T, a, b []types.Datum) bool {
@@ -368,6 +400,9 @@ func (a *IncrAggregate) Save(w StateWriter) error {
 
 func (a *IncrAggregate) Load(r StateReader) error {
 	a.groups, a.dirty = map[string]*aggGroup{}, map[string]bool{}
+	if a.purge != nil {
+		a.purge.reset()
+	}
 	return r.Scan(func(k, v []byte) error {
 		rows, n := binary.Varint(v)
 		if n <= 0 {
@@ -397,6 +432,9 @@ func (a *IncrAggregate) Load(r StateReader) error {
 		}
 		g.mapKey = string(k)
 		a.groups[g.mapKey] = g
+		if a.purge != nil {
+			a.purge.note(g.key, g)
+		}
 		return nil
 	})
 }

@@ -25,6 +25,21 @@ type IncrJoin struct {
 	left, right    *joinSide
 	desc           string
 	lcodec, rcodec *rowState
+	// lpurge and rpurge drop the stored rows of each side that no future
+	// change can match or retract (see purge.go); nil when none can be
+	// proven dead.
+	lpurge, rpurge *purger
+}
+
+// PurgeDeadRows drops, without emitting anything, the stored rows of each
+// side that the rules say no change on either side can match or retract.
+// Rule columns index the side's row. Only for inner joins: an outer join's
+// NULL-padded rows depend on rows being kept.
+func (j *IncrJoin) PurgeDeadRows(left, right []PurgeRule) {
+	if j.kind != InnerJoin {
+		return
+	}
+	j.lpurge, j.rpurge = newPurger(left), newPurger(right)
 }
 
 type joinEntry struct {
@@ -72,6 +87,31 @@ func (s *joinSide) addMatches(e *joinEntry, n int64) {
 }
 
 func (s *joinSide) size() int { return s.entries }
+
+// remove deletes an entry; the deletion is saved with the atom.
+func (s *joinSide) remove(e *joinEntry) {
+	m := s.byKey[e.jk]
+	if m[e.rk] != e {
+		return
+	}
+	delete(m, e.rk)
+	if len(m) == 0 {
+		delete(s.byKey, e.jk)
+	}
+	s.entries--
+	s.dirty[[2]string{e.jk, e.rk}] = true
+}
+
+// purge drops the entries p finds dead.
+func (s *joinSide) purge(p *purger, wms []types.Datum) {
+	if p == nil || !p.due(wms) {
+		return
+	}
+	p.sweep(wms, func(ref any) ([]types.Datum, bool) {
+		e := ref.(*joinEntry)
+		return e.row, s.byKey[e.jk][e.rk] == e
+	}, func(ref any) { s.remove(ref.(*joinEntry)) })
+}
 
 // NewIncrJoin returns an incremental join. Keys are over each side's
 // layout; the residual condition is over the left columns followed by the
@@ -217,6 +257,8 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 	}
 	cb := batch.NewChangeBuilder(j.outTypes())
 	if len(dl) == 0 && len(dr) == 0 {
+		j.left.purge(j.lpurge, ctx.Watermarks)
+		j.right.purge(j.rpurge, ctx.Watermarks)
 		return cb.Build(), nil
 	}
 	leftOuter := j.kind == LeftJoin || j.kind == FullJoin
@@ -274,6 +316,9 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 			// A new row: its matches are the right rows it joins. Copies of
 			// an existing row share its matches.
 			e.matches = lMatches[ch]
+			if j.lpurge != nil {
+				j.lpurge.note(e.row, e)
+			}
 		}
 		e.count += ch.diff
 		j.left.dirty[[2]string{ch.jk, ch.rk}] = true
@@ -308,6 +353,9 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 		touch(rTouched, e)
 		if e.count == 0 {
 			e.matches = rMatches[ch]
+			if j.rpurge != nil {
+				j.rpurge.note(e.row, e)
+			}
 		}
 		e.count += ch.diff
 		j.right.dirty[[2]string{ch.jk, ch.rk}] = true
@@ -322,6 +370,8 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 	}
 	j.dropEmpty(j.left)
 	j.dropEmpty(j.right)
+	j.left.purge(j.lpurge, ctx.Watermarks)
+	j.right.purge(j.rpurge, ctx.Watermarks)
 	return cb.Build(), nil
 }
 
@@ -449,6 +499,11 @@ func (j *IncrJoin) Save(w StateWriter) error {
 
 func (j *IncrJoin) Load(r StateReader) error {
 	j.left, j.right = newJoinSide(), newJoinSide()
+	for _, p := range []*purger{j.lpurge, j.rpurge} {
+		if p != nil {
+			p.reset()
+		}
+	}
 	return r.Scan(func(k, v []byte) error {
 		if len(k) < 2 {
 			return corruptState()
@@ -477,6 +532,13 @@ func (j *IncrJoin) Load(r StateReader) error {
 		}
 		e := side.entry(jk, rk, row)
 		e.count, e.matches = count, matches
+		p := j.lpurge
+		if side == j.right {
+			p = j.rpurge
+		}
+		if p != nil {
+			p.note(row, e)
+		}
 		return nil
 	})
 }

@@ -29,7 +29,13 @@ const (
 	wfState     = 's' // + uvarint node, + operator key -> operator value
 	wfPosition  = 'p' // -> the last input seq processed, and the status
 	wfWatermark = 'w' // + uvarint source -> the source's watermark
+	wfLogSince  = 'g' // -> uvarint: the output log holds the atoms committed after it; 0: no output log
 )
+
+// LogSinceKey returns the key recording from when workflow oid writes its
+// output log. Workflows from before the key existed have none, and always
+// wrote their log.
+func LogSinceKey(oid uint64) []byte { return append(storage.ObjectPrefix(oid), wfLogSince) }
 
 // ResultKey returns the key of row in workflow oid's result.
 func ResultKey(oid uint64, ts []types.T, row []types.Datum) ([]byte, error) {

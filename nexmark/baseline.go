@@ -45,10 +45,14 @@ var Baselines = map[string]func([]goBid) int{
 	"q5": baselineQ5,
 }
 
-// generateBids generates the bids among the first events of the sequence.
-func generateBids(events, seed int64) ([]goBid, error) {
+// generateBids generates the bids among the first events of the sequence,
+// interEventDelayUs apart in event time (0: the generator's default).
+func generateBids(events, seed int64, interEventDelayUs float64) ([]goBid, error) {
 	cfg := portals.DefaultNexmarkConfig(portals.NexmarkBid)
 	cfg.Seed, cfg.MaxEvents = seed, events
+	if interEventDelayUs > 0 {
+		cfg.InterEventDelayUs = interEventDelayUs
+	}
 	g, err := portals.NewNexmark(cfg)
 	if err != nil {
 		return nil, err
@@ -81,7 +85,7 @@ func generateBids(events, seed int64) ([]goBid, error) {
 func RunBaseline(name string, fn func([]goBid) int, events, seed int64) (BaselineResult, error) {
 	runtime.GC()
 	c0 := bench.ProcessCPU()
-	bids, err := generateBids(events, seed)
+	bids, err := generateBids(events, seed, 0)
 	if err != nil {
 		return BaselineResult{}, err
 	}

@@ -35,6 +35,8 @@ type BenchOptions struct {
 	Baselines bool
 	// Progress receives progress lines; nil for none.
 	Progress io.Writer
+	// Watermark is the streams' watermark lag (StreamOptions.Watermark).
+	Watermark string
 }
 
 // Result is the measurement of one query.
@@ -154,7 +156,7 @@ func runQuery(ctx context.Context, q Query, o BenchOptions) (Result, error) {
 			return r, fmt.Errorf("setup: %w", err)
 		}
 	}
-	so := StreamOptions{Seed: o.Seed, MaxEvents: o.Events, AtomRows: o.AtomRows}
+	so := StreamOptions{Seed: o.Seed, MaxEvents: o.Events, AtomRows: o.AtomRows, Watermark: o.Watermark}
 	counts := map[string]int64{}
 	for _, s := range q.Streams {
 		if counts[s], err = StreamCount(s, so); err != nil {

@@ -26,6 +26,11 @@ type StreamOptions struct {
 	EventsPerSecond float64
 	// Extra are further generator arguments, as SQL literals.
 	Extra map[string]string
+	// Watermark, when set, is how far each stream's watermark trails
+	// date_time, as interval text ('4 seconds', as the Flink and
+	// RisingWave setups declare): windows then close, and the workflows'
+	// state for closed windows is dropped.
+	Watermark string
 }
 
 // share returns a stream's part of a global quantity.
@@ -53,7 +58,11 @@ func CreateStreams(ctx context.Context, conn *pgx.Conn, names []string, o Stream
 		for k, v := range o.Extra {
 			args = append(args, k+" => "+v)
 		}
-		sql := fmt.Sprintf("CREATE STREAM %s FROM GENERATOR nexmark (%s)", name, strings.Join(args, ", "))
+		wm := ""
+		if o.Watermark != "" {
+			wm = fmt.Sprintf(" (WATERMARK FOR date_time AS date_time - INTERVAL '%s')", o.Watermark)
+		}
+		sql := fmt.Sprintf("CREATE STREAM %s%s FROM GENERATOR nexmark (%s)", name, wm, strings.Join(args, ", "))
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			return fmt.Errorf("%s: %w", sql, err)
 		}

@@ -109,6 +109,11 @@ type dfRef struct {
 	types []types.T
 	// wm traces columns that a source's watermark closes.
 	wm map[expr.ColumnID]exec.WatermarkLineage
+	// final traces, more strictly than wm, the columns whose value tells
+	// when rows stop changing: a row whose column holds v is never
+	// inserted or retracted again once v + Offset <= the watermark of
+	// Source, for every lineage listed. State can be purged by it.
+	final map[expr.ColumnID][]exec.WatermarkLineage
 	// appendOnly says the relation only ever gains rows: a stream, and
 	// filters, projections, windows and inner joins of streams. Asks need it.
 	appendOnly bool
@@ -117,6 +122,11 @@ type dfRef struct {
 // withWM returns r with lineage carried over from the given refs for the
 // ids r keeps.
 func (r dfRef) withWM(from ...dfRef) dfRef {
+	if len(from) == 1 {
+		// Each output row comes from one input row: it changes only when
+		// that row does.
+		r.final = carryFinal(r.ids, from[0].final)
+	}
 	r.appendOnly = len(from) > 0
 	for _, f := range from {
 		r.appendOnly = r.appendOnly && f.appendOnly
@@ -207,6 +217,9 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(x.Cols), types: ts, appendOnly: in.appendOnly}
 		for i, e := range x.Exprs {
 			if c, ok := e.(*expr.ColRef); ok {
+				if f, ok := in.final[c.ID]; ok {
+					out.setFinal(x.Cols[i].ID, f)
+				}
 				if l, ok := in.wm[c.ID]; ok {
 					if out.wm == nil {
 						out.wm = map[expr.ColumnID]exec.WatermarkLineage{}
@@ -257,12 +270,13 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		if err != nil {
 			return dfRef{}, err
 		}
+		closing := false
 		if b.eowc {
 			for i, g := range x.GroupBy {
 				if c, ok := g.(*expr.ColRef); ok {
 					if l, ok := in.wm[c.ID]; ok && l.Window {
 						op.EmitOnClose(i, l)
-						b.closing = true
+						b.closing, closing = true, true
 						break
 					}
 				}
@@ -270,7 +284,22 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		}
 		cols := x.Columns()
 		ts := logical.Types(cols)
-		return dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(cols), types: ts}, nil
+		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(cols), types: ts}
+		// A group whose key value is final gets no more rows: its output
+		// row is final too, and its state can go.
+		var rules []exec.PurgeRule
+		for i, g := range x.GroupBy {
+			if c, ok := g.(*expr.ColRef); ok {
+				if f, ok := in.final[c.ID]; ok {
+					out.setFinal(cols[i].ID, f)
+					rules = append(rules, purgeConds(i, f, 0))
+				}
+			}
+		}
+		if !closing {
+			op.PurgeFinalGroups(rules)
+		}
+		return out, nil
 	case *logical.Distinct:
 		if len(x.On) > 0 {
 			return dfRef{}, notIncremental("DISTINCT ON")
@@ -351,7 +380,13 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			}
 			b.ctes[x.CTE.ID] = r
 		}
-		return dfRef{ref: r.ref, ids: logical.IDs(x.Cols), types: r.types, appendOnly: r.appendOnly}, nil
+		out := dfRef{ref: r.ref, ids: logical.IDs(x.Cols), types: r.types, appendOnly: r.appendOnly}
+		for i, id := range r.ids {
+			if f, ok := r.final[id]; ok {
+				out.setFinal(x.Cols[i].ID, f)
+			}
+		}
+		return out, nil
 	case *logical.TimeWindow:
 		in, err := b.lower(x.Input)
 		if err != nil {
@@ -380,6 +415,18 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 				n := len(x.Cols)
 				out.wm[x.Cols[n-2].ID] = exec.WatermarkLineage{Source: l.Source, Offset: x.Size, Window: true}
 				out.wm[x.Cols[n-1].ID] = exec.WatermarkLineage{Source: l.Source, Window: true}
+			}
+			// The window holds times t < window_end: it is final when they
+			// are, with window_start a window's size before.
+			if f, ok := in.final[c.ID]; ok {
+				n := len(x.Cols)
+				var start, end []exec.WatermarkLineage
+				for _, l := range f {
+					start = append(start, exec.WatermarkLineage{Source: l.Source, Offset: l.Offset - 1 + x.Size})
+					end = append(end, exec.WatermarkLineage{Source: l.Source, Offset: l.Offset - 1})
+				}
+				out.setFinal(x.Cols[n-2].ID, start)
+				out.setFinal(x.Cols[n-1].ID, end)
 			}
 		}
 		return out, nil
@@ -463,6 +510,9 @@ func (b *dfBuilder) lowerScan(s *logical.Scan) (dfRef, error) {
 	r := dfRef{ref: -len(b.df.Sources), ids: logical.IDs(s.Columns()), types: src.Types, appendOnly: src.Kind == exec.SourceStream}
 	if src.Watermark != nil {
 		r.wm = map[expr.ColumnID]exec.WatermarkLineage{s.Cols[src.Watermark.Column].ID: {Source: len(b.df.Sources) - 1}}
+		// Events at the watermark itself still arrive; those below it
+		// are dropped as late.
+		r.setFinal(s.Cols[src.Watermark.Column].ID, []exec.WatermarkLineage{{Source: len(b.df.Sources) - 1, Offset: 1}})
 	}
 	if s.Filter != nil {
 		return b.filter(r, s.Filter)
@@ -583,5 +633,9 @@ func (b *dfBuilder) join(kind exec.JoinKind, left, right dfRef, conds []expr.Exp
 	}
 	out := dfRef{ref: b.add(op, []int{left.ref, right.ref}, ts), ids: ids, types: ts}.withWM(left, right)
 	out.appendOnly = kind == exec.InnerJoin && left.appendOnly && right.appendOnly
+	if kind == exec.InnerJoin {
+		lrules, rrules := joinPurgeRules(left, right, conds, &out)
+		op.PurgeDeadRows(lrules, rrules)
+	}
 	return out, nil
 }

@@ -14,6 +14,10 @@
 // most rows it inserts (certainly new) and retracts (the one key of their
 // hash) are written without first reading their count.
 //
+// The output log is written only once something reads it (Workflow.
+// EnsureLog: a SUBSCRIBE, a workflow over this one); until then each
+// output row is written once, to the result.
+//
 // portals knows storage and exec (dataflows, change batches); it knows
 // nothing of SQL text, the planner or sessions. The SQL layer builds
 // dataflows and hands them in through WorkflowSpec.

@@ -23,6 +23,15 @@ type Generator interface {
 	Append(b *batch.Builders, from int64, n int)
 }
 
+// Disordered is a generator whose events are not in event-time order. A
+// stream's watermark must trail its time column by at least the bound, or
+// events would be late by construction.
+type Disordered interface {
+	// Disorder returns the time column and the most, in microseconds, by
+	// which an event's time can precede an event emitted before it.
+	Disorder() (column string, bound int64)
+}
+
 // GeneratorSpec is a generator stream to run.
 type GeneratorSpec struct {
 	OID  uint32

@@ -259,6 +259,18 @@ func (n *Nexmark) kindAtPositions(p int64) int64 {
 	return c
 }
 
+// Disorder implements Disordered: within a group of OutOfOrderGroupSize
+// event numbers, a later-emitted event is at most group-1 event numbers
+// earlier, and the millisecond truncation of times adds up to one
+// millisecond more. In-order events (groups of 1) never go back in time.
+func (n *Nexmark) Disorder() (string, int64) {
+	g := n.cfg.OutOfOrderGroupSize
+	if g <= 1 {
+		return "date_time", 0
+	}
+	return "date_time", (int64(float64(g-1)*n.cfg.InterEventDelayUs)/1000 + 1) * 1000
+}
+
 // Count returns the number of events of the stream: those of its kind among
 // the first MaxEvents of the sequence, or -1 when unbounded.
 func (n *Nexmark) Count() int64 {

@@ -89,6 +89,16 @@ type Workflow struct {
 	keySeed     maphash.Seed
 	pendingKeys []keyChange
 	keysPending bool
+	// stepMu serializes the commits that write the workflow's output
+	// (initialize, step) with EnsureLog, which turns the output log on
+	// between two of them. It guards logOn and logSince.
+	stepMu sync.Mutex
+	// logOn says the output log is written: only once something reads it
+	// (SUBSCRIBE, a workflow reading this one), since every event would
+	// otherwise be written once more for nobody. logSince is the atom
+	// after which the log holds every output atom.
+	logOn    bool
+	logSince storage.Seq
 
 	mu       sync.Mutex
 	status   Status
@@ -234,6 +244,26 @@ func (w *Workflow) StepLatency() LatencyHistogram {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.latency
+}
+
+// OutputLogAtoms counts the atoms in the workflow's output log as of the
+// newest commit.
+func (w *Workflow) OutputLogAtoms() (int64, error) {
+	txn := w.rt.db.Begin()
+	defer txn.Rollback()
+	it, err := txn.ScanLog(uint64(w.spec.OID), 0, ^storage.Seq(0))
+	if err != nil {
+		return 0, err
+	}
+	defer it.Close()
+	var atoms int64
+	var last storage.Seq
+	for ; it.Valid(); it.Next() {
+		if s := it.Entry().Seq; s != last {
+			atoms, last = atoms+1, s
+		}
+	}
+	return atoms, it.Error()
 }
 
 // StoredStateBytes returns the bytes of keys and values the workflow's
@@ -453,6 +483,8 @@ func decodePosition(v []byte) (pos, failed storage.Seq, msg string, err error) {
 
 // recover loads the workflow's position and state, or initializes it.
 func (w *Workflow) recover() error {
+	w.stepMu.Lock()
+	defer w.stepMu.Unlock()
 	txn := w.rt.db.Begin()
 	defer txn.Rollback()
 	v, ok, err := txn.Get(exec.PositionKey(uint64(w.spec.OID)))
@@ -462,6 +494,9 @@ func (w *Workflow) recover() error {
 	if !ok {
 		txn.Rollback()
 		return w.initialize()
+	}
+	if err := w.loadLogSince(txn, true); err != nil {
+		return err
 	}
 	pos, failed, msg, err := decodePosition(v)
 	if err != nil {
@@ -569,8 +604,30 @@ func (w *Workflow) execContext(txn *storage.Txn) *exec.Context {
 // initialize computes the workflow's result over its inputs' contents at
 // the current snapshot and commits it with the state and the position.
 func (w *Workflow) initialize() error {
+	// Upstream workflows write their output logs from before this
+	// workflow's snapshot of their results, so that it reads every change
+	// after it.
+	for _, src := range w.df.Sources {
+		if src.Kind != exec.SourceWorkflow {
+			continue
+		}
+		if err := w.upstreamLog(uint32(src.Object)); err != nil {
+			return err
+		}
+	}
 	txn := w.rt.db.Begin()
 	defer txn.Rollback()
+	// A reader may have turned the log on already (EnsureLog).
+	if err := w.loadLogSince(txn, false); err != nil {
+		return err
+	}
+	if !w.logOn {
+		// Record that this workflow writes no output log yet: a missing
+		// key means a workflow from before output logs were optional.
+		if err := txn.Put(exec.LogSinceKey(uint64(w.spec.OID)), nil); err != nil {
+			return err
+		}
+	}
 	s0 := txn.ReadSeq()
 	ctx := w.execContext(txn)
 	for i, src := range w.df.Sources {
@@ -630,6 +687,7 @@ func (w *Workflow) initialize() error {
 		return err
 	}
 	w.keysCommitted()
+	w.signalCommit()
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = s0, s0, seq
 	for _, c := range in {
@@ -766,6 +824,8 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 			err = pgerror.Internalf("internal error: %v", r)
 		}
 	}()
+	w.stepMu.Lock()
+	defer w.stepMu.Unlock()
 	txn := w.rt.db.Begin()
 	defer txn.Rollback()
 	pos := w.Status().Position
@@ -831,6 +891,7 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 		return false, next, err
 	}
 	w.keysCommitted()
+	w.signalCommit()
 	w.mu.Lock()
 	w.status.Position, w.status.Frontier, w.status.LastCommit = next, next, seq
 	w.status.Atoms++
@@ -845,8 +906,84 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 	return true, next, nil
 }
 
+// loadLogSince reads whether and since when the output log is written.
+// Without a record the log is on when the workflow was initialized before
+// logs were optional (initialized), off for a new one.
+func (w *Workflow) loadLogSince(txn *storage.Txn, initialized bool) error {
+	v, ok, err := txn.Get(exec.LogSinceKey(uint64(w.spec.OID)))
+	if err != nil {
+		return err
+	}
+	switch {
+	case !ok:
+		w.logOn, w.logSince = initialized, 0
+	case len(v) == 0:
+		w.logOn, w.logSince = false, 0
+	default:
+		since, n := binary.Uvarint(v)
+		if n <= 0 {
+			return pgerror.New(pgerror.DataCorrupted, "corrupt workflow output log record")
+		}
+		w.logOn, w.logSince = true, storage.Seq(since)
+	}
+	return nil
+}
+
+// signalCommit wakes what waits for commits (sequencers and workflows
+// moving their frontiers, read-your-writes waits) after a commit that
+// appended to no log, which the storage's commit hook does not announce.
+func (w *Workflow) signalCommit() {
+	if !w.logOn && w.spec.Into == 0 {
+		w.rt.commits.broadcast()
+	}
+}
+
+// EnsureLog turns the workflow's output log on, if it is not yet, and
+// returns the atom after which the log holds every output atom. Once on,
+// it stays on: a subscriber that disconnects resumes from the log.
+func (w *Workflow) EnsureLog() (storage.Seq, error) {
+	w.stepMu.Lock()
+	defer w.stepMu.Unlock()
+	if w.logOn {
+		return w.logSince, nil
+	}
+	txn := w.rt.db.Begin()
+	defer txn.Rollback()
+	// Every output commit so far is in this snapshot (they hold stepMu);
+	// every later one writes the log.
+	since := txn.ReadSeq()
+	if err := txn.Put(exec.LogSinceKey(uint64(w.spec.OID)), binary.AppendUvarint(nil, uint64(since))); err != nil {
+		return 0, err
+	}
+	if _, err := txn.Commit(); err != nil {
+		return 0, err
+	}
+	w.logOn, w.logSince = true, since
+	return since, nil
+}
+
+// upstreamLog turns on the output log of the workflow this one reads,
+// waiting a little for it to be started (at server start, workflows start
+// in no particular order).
+func (w *Workflow) upstreamLog(oid uint32) error {
+	for tries := 0; ; tries++ {
+		if up, ok := w.rt.Workflow(oid); ok {
+			_, err := up.EnsureLog()
+			return err
+		}
+		if tries == 100 {
+			return pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "workflow %q reads a workflow (oid %d) that is not running", w.spec.Name, oid)
+		}
+		select {
+		case <-w.ctx.Done():
+			return w.ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
 // emit applies output changes to the result, and appends them to the
-// workflow's output log and its INTO stream.
+// workflow's output log (when it is on) and its INTO stream.
 //
 // The result holds one key per distinct row with its multiplicity: the
 // changes of equal rows are summed first, then each row's count is read,
@@ -971,8 +1108,10 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 			}
 		}
 	}
-	if err := exec.AppendChanges(txn, oid, w.outCodec, w.outTypes, out); err != nil {
-		return err
+	if w.logOn {
+		if err := exec.AppendChanges(txn, oid, w.outCodec, w.outTypes, out); err != nil {
+			return err
+		}
 	}
 	if w.spec.Into != 0 {
 		if err := exec.AppendChanges(txn, uint64(w.spec.Into), w.outCodec, w.outTypes, out); err != nil {

@@ -230,19 +230,8 @@ func (d *ddl) createStream(st *parser.CreateStreamStmt) error {
 		}
 		tbl.Columns = append(tbl.Columns, col)
 	}
-	if st.WatermarkColumn != "" {
-		col, _, ok := tbl.Column(st.WatermarkColumn)
-		if !ok {
-			return pgerror.Newf(pgerror.UndefinedColumn, "watermark column %q does not exist", st.WatermarkColumn)
-		}
-		e, err := binder.BindScalar(d.view, st.WatermarkExpr, tableColumns(tbl.Columns), tbl.Name)
-		if err != nil {
-			return err
-		}
-		if !e.Type().Same(col.Type) && !(col.Type.Kind == types.Timestamp || col.Type.Kind == types.TimestampTZ) {
-			return pgerror.Newf(pgerror.DatatypeMismatch, "watermark expression is of type %s but column %q is of type %s", e.Type(), col.Name, col.Type)
-		}
-		tbl.Stream.WatermarkColumn, tbl.Stream.WatermarkExpr = col.Name, st.WatermarkText
+	if _, err := d.streamWatermark(tbl, st); err != nil {
+		return err
 	}
 	for k, v := range st.Options {
 		switch k {
@@ -260,6 +249,70 @@ func (d *ddl) createStream(st *parser.CreateStreamStmt) error {
 		return err
 	}
 	d.install(snap)
+	return nil
+}
+
+// streamWatermark binds the stream's WATERMARK clause, if any, over its
+// columns and records it in tbl. It returns the bound expression (nil
+// without a clause).
+func (d *ddl) streamWatermark(tbl *catalog.Table, st *parser.CreateStreamStmt) (expr.Expr, error) {
+	if st.WatermarkColumn == "" {
+		return nil, nil
+	}
+	col, _, ok := tbl.Column(st.WatermarkColumn)
+	if !ok {
+		return nil, pgerror.Newf(pgerror.UndefinedColumn, "watermark column %q does not exist", st.WatermarkColumn)
+	}
+	e, err := binder.BindScalar(d.view, st.WatermarkExpr, tableColumns(tbl.Columns), tbl.Name)
+	if err != nil {
+		return nil, err
+	}
+	if !e.Type().Same(col.Type) && !(col.Type.Kind == types.Timestamp || col.Type.Kind == types.TimestampTZ) {
+		return nil, pgerror.Newf(pgerror.DatatypeMismatch, "watermark expression is of type %s but column %q is of type %s", e.Type(), col.Name, col.Type)
+	}
+	tbl.Stream.WatermarkColumn, tbl.Stream.WatermarkExpr = col.Name, st.WatermarkText
+	return e, nil
+}
+
+// checkGeneratorWatermark refuses a watermark that trails the generator's
+// event time by less than the generator's out-of-order bound: events would
+// be late, and dropped, by construction. The lag is measured on the
+// generator's first event.
+func (d *ddl) checkGeneratorWatermark(tbl *catalog.Table, gen portals.Generator, wm expr.Expr) error {
+	dis, ok := gen.(portals.Disordered)
+	if !ok {
+		return nil
+	}
+	col, bound := dis.Disorder()
+	_, ord, ok := tbl.Column(col)
+	if !ok || tbl.Stream.WatermarkColumn != col {
+		return pgerror.Newf(pgerror.InvalidParameterValue, "the watermark of a %s stream must be on %s", tbl.Stream.Generator, col)
+	}
+	b := batch.NewBuilders(gen.Types())
+	gen.Append(b, 0, 1)
+	first := b.Build()
+	layout := expr.Layout{}
+	for i := range tbl.Columns {
+		layout[expr.ColumnID(i+1)] = i
+	}
+	ev, err := expr.Compile(wm, layout)
+	if err != nil {
+		return err
+	}
+	marks, err := ev.Eval(d.s.evalCtx(d.t, nil), first)
+	if err != nil {
+		return err
+	}
+	if marks.IsNull(0) || first.Cols[ord].IsNull(0) {
+		return nil
+	}
+	t := types.DatumAt(tbl.Columns[ord].Type, first.Cols[ord], 0).(types.TimestampValue)
+	mark := types.DatumAt(tbl.Columns[ord].Type, marks, 0).(types.TimestampValue)
+	if lag := int64(t - mark); lag < bound {
+		return pgerror.Newf(pgerror.InvalidParameterValue, "the watermark trails %s by %s, less than the generator's out-of-order bound of %s: events would be late",
+			col, time.Duration(lag)*time.Microsecond, time.Duration(bound)*time.Microsecond).
+			WithHint(fmt.Sprintf("Use WATERMARK FOR %s AS %s - INTERVAL '%d milliseconds' or more.", col, col, (bound+999)/1000))
+	}
 	return nil
 }
 
@@ -289,6 +342,18 @@ func (d *ddl) createGeneratorStream(tbl *catalog.Table, st *parser.CreateStreamS
 	for i, t := range spec.Gen.Types() {
 		tbl.NextColumnID++
 		tbl.Columns = append(tbl.Columns, catalog.Column{ID: tbl.NextColumnID, Name: spec.Columns[i], Type: t})
+	}
+	wm, err := d.streamWatermark(tbl, st)
+	if err != nil {
+		return err
+	}
+	if wm != nil {
+		if err := d.checkGeneratorWatermark(tbl, spec.Gen, wm); err != nil {
+			return err
+		}
+	}
+	if len(st.Options) > 0 {
+		return pgerror.New(pgerror.FeatureNotSupported, "generator streams take no WITH options")
 	}
 	if err := d.put(tbl); err != nil {
 		return err
@@ -839,6 +904,16 @@ func (s *Session) subscribe(ctx context.Context, st *parser.SubscribeStmt) (pgwi
 		all = append(all, c.Type)
 	}
 	r.schema = batch.Schema(names, all)
+	// A workflow writes its output log only once something reads it.
+	since, err := w.EnsureLog()
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	if r.started && r.next <= since {
+		return nil, s.fail(pgerror.Newf(pgerror.ObjectNotInPrerequisiteState,
+			"workflow %q keeps its output atoms from atom %d on; FROM_ATOM = %d is before them", t.Name, since+1, r.next).
+			WithHint("A workflow writes its output log from the first SUBSCRIBE on; subscribe with a snapshot first."))
+	}
 	return r, nil
 }
 

@@ -22,6 +22,7 @@ func benchNexmark(ctx context.Context, args []string) int {
 	baselines := fl.Bool("baselines", true, "run the hand-written Go baselines (q0, q1, q2, q5)")
 	jsonFile := fl.String("json", "", "also write the results as JSON to this file")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	watermark := fl.String("watermark", "4 seconds", "the streams' watermark lag behind date_time, as an interval; empty for none")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -30,7 +31,7 @@ func benchNexmark(ctx context.Context, args []string) int {
 		return 2
 	}
 	o := nexmark.BenchOptions{Events: *events, AtomRows: *atomRows, Seed: *seed, Sync: *syncMode == "on",
-		Baselines: *baselines, Progress: os.Stderr}
+		Baselines: *baselines, Progress: os.Stderr, Watermark: *watermark}
 	if *queries != "" {
 		o.Queries = strings.Split(*queries, ",")
 	}

@@ -270,7 +270,23 @@ func ParseCreateStream(c *Custom) (*CreateStreamStmt, error) {
 	if s.Name, err = cur.qualifiedName(); err != nil {
 		return nil, err
 	}
+	// A generator stream's columns come from its generator; parentheses
+	// before FROM GENERATOR hold only its WATERMARK clause.
+	var body string
+	var off int
+	hasBody := false
+	if t := cur.peek(); t != nil && t.Text == "(" {
+		if body, off, err = cur.parens(); err != nil {
+			return nil, err
+		}
+		hasBody = true
+	}
 	if cur.accept("FROM", "GENERATOR") {
+		if hasBody {
+			if err := s.parseGeneratorClauses(body, c.Text, off); err != nil {
+				return nil, err
+			}
+		}
 		if s.Generator, err = cur.ident(); err != nil {
 			return nil, err
 		}
@@ -292,9 +308,8 @@ func ParseCreateStream(c *Custom) (*CreateStreamStmt, error) {
 			s.GeneratorArgs[strings.ToLower(na.Name)] = na.Arg
 		}
 	} else {
-		body, off, err := cur.parens()
-		if err != nil {
-			return nil, err
+		if !hasBody {
+			return nil, cur.errAt("expected (")
 		}
 		parts, offs, err := splitTopLevel(body)
 		if err != nil {
@@ -336,6 +351,26 @@ func ParseCreateStream(c *Custom) (*CreateStreamStmt, error) {
 		}
 	}
 	return s, cur.done()
+}
+
+// parseGeneratorClauses reads the parentheses of a generator stream, which
+// may hold a WATERMARK clause and nothing else.
+func (s *CreateStreamStmt) parseGeneratorClauses(body, stmt string, off int) error {
+	parts, offs, err := splitTopLevel(body)
+	if err != nil {
+		return err
+	}
+	for i, p := range parts {
+		trimmed := strings.TrimSpace(p)
+		if !strings.HasPrefix(strings.ToUpper(trimmed), "WATERMARK") {
+			return pgerror.New(pgerror.Syntax, "a generator stream's columns come from its generator: only a WATERMARK clause goes in its parentheses").
+				WithPosition(off + offs[i] + 1)
+		}
+		if err := s.parseWatermark(trimmed, stmt, off+offs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *CreateStreamStmt) parseWatermark(text, stmt string, offset int) error {
