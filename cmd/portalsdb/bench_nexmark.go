@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -47,17 +48,9 @@ func benchNexmark(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, "portalsdb bench nexmark:", err)
 		return 1
 	}
-	if *jsonFile != "" {
-		f, err := os.Create(*jsonFile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer f.Close()
-		if err := nexmark.WriteJSON(f, rs); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
+	if err := writeJSONFile(*jsonFile, func(w io.Writer) error { return nexmark.WriteJSON(w, rs) }); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	return 0
 }

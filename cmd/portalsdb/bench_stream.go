@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -54,17 +55,9 @@ func benchStream(ctx context.Context, args []string) int {
 			code = 1
 		}
 	}
-	if *jsonFile != "" {
-		f, err := os.Create(*jsonFile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer f.Close()
-		if err := streambench.WriteJSON(f, rs); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
+	if err := writeJSONFile(*jsonFile, func(w io.Writer) error { return streambench.WriteJSON(w, rs) }); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	return code
 }
