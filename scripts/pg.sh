@@ -44,16 +44,17 @@ start)
   exit 1
   ;;
 stop)
-  if [ -f "$dir/pid" ]; then
-    pid=$(cat "$dir/pid")
-    kill -INT "$pid" 2>/dev/null || true
+  # As root the recorded pid is runuser's, which does not pass signals on:
+  # signal the postmaster itself, whose pid heads postmaster.pid.
+  for pid in $(head -n 1 "$dir/postmaster.pid" 2>/dev/null) $(cat "$dir/pid" 2>/dev/null); do
+    kill -INT "$pid" 2>/dev/null || continue
     for _ in $(seq 1 100); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$dir/pid"
-  fi
+  done
+  rm -f "$dir/pid"
   ;;
 *)
   echo "usage: scripts/pg.sh start DIR [PORT] | stop DIR" >&2
