@@ -35,6 +35,15 @@ func (h *LatencyHistogram) Record(d time.Duration) {
 	h.Max = max(h.Max, d)
 }
 
+// Merge adds the durations o counted.
+func (h *LatencyHistogram) Merge(o *LatencyHistogram) {
+	for i, c := range o.Counts {
+		h.Counts[i] += c
+	}
+	h.Count += o.Count
+	h.Max = max(h.Max, o.Max)
+}
+
 // Quantile returns the duration below which a fraction q of the recorded
 // ones fall: the upper bound of its bucket, at most the maximum.
 func (h *LatencyHistogram) Quantile(q float64) time.Duration {

@@ -24,3 +24,22 @@ func TestLatencyHistogram(t *testing.T) {
 		t.Error("an empty histogram has a median")
 	}
 }
+
+// Merging histograms gives the histogram of all their durations.
+func TestLatencyHistogramMerge(t *testing.T) {
+	var a, b, all LatencyHistogram
+	for i := 1; i <= 1000; i++ {
+		d := time.Duration(i*i) * time.Microsecond
+		all.Record(d)
+		if i%3 == 0 {
+			a.Record(d)
+		} else {
+			b.Record(d)
+		}
+	}
+	a.Merge(&b)
+	if a != all {
+		t.Errorf("merged: count %d max %v p50 %v; recorded together: count %d max %v p50 %v",
+			a.Count, a.Max, a.Quantile(0.5), all.Count, all.Max, all.Quantile(0.5))
+	}
+}
