@@ -185,7 +185,7 @@ func TestSequencerAndSplitterSurviveKill(t *testing.T) {
 		key      atomKey
 	}
 	var order []pos
-	for key, atom := range inAB {
+	for key := range inAB {
 		p := pos{key: key}
 		if s, ok := inA[key]; ok {
 			p.seq, p.src = s, 0
@@ -195,7 +195,6 @@ func TestSequencerAndSplitterSurviveKill(t *testing.T) {
 			t.Errorf("the sequencer's stream has atom %v, which no source has", key)
 			continue
 		}
-		_ = atom
 		order = append(order, p)
 	}
 	sort.Slice(order, func(i, j int) bool { return inAB[order[i].key] < inAB[order[j].key] })
