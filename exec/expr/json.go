@@ -67,6 +67,24 @@ func (p *jsonParser) space() {
 	}
 }
 
+// next reads what follows an object member or array element: ',' when
+// more follow, close at the end.
+func (p *jsonParser) next(close byte) (more bool, err error) {
+	p.space()
+	if p.pos >= len(p.s) {
+		return false, jsonSyntaxError("The input string ended unexpectedly.")
+	}
+	switch p.s[p.pos] {
+	case ',':
+		p.pos++
+		return true, nil
+	case close:
+		p.pos++
+		return false, nil
+	}
+	return false, jsonSyntaxError("Expected \",\" or \"" + string(close) + "\".")
+}
+
 func (p *jsonParser) value(depth int) (*jnode, error) {
 	if depth > 6400 {
 		return nil, pgerror.New(pgerror.StatementTooComplex, "stack depth limit exceeded")
@@ -109,19 +127,13 @@ func (p *jsonParser) value(depth int) (*jnode, error) {
 			}
 			n.keys = append(n.keys, key.str)
 			n.vals = append(n.vals, v)
-			p.space()
-			if p.pos >= len(p.s) {
-				return nil, jsonSyntaxError("The input string ended unexpectedly.")
+			more, err := p.next('}')
+			if err != nil {
+				return nil, err
 			}
-			if p.s[p.pos] == ',' {
-				p.pos++
-				continue
-			}
-			if p.s[p.pos] == '}' {
-				p.pos++
+			if !more {
 				break
 			}
-			return nil, jsonSyntaxError("Expected \",\" or \"}\".")
 		}
 	case c == '[':
 		n = &jnode{kind: 'a'}
@@ -138,19 +150,13 @@ func (p *jsonParser) value(depth int) (*jnode, error) {
 				return nil, err
 			}
 			n.vals = append(n.vals, v)
-			p.space()
-			if p.pos >= len(p.s) {
-				return nil, jsonSyntaxError("The input string ended unexpectedly.")
+			more, err := p.next(']')
+			if err != nil {
+				return nil, err
 			}
-			if p.s[p.pos] == ',' {
-				p.pos++
-				continue
-			}
-			if p.s[p.pos] == ']' {
-				p.pos++
+			if !more {
 				break
 			}
-			return nil, jsonSyntaxError("Expected \",\" or \"]\".")
 		}
 	case c == '"':
 		str, err := p.str()
