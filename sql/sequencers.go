@@ -2,6 +2,7 @@ package sql
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"portalsdb/exec/expr"
@@ -89,7 +90,7 @@ func (d *ddl) createSplitter(st *parser.CreateSplitterStmt) error {
 	if err != nil {
 		return err
 	}
-	if len(d.splitsOf(sc.OID, st.Name.Name)) > 0 {
+	if len(splitStreams(d.snap(), sc.OID, st.Name.Name)) > 0 {
 		return pgerror.Newf(pgerror.DuplicateObject, "splitter %q already exists", st.Name.Name)
 	}
 	src, _, err := d.view.lookupTable(st.Source.Schema, st.Source.Name)
@@ -152,11 +153,7 @@ func (d *ddl) addSplit(sc *catalog.Schema, splitter string, src *catalog.Table, 
 	return tbl, nil
 }
 
-// splitsOf returns a splitter's split streams in order.
-func (d *ddl) splitsOf(schema uint32, name string) []*catalog.Table {
-	return splitStreams(d.snap(), schema, name)
-}
-
+// splitStreams returns a splitter's split streams in their order.
 func splitStreams(snap *catalog.Snapshot, schema uint32, name string) []*catalog.Table {
 	var out []*catalog.Table
 	for _, t := range snap.Tables() {
@@ -164,13 +161,7 @@ func splitStreams(snap *catalog.Snapshot, schema uint32, name string) []*catalog
 			out = append(out, t)
 		}
 	}
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j].Stream.Split.Order < out[i].Stream.Split.Order {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
+	slices.SortFunc(out, func(a, b *catalog.Table) int { return a.Stream.Split.Order - b.Stream.Split.Order })
 	return out
 }
 
@@ -224,7 +215,7 @@ func (d *ddl) alterSplitter(st *parser.AlterSplitterStmt) error {
 	if err != nil {
 		return err
 	}
-	splits := d.splitsOf(sc.OID, st.Name.Name)
+	splits := splitStreams(d.snap(), sc.OID, st.Name.Name)
 	if len(splits) == 0 {
 		return pgerror.Newf(pgerror.UndefinedObject, "splitter %q does not exist", st.Name.Name)
 	}
@@ -250,7 +241,7 @@ func (d *ddl) dropSequencersOrSplitters(st *parser.DropObjects) error {
 				targets = []*catalog.Table{t}
 			}
 		} else if sc, err := d.view.creationSchema(n.Schema); err == nil {
-			targets = d.splitsOf(sc.OID, n.Name)
+			targets = splitStreams(d.snap(), sc.OID, n.Name)
 		}
 		if len(targets) == 0 {
 			if st.IfExists {
