@@ -56,6 +56,9 @@ func (c *conn) runSimpleStatement(ctx context.Context, query string, st RawState
 		return false
 	}
 	c.drainNotices()
+	// A SET TimeZone earlier in the same query string applies to this
+	// statement's output, as in PostgreSQL.
+	c.env.Loc = c.timeZone()
 	s := &rowStream{cols: p.Columns(), res: res}
 	defer s.close()
 	if s.cols != nil {

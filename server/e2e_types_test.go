@@ -311,6 +311,18 @@ func TestE2ETimeZones(t *testing.T) {
 				t.Errorf("TimeZone %s: %s gives %q, PostgreSQL %q", zone, q, got, want)
 			}
 		}
+		// SET and the query in one string: the query's output follows
+		// the zone just set.
+		for _, q := range queries[:2] {
+			q = `SET TimeZone = '` + zone + `'; ` + q
+			for _, conn := range []*pgx.Conn{pg, ours} {
+				mustExec(t, conn, `SET TimeZone = 'UTC'`)
+			}
+			want := rawText(t, pg, q)
+			if got := rawText(t, ours, q); got != want {
+				t.Errorf("%s gives %q, PostgreSQL %q", q, got, want)
+			}
+		}
 	}
 }
 
@@ -322,11 +334,13 @@ func rawText(t *testing.T, conn *pgx.Conn, q string) string {
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
-	if len(res) != 1 || len(res[0].Rows) != 1 || len(res[0].Rows[0]) != 1 {
+	// Statements before the last return no rows (SET, say).
+	last := res[len(res)-1]
+	if len(last.Rows) != 1 || len(last.Rows[0]) != 1 {
 		t.Fatalf("%s: want one value", q)
 	}
-	if res[0].Rows[0][0] == nil {
+	if last.Rows[0][0] == nil {
 		return "NULL"
 	}
-	return string(res[0].Rows[0][0])
+	return string(last.Rows[0][0])
 }
