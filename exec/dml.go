@@ -15,10 +15,13 @@ import (
 	"portalsdb/types"
 )
 
-// CheckSpec is a CHECK constraint over a row.
+// CheckSpec is a CHECK constraint over a row, or a view's check option.
 type CheckSpec struct {
 	Name string
 	Expr expr.Expr
+	// ViewOption marks the check option of the view Name: unlike a CHECK,
+	// NULL fails it, since the row must be one the view shows.
+	ViewOption bool
 }
 
 // RowSpec describes the rows a DML operator writes: the table and its
@@ -131,6 +134,13 @@ func (c *checker) check(ctx *Context, b *batch.Batch) error {
 			return err
 		}
 		for r := 0; r < b.Len; r++ {
+			if c.checks[k].ViewOption {
+				if !res.IsValid(r) || !res.(interface{ Value(int) bool }).Value(r) {
+					return pgerror.Newf(pgerror.WithCheckOptionViolation, "new row violates check option for view %q", c.checks[k].Name).
+						WithDetail(failingRow(c.row.Types, b.Row(c.row.Types, r), ctx.Eval.Env))
+				}
+				continue
+			}
 			// NULL passes a CHECK; only false fails it.
 			if res.IsValid(r) && !res.(interface{ Value(int) bool }).Value(r) {
 				e := pgerror.Newf(pgerror.CheckViolation, "new row for relation %q violates check constraint %q", c.relation, c.checks[k].Name).
@@ -479,8 +489,8 @@ type Update struct {
 }
 
 // NewUpdate returns an update. sets maps table column ordinals to
-// expressions over the input (inLayout); checks and ret are over the new
-// row (newLayout, table column order).
+// expressions over the input (inLayout); checks are over the new row
+// (newLayout, table column order), ret over the new row and the input.
 func NewUpdate(input Operator, row RowSpec, oldPos []int, keyPos int, sets map[int]expr.Expr, inLayout expr.Layout,
 	checks []CheckSpec, ret []expr.Expr, newLayout expr.Layout) (*Update, error) {
 	u := &Update{row: row, oldPos: oldPos, keyPos: keyPos, sets: map[int]expr.Evaluator{}}
@@ -500,7 +510,16 @@ func NewUpdate(input Operator, row RowSpec, oldPos []int, keyPos int, sets map[i
 	if u.checker, err = newChecker(row, checks, newLayout); err != nil {
 		return nil, err
 	}
-	if u.ret, err = newReturning(ret, newLayout); err != nil {
+	// RETURNING sees the new row and, after it, the input row: the
+	// columns of UPDATE ... FROM items.
+	retLayout := expr.Layout{}
+	for id, p := range inLayout {
+		retLayout[id] = len(oldPos) + p
+	}
+	for id, p := range newLayout {
+		retLayout[id] = p
+	}
+	if u.ret, err = newReturning(ret, retLayout); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -564,7 +583,11 @@ func (u *Update) Next(ctx *Context) (*batch.Batch, error) {
 		if err := u.log.flush(ctx.Txn); err != nil {
 			return err
 		}
-		return u.ret.add(ctx, nb)
+		if u.ret == nil {
+			return nil
+		}
+		withInput := append(append(make([]arrow.Array, 0, len(nb.Cols)+len(b.Cols)), nb.Cols...), b.Cols...)
+		return u.ret.add(ctx, &batch.Batch{Cols: withInput, Len: b.Len})
 	})
 }
 

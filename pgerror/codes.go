@@ -96,6 +96,7 @@ const (
 	CannotCoerce                          Code = "42846"
 	DependentObjectsStillExist            Code = "2BP01"
 	ObjectNotInPrerequisiteState          Code = "55000"
+	WithCheckOptionViolation              Code = "44000"
 	ObjectInUse                           Code = "55006"
 	LockNotAvailable                      Code = "55P03"
 	ProgramLimitExceeded                  Code = "54000"

@@ -547,7 +547,7 @@ func (b *builder) checks(cs []logical.Check) ([]exec.CheckSpec, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = exec.CheckSpec{Name: c.Name, Expr: e}
+		out[i] = exec.CheckSpec{Name: c.Name, Expr: e, ViewOption: c.ViewOption}
 	}
 	return out, nil
 }

@@ -794,7 +794,11 @@ func (d *ddl) createView(vs *pg.ViewStmt) error {
 	if exists && !vs.Replace {
 		return pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", name)
 	}
-	tbl := &catalog.Table{Schema: sc.OID, Name: name, Kind: catalog.KindView, Owner: catalog.PostgresRoleOID, ViewSQL: text}
+	checkOption, err := binder.ViewCheckOption(vs)
+	if err != nil {
+		return err
+	}
+	tbl := &catalog.Table{Schema: sc.OID, Name: name, Kind: catalog.KindView, Owner: catalog.PostgresRoleOID, ViewSQL: text, ViewCheckOption: checkOption}
 	seen := map[string]bool{}
 	for i, c := range cols {
 		cname := c.Name

@@ -179,12 +179,13 @@ var _ = defineSystemTables(
 				if r.kind != 'v' {
 					continue
 				}
-				updatable := false
+				updatable, checkOption := false, "NONE"
 				if r.table != nil {
 					updatable, _ = viewUpdatable(r.table.ViewSQL, len(r.table.Columns))
+					checkOption = checkOptionName(r.table.ViewCheckOption)
 				}
 				row := sysRow{"table_catalog": "postgres", "table_schema": c.schemaName(r.nsp), "table_name": r.name,
-					"check_option": "NONE", "is_updatable": yesNo(updatable), "is_insertable_into": yesNo(updatable),
+					"check_option": checkOption, "is_updatable": yesNo(updatable), "is_insertable_into": yesNo(updatable),
 					"is_trigger_updatable": "NO", "is_trigger_deletable": "NO", "is_trigger_insertable_into": "NO"}
 				if def, err := c.viewDef(r, false); err == nil && def != nil {
 					row["view_definition"] = def
@@ -370,4 +371,13 @@ var _ = defineSystemTables(
 func notNullName(t *catalog.Table, i int) string {
 	return strconv.FormatUint(uint64(t.Schema), 10) + "_" + strconv.FormatUint(uint64(t.OID), 10) + "_" +
 		strconv.Itoa(i+1) + "_not_null"
+}
+
+// checkOptionName is a view's check option as information_schema.views
+// reports it.
+func checkOptionName(opt string) string {
+	if opt == "" {
+		return "NONE"
+	}
+	return strings.ToUpper(opt)
 }

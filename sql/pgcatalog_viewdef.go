@@ -6,6 +6,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"portalsdb/exec/expr"
+	"portalsdb/sql/binder"
 	"portalsdb/types"
 )
 
@@ -323,20 +324,12 @@ func viewUpdatable(sql string, ncols int) (bool, []bool) {
 		return false, cols
 	}
 	sel := tree.Stmts[0].Stmt.GetSelectStmt()
-	if sel == nil || sel.Op != pg.SetOperation_SETOP_NONE || sel.WithClause != nil || len(sel.DistinctClause) > 0 ||
-		len(sel.GroupClause) > 0 || sel.HavingClause != nil || sel.LimitCount != nil || sel.LimitOffset != nil ||
-		len(sel.FromClause) != 1 || sel.FromClause[0].GetRangeVar() == nil {
+	if binder.NotAutoUpdatable(sel) != "" {
 		return false, cols
 	}
 	i := 0
 	for _, t := range sel.TargetList {
 		rt := t.GetResTarget()
-		if fc := rt.Val.GetFuncCall(); fc != nil {
-			name := strings.ToLower(fc.Funcname[len(fc.Funcname)-1].GetString_().GetSval())
-			if fc.AggStar || expr.Builtins.IsAggregate(name) || fc.Over != nil {
-				return false, make([]bool, ncols)
-			}
-		}
 		if cr := rt.Val.GetColumnRef(); cr != nil {
 			if cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
 				for ; i < ncols; i++ {

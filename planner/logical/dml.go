@@ -25,6 +25,9 @@ type Insert struct {
 type Check struct {
 	Name string
 	Expr expr.Expr
+	// ViewOption marks a view's WITH CHECK OPTION (Name is the view): a
+	// row fails it unless Expr is true, NULL included.
+	ViewOption bool
 }
 
 // OnConflict is ON CONFLICT DO NOTHING / DO UPDATE.

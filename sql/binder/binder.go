@@ -185,6 +185,9 @@ type scopeCol struct {
 	shadowed bool
 	tableOID uint32
 	attNum   int16
+	// expr, when set, is what the name stands for: a column a view
+	// computes, read by a statement that writes through the view.
+	expr expr.Expr
 }
 
 // scope is the set of columns an expression can name, with a link to the
@@ -273,7 +276,16 @@ func (s *scope) resolve(qualifier, name string, loc int32) (*scopeCol, error) {
 		if found != nil {
 			if cur.level != s.level {
 				for l := s.level; l != nil && l != cur.level; l = l.parent {
-					l.addCorrelated(found.id, found.typ)
+					if found.expr == nil {
+						l.addCorrelated(found.id, found.typ)
+						continue
+					}
+					expr.Walk(found.expr, func(e expr.Expr) bool {
+						if r, ok := e.(*expr.ColRef); ok {
+							l.addCorrelated(r.ID, r.T)
+						}
+						return true
+					})
 				}
 			}
 			return found, nil

@@ -18,22 +18,31 @@ func ParseExpr(text string) (*pg.Node, error) {
 	return tree.Stmts[0].Stmt.GetSelectStmt().TargetList[0].GetResTarget().Val, nil
 }
 
-// targetTable resolves the table a DML statement writes.
+// targetTable resolves the table a COPY writes.
 func (b *Binder) targetTable(rv *pg.RangeVar, verb string) (*Relation, error) {
 	rel, err := b.cat.Relation(rv.Schemaname, rv.Relname)
 	if err != nil {
 		return nil, posErr(pgerror.Flatten(err), rv.Location)
 	}
+	if err := checkWritable(rel, rv.Relname, verb); err != nil {
+		return nil, err
+	}
+	return rel, nil
+}
+
+// checkWritable refuses to write a relation that is no table, or a stream
+// that only its feeder fills.
+func checkWritable(rel *Relation, name, verb string) error {
 	if rel.Ref == nil || rel.Ref.Kind == logical.WorkflowRelation || rel.Ref.Kind == logical.StreamRelation && verb != "insert into" && verb != "copy to" {
 		kind := "view"
 		if rel.Table != nil {
 			kind = rel.Table.Kind.String()
 		}
-		e := pgerror.Newf(pgerror.WrongObjectType, "cannot %s %s %q", verb, kind, rv.Relname)
+		e := pgerror.Newf(pgerror.WrongObjectType, "cannot %s %s %q", verb, kind, name)
 		if kind == "stream" {
 			e = e.WithDetail("Streams are append-only: their events can only be inserted.")
 		}
-		return nil, e
+		return e
 	}
 	if rel.Table != nil && rel.Table.Stream.Fed() {
 		by := "its generator"
@@ -43,9 +52,9 @@ func (b *Binder) targetTable(rv *pg.RangeVar, verb string) (*Relation, error) {
 		case rel.Table.Stream.Split != nil:
 			by = "the splitter " + rel.Table.Stream.Split.Splitter
 		}
-		return nil, pgerror.Newf(pgerror.WrongObjectType, "cannot %s stream %q: %s fills it", verb, rv.Relname, by)
+		return pgerror.Newf(pgerror.WrongObjectType, "cannot %s stream %q: %s fills it", verb, name, by)
 	}
-	return rel, nil
+	return nil
 }
 
 // defaultExpr returns the DEFAULT of table column i, NULL when none.
@@ -123,38 +132,49 @@ func (b *Binder) bindInsert(s *pg.InsertStmt) (*Bound, error) {
 		}
 		defer pop()
 	}
-	rel, err := b.targetTable(s.Relation, "insert into")
+	t, err := b.resolveTarget(s.Relation, "insert into")
 	if err != nil {
 		return nil, err
 	}
+	rel := t.rel
 	tcols := rel.Table.Columns
-	// Target column ordinals.
-	var targets []int
+	rowCols := make([]logical.Column, len(tcols))
+	for i, c := range tcols {
+		rowCols[i] = logical.Column{ID: b.newID(), Name: c.Name, Type: c.Type}
+	}
+	alias := t.name
+	if s.Relation.Alias != nil {
+		alias = s.Relation.Alias.Aliasname
+	}
+	// RETURNING and a view's check option see the new row as the
+	// statement's target shows it.
+	sc, wheres, vcols, err := b.viewScope(t, rowCols, alias, &queryLevel{})
+	if err != nil {
+		return nil, err
+	}
+	targets := insertTargets{t: t}
 	if len(s.Cols) == 0 {
-		for i := range tcols {
-			targets = append(targets, i)
-		}
+		targets.cols = vcols
 	} else {
-		seen := map[int]bool{}
+		seen, seenBase := map[string]bool{}, map[int]bool{}
 		for _, c := range s.Cols {
 			rt := c.GetResTarget()
 			if len(rt.Indirection) > 0 {
 				return nil, pgerror.Unsupportedf("assignment to a subfield or array element is not supported")
 			}
-			_, i, ok := rel.Table.Column(rt.Name)
+			vc, ok := t.column(vcols, rt.Name)
 			if !ok {
-				return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", rt.Name, rel.Table.Name).WithPosition(int(rt.Location) + 1)
+				return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", rt.Name, t.name).WithPosition(int(rt.Location) + 1)
 			}
-			if seen[i] {
+			if seen[rt.Name] {
 				return nil, pgerror.Newf(pgerror.DuplicateColumn, "column %q specified more than once", rt.Name).WithPosition(int(rt.Location) + 1)
 			}
-			seen[i] = true
-			targets = append(targets, i)
+			if vc.base >= 0 && seenBase[vc.base] {
+				return nil, pgerror.Newf(pgerror.Syntax, "multiple assignments to same column %q", tcols[vc.base].Name)
+			}
+			seen[rt.Name], seenBase[vc.base] = true, true
+			targets.cols = append(targets.cols, vc)
 		}
-	}
-	rowCols := make([]logical.Column, len(tcols))
-	for i, c := range tcols {
-		rowCols[i] = logical.Column{ID: b.newID(), Name: c.Name, Type: c.Type}
 	}
 	var input logical.Node
 	sel := s.SelectStmt.GetSelectStmt()
@@ -179,10 +199,10 @@ func (b *Binder) bindInsert(s *pg.InsertStmt) (*Bound, error) {
 			return nil, err
 		}
 		qcols := q.Columns()
-		if len(qcols) > len(targets) {
+		if len(qcols) > len(targets.cols) {
 			return nil, pgerror.New(pgerror.Syntax, "INSERT has more expressions than target columns")
 		}
-		if len(qcols) < len(targets) && len(s.Cols) > 0 {
+		if len(qcols) < len(targets.cols) && len(s.Cols) > 0 {
 			// Without a column list, missing trailing columns get defaults.
 			return nil, pgerror.New(pgerror.Syntax, "INSERT has more target columns than expressions")
 		}
@@ -193,7 +213,10 @@ func (b *Binder) bindInsert(s *pg.InsertStmt) (*Bound, error) {
 			}
 		}
 		for k, qc := range qcols {
-			i := targets[k]
+			i, err := targets.base(k)
+			if err != nil {
+				return nil, err
+			}
 			e, err := b.coerce(&expr.ColRef{ID: qc.ID, T: qc.Type, Name: qc.Name}, tcols[i].Type, expr.CastAssignment, "column \""+tcols[i].Name+"\"")
 			if err != nil {
 				return nil, err
@@ -202,14 +225,13 @@ func (b *Binder) bindInsert(s *pg.InsertStmt) (*Bound, error) {
 		}
 		input = &logical.Project{Input: q, Exprs: exprs, Cols: rowCols}
 	}
-	alias := rel.Table.Name
-	if s.Relation.Alias != nil {
-		alias = s.Relation.Alias.Aliasname
-	}
-	sc := tableScope(rel, alias, rowCols)
 	ins := &logical.Insert{Table: rel.Ref, Input: input}
-	if ins.Checks, err = b.bindChecks(rel, sc); err != nil {
+	if ins.Checks, err = b.bindChecks(rel, tableScope(rel, rel.Table.Name, rowCols)); err != nil {
 		return nil, err
+	}
+	ins.Checks = append(ins.Checks, viewChecks(wheres)...)
+	if s.OnConflictClause != nil && len(t.views) > 0 {
+		return nil, pgerror.Unsupportedf("ON CONFLICT on a view is not supported")
 	}
 	if s.OnConflictClause != nil {
 		if ins.OnConflict, err = b.bindOnConflict(rel, s.OnConflictClause, alias, rowCols); err != nil {
@@ -224,7 +246,7 @@ func (b *Binder) bindInsert(s *pg.InsertStmt) (*Bound, error) {
 
 // bindInsertValues binds INSERT ... VALUES, where DEFAULT may stand for a
 // value and each value is coerced to its column's type as it is assigned.
-func (b *Binder) bindInsertValues(rel *Relation, targets []int, explicitCols bool, lists []*pg.Node, rowCols []logical.Column) (logical.Node, error) {
+func (b *Binder) bindInsertValues(rel *Relation, targets insertTargets, explicitCols bool, lists []*pg.Node, rowCols []logical.Column) (logical.Node, error) {
 	tcols := rel.Table.Columns
 	defaults := make([]expr.Expr, len(tcols))
 	for i := range tcols {
@@ -243,18 +265,21 @@ func (b *Binder) bindInsertValues(rel *Relation, targets []int, explicitCols boo
 			return nil, pgerror.New(pgerror.Syntax, "VALUES lists must all be the same length")
 		}
 		width = len(items)
-		if len(items) > len(targets) {
+		if len(items) > len(targets.cols) {
 			return nil, pgerror.New(pgerror.Syntax, "INSERT has more expressions than target columns")
 		}
-		if len(items) < len(targets) && explicitCols {
+		if len(items) < len(targets.cols) && explicitCols {
 			return nil, pgerror.New(pgerror.Syntax, "INSERT has more target columns than expressions")
 		}
 		row := make([]expr.Expr, len(tcols))
 		copy(row, defaults)
 		for k, it := range items {
-			i := targets[k]
 			if it.GetSetToDefault() != nil {
 				continue
+			}
+			i, err := targets.base(k)
+			if err != nil {
+				return nil, err
 			}
 			e, err := b.bindExpr(it, sc)
 			if err != nil {
@@ -348,7 +373,7 @@ func (b *Binder) bindOnConflict(rel *Relation, oc *pg.OnConflictClause, alias st
 		} else {
 			e, err = b.bindExpr(rt.Val, sc)
 			if err == nil {
-				if e, err = b.coerce(e, rel.Table.Columns[i].Type, expr.CastAssignment, "column \""+rt.Name+"\""); err != nil {
+				if e, err = b.coerce(e, rel.Table.Columns[i].Type, expr.CastAssignment, "column \""+rel.Table.Columns[i].Name+"\""); err != nil {
 					err = assignErr(err, rt.Val)
 				}
 			}
@@ -386,47 +411,67 @@ func sameSet(a, b []int) bool {
 	return true
 }
 
+// targetScan is the scanned target of an UPDATE or DELETE.
+type targetScan struct {
+	t     *dmlTarget
+	alias string
+	scan  *logical.Scan
+	// plan is the scan limited to the rows the target's views show,
+	// joined with the FROM/USING items and filtered by WHERE.
+	plan logical.Node
+	// sc is what the statement's expressions see; cols its target's
+	// columns.
+	sc   *scope
+	cols []viewColumn
+	// wheres are the target's views' conditions.
+	wheres []viewWhere
+}
+
 // bindTargetScan binds the scanned target of UPDATE or DELETE with its
 // row keys, joined with the FROM/USING items and filtered by WHERE.
-func (b *Binder) bindTargetScan(rv *pg.RangeVar, from []*pg.Node, where *pg.Node, verb string) (*Relation, *logical.Scan, logical.Node, *scope, error) {
-	rel, err := b.targetTable(rv, verb)
+func (b *Binder) bindTargetScan(rv *pg.RangeVar, from []*pg.Node, where *pg.Node, verb string) (*targetScan, error) {
+	t, err := b.resolveTarget(rv, verb)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
-	alias := rel.Table.Name
+	rel := t.rel
+	ts := &targetScan{t: t, alias: t.name}
 	if rv.Alias != nil {
-		alias = rv.Alias.Aliasname
+		ts.alias = rv.Alias.Aliasname
 	}
 	lvl := &queryLevel{}
-	sc := newScope(nil, lvl)
-	scan := &logical.Scan{Table: rel.Ref, Alias: alias}
-	for _, c := range rel.Ref.Columns {
-		col := logical.Column{ID: b.newID(), Name: c.Name, Type: c.Type, TableOID: rel.Ref.OID, AttrNum: c.AttrNum}
-		scan.Cols = append(scan.Cols, col)
-		sc.add(scopeCol{qualifier: alias, name: c.Name, id: col.ID, typ: c.Type, tableOID: rel.Ref.OID, attNum: c.AttrNum})
+	ts.scan = &logical.Scan{Table: rel.Ref, Alias: ts.alias}
+	if len(t.views) > 0 {
+		ts.scan.Alias = t.views[len(t.views)-1].inner
 	}
-	scan.RowKey = &logical.Column{ID: b.newID(), Name: "?rowkey?", Type: types.ByteaType}
-	var plan logical.Node = scan
+	for _, c := range rel.Ref.Columns {
+		ts.scan.Cols = append(ts.scan.Cols, logical.Column{ID: b.newID(), Name: c.Name, Type: c.Type, TableOID: rel.Ref.OID, AttrNum: c.AttrNum})
+	}
+	ts.scan.RowKey = &logical.Column{ID: b.newID(), Name: "?rowkey?", Type: types.ByteaType}
+	if ts.sc, ts.wheres, ts.cols, err = b.viewScope(t, ts.scan.Cols, ts.alias, lvl); err != nil {
+		return nil, err
+	}
+	ts.plan = viewFilter(ts.scan, ts.wheres)
 	for _, f := range from {
-		p, err := b.bindFromItem(f, sc, nil, lvl)
+		p, err := b.bindFromItem(f, ts.sc, nil, lvl)
 		if err != nil {
-			return nil, nil, nil, nil, err
+			return nil, err
 		}
-		plan = &logical.Join{Kind: logical.InnerJoin, Left: plan, Right: p}
+		ts.plan = &logical.Join{Kind: logical.InnerJoin, Left: ts.plan, Right: p}
 	}
 	if where != nil {
 		lvl.noAggReason = "WHERE"
-		w, err := b.bindExpr(where, sc)
+		w, err := b.bindExpr(where, ts.sc)
 		lvl.noAggReason = ""
 		if err != nil {
-			return nil, nil, nil, nil, err
+			return nil, err
 		}
 		if w, err = b.coerceBool(w, "WHERE"); err != nil {
-			return nil, nil, nil, nil, err
+			return nil, err
 		}
-		plan = &logical.Filter{Input: plan, Pred: w}
+		ts.plan = &logical.Filter{Input: ts.plan, Pred: w}
 	}
-	return rel, scan, plan, sc, nil
+	return ts, nil
 }
 
 func (b *Binder) bindUpdate(s *pg.UpdateStmt) (*Bound, error) {
@@ -437,11 +482,12 @@ func (b *Binder) bindUpdate(s *pg.UpdateStmt) (*Bound, error) {
 		}
 		defer pop()
 	}
-	rel, scan, input, sc, err := b.bindTargetScan(s.Relation, s.FromClause, s.WhereClause, "update")
+	ts, err := b.bindTargetScan(s.Relation, s.FromClause, s.WhereClause, "update")
 	if err != nil {
 		return nil, err
 	}
-	up := &logical.Update{Table: rel.Ref, Input: input, OldCols: scan.Cols, RowKeyCol: *scan.RowKey, Sets: map[int]expr.Expr{}}
+	rel, scan, sc := ts.t.rel, ts.scan, ts.sc
+	up := &logical.Update{Table: rel.Ref, Input: ts.plan, OldCols: scan.Cols, RowKeyCol: *scan.RowKey, Sets: map[int]expr.Expr{}}
 	for _, t := range s.TargetList {
 		rt := t.GetResTarget()
 		if rt.Val.GetMultiAssignRef() != nil {
@@ -450,12 +496,16 @@ func (b *Binder) bindUpdate(s *pg.UpdateStmt) (*Bound, error) {
 		if len(rt.Indirection) > 0 {
 			return nil, pgerror.Unsupportedf("assignment to a subfield or array element is not supported")
 		}
-		_, i, ok := rel.Table.Column(rt.Name)
+		vc, ok := ts.t.column(ts.cols, rt.Name)
 		if !ok {
-			return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", rt.Name, rel.Table.Name).WithPosition(int(rt.Location) + 1)
+			return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", rt.Name, ts.t.name).WithPosition(int(rt.Location) + 1)
+		}
+		i, err := ts.t.assignable(vc, "update")
+		if err != nil {
+			return nil, err
 		}
 		if _, dup := up.Sets[i]; dup {
-			return nil, pgerror.Newf(pgerror.DuplicateColumn, "multiple assignments to same column %q", rt.Name)
+			return nil, pgerror.Newf(pgerror.DuplicateColumn, "multiple assignments to same column %q", rel.Table.Columns[i].Name)
 		}
 		var e expr.Expr
 		if rt.Val.GetSetToDefault() != nil {
@@ -477,16 +527,17 @@ func (b *Binder) bindUpdate(s *pg.UpdateStmt) (*Bound, error) {
 	for i, c := range scan.Cols {
 		up.NewCols[i] = logical.Column{ID: b.newID(), Name: c.Name, Type: c.Type, TableOID: c.TableOID, AttrNum: c.AttrNum}
 	}
-	nsc := tableScope(rel, scan.Alias, up.NewCols)
-	if up.Checks, err = b.bindChecks(rel, nsc); err != nil {
+	if up.Checks, err = b.bindChecks(rel, tableScope(rel, scan.Alias, up.NewCols)); err != nil {
 		return nil, err
 	}
-	// RETURNING sees the new row, and the FROM items' columns.
-	rsc := newScope(nil, &queryLevel{})
-	for _, c := range nsc.cols {
-		rsc.add(c)
+	// RETURNING sees the new row as the target shows it, and the FROM
+	// items' columns; a view's check option checks the new row.
+	rsc, wheres, _, err := b.viewScope(ts.t, up.NewCols, ts.alias, &queryLevel{})
+	if err != nil {
+		return nil, err
 	}
-	for _, c := range sc.cols[len(scan.Cols):] {
+	up.Checks = append(up.Checks, viewChecks(wheres)...)
+	for _, c := range sc.cols[len(ts.cols):] {
 		rsc.add(c)
 	}
 	if up.Returning, up.ReturningCols, err = b.bindReturning(s.ReturningList, rsc); err != nil {
@@ -503,12 +554,12 @@ func (b *Binder) bindDelete(s *pg.DeleteStmt) (*Bound, error) {
 		}
 		defer pop()
 	}
-	rel, scan, input, sc, err := b.bindTargetScan(s.Relation, s.UsingClause, s.WhereClause, "delete from")
+	ts, err := b.bindTargetScan(s.Relation, s.UsingClause, s.WhereClause, "delete from")
 	if err != nil {
 		return nil, err
 	}
-	del := &logical.Delete{Table: rel.Ref, Input: input, OldCols: scan.Cols, RowKeyCol: *scan.RowKey}
-	if del.Returning, del.ReturningCols, err = b.bindReturning(s.ReturningList, sc); err != nil {
+	del := &logical.Delete{Table: ts.t.rel.Ref, Input: ts.plan, OldCols: ts.scan.Cols, RowKeyCol: *ts.scan.RowKey}
+	if del.Returning, del.ReturningCols, err = b.bindReturning(s.ReturningList, ts.sc); err != nil {
 		return nil, err
 	}
 	return &Bound{Plan: del, Columns: del.ReturningCols, Kind: "DELETE"}, nil

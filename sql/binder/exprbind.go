@@ -239,6 +239,9 @@ func (b *Binder) bindColumnRef(cr *pg.ColumnRef, s *scope) (expr.Expr, error) {
 	if s.level.agg != nil && !s.level.inAggArg && s.level.agg.checkGrouped {
 		// Grouping rules are checked after the whole expression is bound.
 	}
+	if c.expr != nil {
+		return c.expr, nil
+	}
 	display := c.name
 	if c.qualifier != "" && qual != "" {
 		display = c.qualifier + "." + c.name

@@ -651,7 +651,11 @@ func (b *Binder) expandStar(qual string, sc *scope, loc int32) ([]target, error)
 			continue
 		}
 		found = true
-		out = append(out, target{e: &expr.ColRef{ID: c.id, T: c.typ, Name: c.name}, name: c.name, tableOID: c.tableOID, attNum: c.attNum})
+		var e expr.Expr = &expr.ColRef{ID: c.id, T: c.typ, Name: c.name}
+		if c.expr != nil {
+			e = c.expr
+		}
+		out = append(out, target{e: e, name: c.name, tableOID: c.tableOID, attNum: c.attNum})
 	}
 	if qual != "" && !found && !sc.tables[qual] {
 		return nil, pgerror.Newf(pgerror.UndefinedTable, "missing FROM-clause entry for table %q", qual).WithPosition(int(loc) + 1)

@@ -19,6 +19,12 @@ const (
 // ObjectKind is the kind of a relation-like object.
 type ObjectKind uint8
 
+// View check options (Table.ViewCheckOption).
+const (
+	CheckLocal    = "local"
+	CheckCascaded = "cascaded"
+)
+
 // Relation kinds. The values are stored: append only.
 const (
 	KindTable    ObjectKind = 1
@@ -107,6 +113,9 @@ type Table struct {
 
 	// ViewSQL is a view's or a workflow's defining query.
 	ViewSQL string `json:"view_sql,omitempty"`
+	// ViewCheckOption is a view's WITH CHECK OPTION: "", CheckLocal or
+	// CheckCascaded.
+	ViewCheckOption string `json:"view_check_option,omitempty"`
 
 	// Changelog is set on a table some workflow reads: each transaction
 	// that changes it appends its changes, as one atom, to the table's log.
