@@ -82,7 +82,7 @@ func (s *Session) execDDL(ctx context.Context, t *txnState, n *pg.Node, pr *prep
 	case n.GetVacuumStmt() != nil:
 		tag, err = d.vacuum(n.GetVacuumStmt())
 	default:
-		return nil, pgerror.Unsupportedf("statement %s is not supported", describeNode(n))
+		return nil, pgerror.Unsupportedf("%s is not supported", describeNode(n))
 	}
 	if err != nil {
 		return nil, err

@@ -385,6 +385,39 @@ func (s *Session) Prepare(ctx context.Context, raw pgwire.RawStatement, paramTyp
 	return p, nil
 }
 
+// statementNames are the names users know statements by, for the parser
+// nodes whose names don't say it (DeclareCursorStmt is DECLARE CURSOR).
+var statementNames = map[string]string{
+	"DeclareCursorStmt": "DECLARE CURSOR", "FetchStmt": "FETCH", "ClosePortalStmt": "CLOSE",
+	"CreateSeqStmt": "CREATE SEQUENCE", "AlterSeqStmt": "ALTER SEQUENCE", "CreateEnumStmt": "CREATE TYPE ... AS ENUM",
+	"CompositeTypeStmt": "CREATE TYPE", "CreateRangeStmt": "CREATE TYPE ... AS RANGE", "CreateFunctionStmt": "CREATE FUNCTION",
+	"CreateTrigStmt": "CREATE TRIGGER", "RuleStmt": "CREATE RULE", "CommentStmt": "COMMENT", "GrantStmt": "GRANT",
+	"GrantRoleStmt": "GRANT role", "DoStmt": "DO", "CreatedbStmt": "CREATE DATABASE", "DropdbStmt": "DROP DATABASE",
+	"CreateExtensionStmt": "CREATE EXTENSION", "LockStmt": "LOCK", "CheckPointStmt": "CHECKPOINT", "CallStmt": "CALL",
+	"CreatePolicyStmt": "CREATE POLICY", "CreateTableAsStmt": "CREATE TABLE AS", "AlterSystemStmt": "ALTER SYSTEM",
+	"CreateForeignTableStmt": "CREATE FOREIGN TABLE", "CreatePublicationStmt": "CREATE PUBLICATION",
+	"CreateSubscriptionStmt": "CREATE SUBSCRIPTION", "ReindexStmt": "REINDEX", "ClusterStmt": "CLUSTER",
+}
+
+// describeNode names a statement for an error: "LISTEN", "CREATE SEQUENCE".
 func describeNode(n *pg.Node) string {
-	return strings.TrimSpace(strings.SplitN(fmt.Sprintf("%T", n.Node), "_", 2)[1])
+	typ := fmt.Sprintf("%T", n.Node)
+	name := typ[strings.LastIndex(typ, "_")+1:]
+	if s, ok := statementNames[name]; ok {
+		if g := n.GetGrantStmt(); g != nil && !g.IsGrant {
+			return "REVOKE"
+		}
+		return s
+	}
+	// CreateStatsStmt reads CREATE STATS: split the words, drop Stmt.
+	name = strings.TrimSuffix(name, "Stmt")
+	var words []string
+	start := 0
+	for i := 1; i <= len(name); i++ {
+		if i == len(name) || name[i] >= 'A' && name[i] <= 'Z' {
+			words = append(words, strings.ToUpper(name[start:i]))
+			start = i
+		}
+	}
+	return strings.Join(words, " ")
 }
