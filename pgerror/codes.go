@@ -51,6 +51,7 @@ const (
 	InvalidAuthorizationSpecification     Code = "28000"
 	InvalidPassword                       Code = "28P01"
 	InvalidCursorName                     Code = "34000"
+	DuplicateCursor                       Code = "42P03"
 	InvalidSavepointSpecification         Code = "3B001"
 	InvalidCatalogName                    Code = "3D000"
 	InvalidSchemaName                     Code = "3F000"

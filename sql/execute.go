@@ -254,7 +254,14 @@ func (s *Session) execUtility(ctx context.Context, pr *prepared, params []types.
 	case n.GetCopyStmt() != nil:
 		return s.execCopy(ctx, pr, n.GetCopyStmt(), opts)
 	case n.GetDiscardStmt() != nil:
+		s.closeCursors(true)
 		return &tagResult{tag: "DISCARD ALL"}, nil
+	case n.GetDeclareCursorStmt() != nil:
+		return s.declareCursor(ctx, pr, n.GetDeclareCursorStmt(), params)
+	case n.GetFetchStmt() != nil:
+		return s.fetch(ctx, n.GetFetchStmt())
+	case n.GetClosePortalStmt() != nil:
+		return s.closeCursor(n.GetClosePortalStmt())
 	case n.GetDeallocateStmt() != nil:
 		return s.sqlDeallocate(n.GetDeallocateStmt())
 	case n.GetPrepareStmt() != nil:
@@ -327,6 +334,7 @@ func (s *Session) execTransaction(ts *pg.TransactionStmt) (pgwire.Result, error)
 		}
 		t := s.txn
 		s.txn = nil
+		s.closeCursors(false)
 		if t.failed {
 			t.txn.Rollback()
 			return &tagResult{tag: "ROLLBACK"}, nil
@@ -342,6 +350,7 @@ func (s *Session) execTransaction(ts *pg.TransactionStmt) (pgwire.Result, error)
 		}
 		s.txn.txn.Rollback()
 		s.txn = nil
+		s.closeCursors(false)
 		return &tagResult{tag: "ROLLBACK"}, nil
 	case pg.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
 		if s.txn == nil {

@@ -106,6 +106,20 @@ func (s *Session) prepare(st *parser.Statement, declared []types.T) (*prepared, 
 			}
 			p.params = bound.Params
 		}
+	case n.GetDeclareCursorStmt() != nil:
+		// The query's parameters are the statement's.
+		inner, err := s.prepare(&parser.Statement{Text: st.Text, AST: n.GetDeclareCursorStmt().Query}, declared)
+		if err != nil {
+			return nil, err
+		}
+		p.params = inner.params
+	case n.GetFetchStmt() != nil && !n.GetFetchStmt().Ismove:
+		// FETCH returns its cursor's columns.
+		c, err := s.lookupCursor(n.GetFetchStmt().Portalname)
+		if err != nil {
+			return nil, err
+		}
+		p.cols = c.cols
 	case n.GetExecuteStmt() != nil:
 		// EXECUTE returns what the named statement returns.
 		if target, ok := s.sqlPrepared[n.GetExecuteStmt().Name]; ok {

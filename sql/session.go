@@ -46,6 +46,8 @@ type Session struct {
 	sqlPrepared map[string]*prepared
 	// activity is what portals_catalog.sessions shows other sessions.
 	activity sessionActivity
+	// cursors are the open cursors, by name.
+	cursors map[string]*sqlCursor
 }
 
 // txnState is an open transaction.
@@ -179,6 +181,7 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.closeCursors(true)
 	if s.txn != nil {
 		s.txn.txn.Rollback()
 		s.txn = nil

@@ -161,6 +161,8 @@ func (s *Session) execCustom(ctx context.Context, c *parser.Custom) (pgwire.Resu
 			return nil, s.fail(err)
 		}
 		return s.alterWorkflow(st)
+	case parser.DeclareSubscribe:
+		return s.declareSubscribeCursor(ctx, c)
 	case parser.Flush:
 		return s.flush(ctx)
 	case parser.ExplainWorkflow:

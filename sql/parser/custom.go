@@ -28,6 +28,7 @@ const (
 	AlterSplitter
 	Flush
 	ExplainWorkflow
+	DeclareSubscribe
 )
 
 var customNames = map[CustomKind]string{
@@ -35,7 +36,7 @@ var customNames = map[CustomKind]string{
 	CreateSequencer: "CREATE SEQUENCER", CreateSplitter: "CREATE SPLITTER", Subscribe: "SUBSCRIBE",
 	DropStream: "DROP STREAM", DropWorkflow: "DROP WORKFLOW", DropPortal: "DROP PORTAL",
 	DropSequencer: "DROP SEQUENCER", DropSplitter: "DROP SPLITTER", AlterWorkflow: "ALTER WORKFLOW", AlterSplitter: "ALTER SPLITTER",
-	Flush: "FLUSH", ExplainWorkflow: "EXPLAIN WORKFLOW",
+	Flush: "FLUSH", ExplainWorkflow: "EXPLAIN WORKFLOW", DeclareSubscribe: "DECLARE CURSOR",
 }
 
 func (k CustomKind) String() string { return customNames[k] }
@@ -122,6 +123,22 @@ func recognizeCustom(text string) (*Custom, bool) {
 		kind = Subscribe
 	case "FLUSH":
 		kind = Flush
+	case "DECLARE":
+		// DECLARE name ... CURSOR ... FOR SUBSCRIBE: a cursor over a
+		// workflow's changes; other cursors are PostgreSQL's.
+		for i := 2; i+2 < len(toks); i++ {
+			if word(i) == "CURSOR" {
+				for j := i + 1; j+1 < len(toks); j++ {
+					if word(j) == "FOR" {
+						if word(j+1) == "SUBSCRIBE" {
+							kind = DeclareSubscribe
+						}
+						break
+					}
+				}
+				break
+			}
+		}
 	}
 	if kind == 0 {
 		return nil, false

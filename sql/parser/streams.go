@@ -797,3 +797,46 @@ func ParseAlterSplitter(c *Custom) (*AlterSplitterStmt, error) {
 	}
 	return a, nil
 }
+
+// DeclareSubscribeStmt is DECLARE name [NO SCROLL] CURSOR [WITH[OUT]
+// HOLD] FOR SUBSCRIBE ...: a cursor a client FETCHes a workflow's changes
+// from.
+type DeclareSubscribeStmt struct {
+	Name      string
+	Hold      bool
+	Subscribe *SubscribeStmt
+}
+
+// ParseDeclareSubscribe parses DECLARE ... CURSOR ... FOR SUBSCRIBE.
+func ParseDeclareSubscribe(c *Custom) (*DeclareSubscribeStmt, error) {
+	cur := &cursor{c: c}
+	if err := cur.expect("DECLARE"); err != nil {
+		return nil, err
+	}
+	d := &DeclareSubscribeStmt{}
+	var err error
+	if d.Name, err = cur.ident(); err != nil {
+		return nil, err
+	}
+	for !cur.accept("CURSOR") {
+		switch {
+		case cur.accept("NO", "SCROLL"), cur.accept("ASENSITIVE"), cur.accept("INSENSITIVE"):
+		case cur.accept("SCROLL"):
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "a SUBSCRIBE cursor can only scan forward")
+		case cur.accept("BINARY"):
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "BINARY cursors are not supported")
+		default:
+			return nil, cur.errAt("syntax error")
+		}
+	}
+	if cur.accept("WITH", "HOLD") {
+		d.Hold = true
+	} else {
+		cur.accept("WITHOUT", "HOLD")
+	}
+	if err := cur.expect("FOR"); err != nil {
+		return nil, err
+	}
+	d.Subscribe, err = ParseSubscribe(&Custom{Kind: Subscribe, Tokens: c.Tokens[cur.pos:], Text: c.Text})
+	return d, err
+}
