@@ -66,8 +66,8 @@ func BuildDataflow(n logical.Node, emitOnWindowClose bool) (*exec.Dataflow, erro
 }
 
 // applyDataflowRules runs the rules that keep a plan incremental: stacked
-// filters merge; subqueries are not turned into semi joins, which
-// workflows do not maintain yet.
+// filters merge, and EXISTS and IN subqueries become semi and anti joins
+// (which lower turns into joins it maintains).
 func applyDataflowRules(n logical.Node) (logical.Node, error) {
 	ins := n.Inputs()
 	if len(ins) > 0 {
@@ -87,10 +87,16 @@ func applyDataflowRules(n logical.Node) (logical.Node, error) {
 			return nil, err
 		}
 		if !changed {
-			return n, nil
+			break
 		}
 		n = next
 	}
+	next, changed, err := decorrelate(n, nil)
+	if err != nil || !changed {
+		return n, err
+	}
+	// The joins decorrelation made may hold filters to merge.
+	return applyDataflowRules(next)
 }
 
 type dfBuilder struct {
@@ -99,6 +105,8 @@ type dfBuilder struct {
 	// eowc asks for emit-on-window-close aggregates; closing records that
 	// one was built.
 	eowc, closing bool
+	// nextID numbers the columns rewrites add (see semiJoinIDBase).
+	nextID expr.ColumnID
 }
 
 // dfRef is a lowered relation: a node (or, negative, a source) whose
@@ -234,7 +242,15 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			return b.lowerInnerJoins(x)
 		}
 		if x.Kind == logical.SemiJoin || x.Kind == logical.AntiJoin {
-			return dfRef{}, notIncremental("EXISTS or IN with a subquery")
+			if x.NullAwareAnti {
+				return dfRef{}, notIncremental("NOT IN with a subquery").(*pgerror.Error).
+					WithHint("NOT EXISTS, which NULLs do not affect, can be maintained.")
+			}
+			rewritten, ok := b.semiJoinAsJoins(x)
+			if !ok {
+				return dfRef{}, notIncremental("EXISTS or IN with a subquery tied to the outer row by more than equalities")
+			}
+			return b.lower(rewritten)
 		}
 		left, err := b.lower(x.Left)
 		if err != nil {
