@@ -1122,14 +1122,14 @@ func (w *Workflow) emitInserts(txn *storage.Txn, out *batch.ChangeBatch) error {
 	}
 	repeated := false
 	for _, d := range out.Diff {
-		if d <= 0 {
+		if d < 0 {
 			return pgerror.Internalf("workflow %s: its output retracts a row, but its result is kept append-only", w.spec.Name)
 		}
-		repeated = repeated || d > 1
+		repeated = repeated || d != 1
 	}
 	if repeated {
 		// A log entry records each change as one insert or delete: a
-		// row inserted n times goes in n times.
+		// row inserted n times goes in n times (and not at all for 0).
 		var rows []int32
 		for r, d := range out.Diff {
 			for range d {
