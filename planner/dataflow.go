@@ -62,6 +62,7 @@ func BuildDataflow(n logical.Node, emitOnWindowClose bool) (*exec.Dataflow, erro
 		}
 		b.add(op, []int{r.ref}, r.types)
 	}
+	b.df.AppendOnly = r.appendOnly
 	return b.df, nil
 }
 
@@ -122,8 +123,11 @@ type dfRef struct {
 	// inserted or retracted again once v + Offset <= the watermark of
 	// Source, for every lineage listed. State can be purged by it.
 	final map[expr.ColumnID][]exec.WatermarkLineage
-	// appendOnly says the relation only ever gains rows: a stream, and
-	// filters, projections, windows and inner joins of streams. Asks need it.
+	// appendOnly says the relation only ever gains rows: a stream, an
+	// append-only workflow, filters, projections, windows and inner joins
+	// of those, and aggregates that emit on window close. Asks need it,
+	// and a workflow whose result has it keeps that result as its output
+	// log.
 	appendOnly bool
 }
 
@@ -300,7 +304,9 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		}
 		cols := x.Columns()
 		ts := logical.Types(cols)
-		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(cols), types: ts}
+		// An aggregate that emits on window close inserts each window's
+		// final row once and never retracts it.
+		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(cols), types: ts, appendOnly: closing}
 		// A group whose key value is final gets no more rows: its output
 		// row is final too, and its state can go.
 		var rules []exec.PurgeRule
@@ -518,12 +524,13 @@ func (b *dfBuilder) lowerScan(s *logical.Scan) (dfRef, error) {
 		src.Watermark = watermarkSpec(s.Table)
 	case logical.WorkflowRelation:
 		src.Kind = exec.SourceWorkflow
+		src.AppendOnly = s.Table.AppendOnly
 	default:
 		src.Kind = exec.SourceTable
 		src.Table = s.Table.Spec
 	}
 	b.df.Sources = append(b.df.Sources, src)
-	r := dfRef{ref: -len(b.df.Sources), ids: logical.IDs(s.Columns()), types: src.Types, appendOnly: src.Kind == exec.SourceStream}
+	r := dfRef{ref: -len(b.df.Sources), ids: logical.IDs(s.Columns()), types: src.Types, appendOnly: src.Kind == exec.SourceStream || src.AppendOnly}
 	if src.Watermark != nil {
 		r.wm = map[expr.ColumnID]exec.WatermarkLineage{s.Cols[src.Watermark.Column].ID: {Source: len(b.df.Sources) - 1}}
 		// Events at the watermark itself still arrive; those below it

@@ -18,6 +18,11 @@
 // EnsureLog: a SUBSCRIBE, a workflow over this one); until then each
 // output row is written once, to the result.
 //
+// An append-only workflow (WorkflowSpec.AppendOnly: its output never
+// retracts) keeps no counted rows and no key hashes: its output log, on
+// from the start, is its result, and each output row is written once, to
+// the log, in the commit that records the position (see exec.ReadResult).
+//
 // portals knows storage and exec (dataflows, change batches); it knows
 // nothing of SQL text, the planner or sessions. The SQL layer builds
 // dataflows and hands them in through WorkflowSpec.
