@@ -367,6 +367,21 @@ func (d *ddl) createGeneratorStream(tbl *catalog.Table, st *parser.CreateStreamS
 	return nil
 }
 
+// streamGenerator builds the generator of generator stream oid from the
+// newest catalog: the runtime asks for it to materialize the stream's
+// atoms while it does not run the generator (portals.GeneratorCatalog).
+func (e *Engine) streamGenerator(oid uint32) (portals.Generator, error) {
+	t, ok := e.Catalog().TableByOID(oid)
+	if !ok || t.Kind != catalog.KindStream || t.Stream == nil || t.Stream.Generator == "" {
+		return nil, pgerror.Newf(pgerror.UndefinedObject, "generator stream %d does not exist", oid)
+	}
+	spec, err := generatorSpec(t)
+	if err != nil {
+		return nil, err
+	}
+	return spec.Gen, nil
+}
+
 // generatorSpec is a generator stream's runtime description, from its
 // catalog entry.
 type namedGenerator struct {
