@@ -133,6 +133,16 @@ func (rt *Runtime) StopGenerator(oid uint32) {
 	}
 }
 
+// GeneratorRunning reports whether the runtime runs generator stream
+// oid's generator (one that reached its count stays registered until
+// StopGenerator).
+func (rt *Runtime) GeneratorRunning(oid uint32) bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	_, ok := rt.generators[oid]
+	return ok
+}
+
 // GeneratorPosition returns how many events a generator stream has
 // committed.
 func (rt *Runtime) GeneratorPosition(oid uint32) (int64, error) {

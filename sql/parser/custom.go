@@ -26,6 +26,7 @@ const (
 	DropSplitter
 	AlterWorkflow
 	AlterSplitter
+	AlterStream
 	Flush
 	ExplainWorkflow
 )
@@ -35,7 +36,7 @@ var customNames = map[CustomKind]string{
 	CreateSequencer: "CREATE SEQUENCER", CreateSplitter: "CREATE SPLITTER", Subscribe: "SUBSCRIBE",
 	DropStream: "DROP STREAM", DropWorkflow: "DROP WORKFLOW", DropPortal: "DROP PORTAL",
 	DropSequencer: "DROP SEQUENCER", DropSplitter: "DROP SPLITTER", AlterWorkflow: "ALTER WORKFLOW", AlterSplitter: "ALTER SPLITTER",
-	Flush: "FLUSH", ExplainWorkflow: "EXPLAIN WORKFLOW",
+	AlterStream: "ALTER STREAM", Flush: "FLUSH", ExplainWorkflow: "EXPLAIN WORKFLOW",
 }
 
 func (k CustomKind) String() string { return customNames[k] }
@@ -113,6 +114,8 @@ func recognizeCustom(text string) (*Custom, bool) {
 			kind = AlterWorkflow
 		case "SPLITTER":
 			kind = AlterSplitter
+		case "STREAM":
+			kind = AlterStream
 		}
 	case "EXPLAIN":
 		if second == "WORKFLOW" || second == "CREATE" && (word(2) == "WORKFLOW" || word(2) == "MATERIALIZED") {
