@@ -190,6 +190,14 @@ func TestGeneratedStreamsReadAlike(t *testing.T) {
 	if got := mustRows(t, conn, "SELECT source FROM portals_catalog.streams WHERE name = 'bid'"); !slices.Equal(got, []string{"generator nexmark (paused)"}) {
 		t.Errorf("the paused stream's source shows as %v", got)
 	}
+	var copied strings.Builder
+	if _, err := conn.PgConn().CopyTo(ctx, &copied, "COPY bid TO STDOUT"); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(strings.ReplaceAll(copied.String(), "\t", "|"), "\n"), "\n")
+	if slices.Sort(lines); !slices.Equal(lines, refBid) {
+		t.Errorf("COPY bid TO STDOUT gave %d lines, not the generator's %d events", len(lines), len(refBid))
+	}
 }
 
 // TestPausedGeneratorCommitsNothing pauses a throttled generator, checks
