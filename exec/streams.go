@@ -108,7 +108,7 @@ type LogScan struct {
 	obj       uint64
 	types     []types.T
 	atom      bool
-	codec     *rowcodec.ChangeCodec
+	reader    *AtomReader
 	watermark *WatermarkSpec
 	wm        *WatermarkTracker
 	it        *storage.LogIter
@@ -117,57 +117,33 @@ type LogScan struct {
 // NewLogScan returns a scan of stream obj's events; with atom, a trailing
 // bigint column holds each event's atom.
 func NewLogScan(name string, obj uint64, ts []types.T, atom bool, wm *WatermarkSpec) (*LogScan, error) {
-	codec, err := rowcodec.NewChangeCodec(ts)
-	if err != nil {
+	// The codec is built now so that a stream of unsupported types fails
+	// at planning; the reader proper needs the run's generators.
+	if _, err := rowcodec.NewChangeCodec(ts); err != nil {
 		return nil, err
 	}
-	return &LogScan{name: name, obj: obj, types: ts, atom: atom, codec: codec, watermark: wm}, nil
+	return &LogScan{name: name, obj: obj, types: ts, atom: atom, watermark: wm}, nil
 }
 
 func (s *LogScan) Describe() string     { return "Stream Scan on " + s.name }
 func (s *LogScan) Children() []Operator { return nil }
 
 func (s *LogScan) Open(ctx *Context) error {
+	reader, err := NewAtomReader(s.types, ctx.Generators)
+	if err != nil {
+		return err
+	}
 	it, err := ctx.Txn.ScanLog(s.obj, 0, ^storage.Seq(0))
 	if err != nil {
 		return err
 	}
-	s.it = it
+	s.it, s.reader = it, reader
 	if s.watermark != nil {
 		if s.wm, err = NewWatermarkTracker(s.watermark, len(s.types), nil); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// ReadAtom decodes the entries of the atom the iterator is at (all
-// entries with its seq) and moves past them.
-func ReadAtom(it *storage.LogIter, codec *rowcodec.ChangeCodec, ts []types.T) (storage.Seq, *batch.ChangeBatch, error) {
-	builders := make([]array.Builder, len(ts))
-	for i, t := range ts {
-		builders[i] = array.NewBuilder(types.Allocator, t.ArrowType())
-	}
-	dec, err := codec.Decoder(builders)
-	if err != nil {
-		return 0, nil, err
-	}
-	seq := it.Entry().Seq
-	var diffs []int8
-	for it.Valid() && it.Entry().Seq == seq {
-		if diffs, err = rowcodec.DecodeChunk(dec, it.Entry().Value, diffs); err != nil {
-			return 0, nil, err
-		}
-		it.Next()
-	}
-	if err := it.Error(); err != nil {
-		return 0, nil, err
-	}
-	cols := make([]arrow.Array, len(builders))
-	for i, b := range builders {
-		cols[i] = b.NewArray()
-	}
-	return seq, &batch.ChangeBatch{Batch: &batch.Batch{Cols: cols, Len: len(diffs)}, Diff: diffs}, nil
 }
 
 func (s *LogScan) Next(ctx *Context) (*batch.Batch, error) {
@@ -180,7 +156,7 @@ func (s *LogScan) Next(ctx *Context) (*batch.Batch, error) {
 		if err := ctx.checkCancel(); err != nil {
 			return nil, err
 		}
-		seq, c, err := ReadAtom(s.it, s.codec, s.types)
+		seq, c, err := s.reader.Read(s.it)
 		if err != nil {
 			return nil, err
 		}

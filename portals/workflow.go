@@ -68,8 +68,9 @@ type Workflow struct {
 
 	outTypes []types.T
 	result   *exec.ResultCodec
-	srcCodec []*rowcodec.ChangeCodec
-	outCodec *rowcodec.ChangeCodec
+	// srcReaders decode the sources' atoms.
+	srcReaders []*exec.AtomReader
+	outCodec   *rowcodec.ChangeCodec
 	// trackers hold the watermarks of stream sources that declare one.
 	trackers []*exec.WatermarkTracker
 
@@ -216,11 +217,11 @@ func newWorkflow(rt *Runtime, spec WorkflowSpec) (*Workflow, error) {
 		if s.Atom {
 			ts = ts[:len(ts)-1]
 		}
-		c, err := rowcodec.NewChangeCodec(ts)
+		r, err := exec.NewAtomReader(ts, rt)
 		if err != nil {
 			return nil, err
 		}
-		w.srcCodec = append(w.srcCodec, c)
+		w.srcReaders = append(w.srcReaders, r)
 	}
 	w.trackers = make([]*exec.WatermarkTracker, len(df.Sources))
 	w.ctx, w.cancel = context.WithCancel(rt.ctx)
@@ -751,14 +752,10 @@ func (w *Workflow) readLog(txn *storage.Txn, i int, src exec.DataflowSource, fro
 		return nil, err
 	}
 	defer it.Close()
-	ts := src.Types
-	if src.Atom {
-		ts = ts[:len(ts)-1]
-	}
 	ctx := w.execContext(txn)
 	var parts []*batch.ChangeBatch
 	for it.Valid() {
-		seq, c, err := exec.ReadAtom(it, w.srcCodec[i], ts)
+		seq, c, err := w.srcReaders[i].Read(it)
 		if err != nil {
 			return nil, err
 		}

@@ -83,6 +83,8 @@ func streamSource(snap *catalog.Snapshot, t *catalog.Table) string {
 		return "workflow " + strings.Join(into, ", ")
 	case sd == nil:
 		return "insert"
+	case sd.Generator != "" && sd.Paused:
+		return "generator " + sd.Generator + " (paused)"
 	case sd.Generator != "":
 		return "generator " + sd.Generator
 	case len(sd.Sequencer) > 0:

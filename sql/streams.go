@@ -51,6 +51,9 @@ func (e *Engine) startWorkflows() error {
 			continue
 		}
 		if t.Kind == catalog.KindStream && t.Stream != nil && t.Stream.Generator != "" {
+			if t.Stream.Paused {
+				continue
+			}
 			spec, err := generatorSpec(t)
 			if err != nil {
 				return err
@@ -150,6 +153,12 @@ func (s *Session) execCustom(ctx context.Context, c *parser.Custom) (pgwire.Resu
 			return nil, s.fail(err)
 		}
 		return s.inTxn(ctx, "ALTER SPLITTER", func(d *ddl) error { return d.alterSplitter(st) })
+	case parser.AlterStream:
+		st, err := parser.ParseAlterStream(c)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		return s.inTxn(ctx, "ALTER STREAM", func(d *ddl) error { return d.alterStream(st) })
 	case parser.DropSequencer, parser.DropSplitter:
 		st, err := parser.ParseDrop(c)
 		if err != nil {
@@ -361,13 +370,74 @@ func (d *ddl) createGeneratorStream(tbl *catalog.Table, st *parser.CreateStreamS
 	if err := d.put(tbl); err != nil {
 		return err
 	}
-	rt := d.s.e.rt
-	d.t.onCommit = append(d.t.onCommit, func() {
-		if err := rt.StartGenerator(spec.GeneratorSpec); err != nil {
-			d.s.e.log.Error("starting generator", "stream", tbl.Name, "err", err)
-		}
-	})
+	e := d.s.e
+	d.t.onCommit = append(d.t.onCommit, func() { e.syncGenerator(tbl.OID) })
 	return nil
+}
+
+// alterStream runs ALTER STREAM name PAUSE | RESUME. A paused generator
+// stream commits no atom until it is resumed, also across restarts; it
+// resumes at its stored position, so pausing loses and repeats nothing.
+func (d *ddl) alterStream(st *parser.AlterStreamStmt) error {
+	t, _, err := d.view.lookupTable(st.Name.Schema, st.Name.Name)
+	if err != nil {
+		return err
+	}
+	if t.Kind != catalog.KindStream || t.Stream == nil || t.Stream.Generator == "" {
+		return pgerror.Newf(pgerror.WrongObjectType, "%q is not a generator stream", t.Name).
+			WithHint("Only streams FROM GENERATOR pause and resume.")
+	}
+	if t.Stream.Paused == st.Pause {
+		return nil
+	}
+	tbl := t.Clone()
+	tbl.Stream.Paused = st.Pause
+	if err := d.put(tbl); err != nil {
+		return err
+	}
+	e := d.s.e
+	d.t.onCommit = append(d.t.onCommit, func() { e.syncGenerator(tbl.OID) })
+	return nil
+}
+
+// syncGenerator runs or stops generator stream oid's generator as the
+// newest catalog says. It reads the installed catalog rather than the
+// committing transaction's, so that a stream created and paused in one
+// transaction never starts, whatever order the hooks run in.
+func (e *Engine) syncGenerator(oid uint32) {
+	t, ok := e.Catalog().TableByOID(oid)
+	if !ok || t.Kind != catalog.KindStream || t.Stream == nil || t.Stream.Generator == "" {
+		return
+	}
+	if t.Stream.Paused {
+		e.rt.StopGenerator(oid)
+		return
+	}
+	if e.rt.GeneratorRunning(oid) {
+		return
+	}
+	spec, err := generatorSpec(t)
+	if err == nil {
+		err = e.rt.StartGenerator(spec.GeneratorSpec)
+	}
+	if err != nil {
+		e.log.Error("starting generator", "stream", t.Name, "err", err)
+	}
+}
+
+// streamGenerator builds the generator of generator stream oid from the
+// newest catalog: the runtime asks for it to materialize the stream's
+// atoms while it does not run the generator (portals.GeneratorCatalog).
+func (e *Engine) streamGenerator(oid uint32) (portals.Generator, error) {
+	t, ok := e.Catalog().TableByOID(oid)
+	if !ok || t.Kind != catalog.KindStream || t.Stream == nil || t.Stream.Generator == "" {
+		return nil, pgerror.Newf(pgerror.UndefinedObject, "generator stream %d does not exist", oid)
+	}
+	spec, err := generatorSpec(t)
+	if err != nil {
+		return nil, err
+	}
+	return spec.Gen, nil
 }
 
 // generatorSpec is a generator stream's runtime description, from its

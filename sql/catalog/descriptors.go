@@ -200,6 +200,9 @@ type StreamDesc struct {
 	// stream, with its arguments as SQL text.
 	Generator     string            `json:"generator,omitempty"`
 	GeneratorArgs map[string]string `json:"generator_args,omitempty"`
+	// Paused stops a generator stream's generator (ALTER STREAM ...
+	// PAUSE) until ALTER STREAM ... RESUME.
+	Paused bool `json:"paused,omitempty"`
 	// Sequencer, when set, lists the streams whose atoms a sequencer
 	// copies into this one, in order.
 	Sequencer []uint32 `json:"sequencer,omitempty"`
