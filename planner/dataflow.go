@@ -282,8 +282,11 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 				return dfRef{}, notIncremental("the aggregate " + a.Fn.Name)
 			}
 			specs[i] = exec.AggSpec{Fn: a.Fn, Args: a.Args, ArgTypes: a.ArgTypes, Ret: a.Col.Type, Distinct: a.Distinct, Filter: a.Filter}
-			if len(a.OrderBy) > 0 {
-				return dfRef{}, notIncremental("an ordered aggregate")
+			for _, k := range a.OrderBy {
+				if err := checkExprs(k.Expr); err != nil {
+					return dfRef{}, err
+				}
+				specs[i].OrderBy = append(specs[i].OrderBy, exec.SortSpec{Expr: k.Expr, Desc: k.Desc, NullsFirst: k.NullsFirst})
 			}
 		}
 		op, err := exec.NewIncrAggregate(x.GroupBy, specs, in.layout())
