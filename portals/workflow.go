@@ -529,12 +529,14 @@ type stateIO struct {
 	prefix []byte
 }
 
+// Put and Delete write private keys (storage.Txn.PutPrivate): only the
+// workflow writes its state, and a step saves it once, after reading.
 func (s stateIO) Put(k, v []byte) error {
-	return s.txn.Put(append(append([]byte(nil), s.prefix...), k...), v)
+	return s.txn.PutPrivate(append(append([]byte(nil), s.prefix...), k...), v)
 }
 
 func (s stateIO) Delete(k []byte) error {
-	return s.txn.Delete(append(append([]byte(nil), s.prefix...), k...))
+	return s.txn.DeletePrivate(append(append([]byte(nil), s.prefix...), k...))
 }
 
 func (s stateIO) Scan(fn func(k, v []byte) error) error {

@@ -162,23 +162,28 @@ func (db *DB) pruneRecentLocked() {
 // buildBatch encodes the transaction's writes as versions at seq.
 func (t *Txn) buildBatch(seq Seq) *pebble.Batch {
 	db := t.db
-	size := 64
+	size := 64 + t.private.bytes + len(t.private.entries)*(seqSuffixLen+1+8)
 	if t.writes != nil {
 		size += t.writes.bytes + t.writes.len()*(seqSuffixLen+1+8)
 	}
 	b := db.pdb.NewBatchWithSize(size)
 	var key, val []byte
+	set := func(e bufEntry) bool {
+		key = appendVersionKey(key[:0], e.key, seq)
+		if e.tombstone {
+			val = append(val[:0], tagTombstone)
+		} else {
+			val = append(append(val[:0], tagValue), e.value...)
+		}
+		_ = b.Set(key, val, nil)
+		return true
+	}
 	if t.writes != nil {
-		t.writes.tree.Scan(func(e bufEntry) bool {
-			key = appendVersionKey(key[:0], e.key, seq)
-			if e.tombstone {
-				val = append(val[:0], tagTombstone)
-			} else {
-				val = append(append(val[:0], tagValue), e.value...)
-			}
-			_ = b.Set(key, val, nil)
-			return true
-		})
+		t.writes.tree.Scan(set)
+	}
+	// Private writes in the order made: a later write of a key wins.
+	for _, e := range t.private.entries {
+		set(e)
 	}
 	var seqBytes [8]byte
 	binary.BigEndian.PutUint64(seqBytes[:], uint64(seq))

@@ -19,6 +19,8 @@ type Txn struct {
 	finished bool
 	// writes is the transaction's write buffer; nil until the first write.
 	writes *writeBuffer
+	// private are the writes that bypass the buffer (private.go).
+	private privateWrites
 	// reader is a Pebble iterator kept for point reads, created on first
 	// use. Pebble iterators see the database as of their creation, which
 	// includes every version up to snap.
@@ -40,8 +42,9 @@ type Txn struct {
 // the writes made after it and leaves sp usable again; savepoints taken
 // after sp are invalidated, as in SQL.
 type Savepoint struct {
-	undoLen int
-	logLen  int
+	undoLen    int
+	logLen     int
+	privateLen int
 }
 
 // Begin starts a read-write transaction whose snapshot is the newest visible
@@ -86,7 +89,7 @@ func (t *Txn) ReadSeq() Seq { return t.snap }
 
 // HasWrites reports whether the transaction has buffered writes.
 func (t *Txn) HasWrites() bool {
-	return (t.writes != nil && t.writes.len() > 0) || len(t.drops) > 0 || len(t.logs) > 0
+	return (t.writes != nil && t.writes.len() > 0) || len(t.drops) > 0 || len(t.logs) > 0 || len(t.private.entries) > 0
 }
 
 func (t *Txn) checkWritable() error {
@@ -192,6 +195,7 @@ func (t *Txn) Savepoint() Savepoint {
 	}
 	sp := t.writes.savepoint()
 	sp.logLen = len(t.logs)
+	sp.privateLen = len(t.private.entries)
 	return sp
 }
 
@@ -203,6 +207,9 @@ func (t *Txn) RollbackTo(sp Savepoint) {
 	t.writes.rollbackTo(sp)
 	if sp.logLen < len(t.logs) {
 		t.logs = t.logs[:sp.logLen]
+	}
+	if sp.privateLen < len(t.private.entries) {
+		t.private.entries = t.private.entries[:sp.privateLen]
 	}
 }
 
