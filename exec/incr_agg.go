@@ -483,12 +483,12 @@ func newIncrAggState(s incrAggSpec) incrAggState {
 	case "sum", "avg":
 		st = &sumState{avg: s.kind == "avg", t: s.ArgTypes[0]}
 	case "min", "max":
-		st = &extremeState{max: s.kind == "max", t: s.ArgTypes[0], vals: map[string]*valueCount{}}
+		st = &extremeState{max: s.kind == "max", t: s.ArgTypes[0], vals: countedRows{}}
 	default: // bool_and, every, bool_or
 		st = &boolState{or: s.kind == "bool_or"}
 	}
 	if s.Distinct {
-		return &distinctState{inner: st, t: s.ArgTypes[0], seen: map[string]*valueCount{}}
+		return &distinctState{inner: st, t: s.ArgTypes[0], seen: countedRows{}}
 	}
 	return st
 }
@@ -674,18 +674,12 @@ func (s *sumState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
 	return buf, nil
 }
 
-// valueCount is a value with its multiplicity.
-type valueCount struct {
-	v types.Datum
-	n int64
-}
-
 // extremeState keeps the multiset of values so that min and max survive
 // deletions.
 type extremeState struct {
 	max  bool
 	t    types.T
-	vals map[string]*valueCount
+	vals countedRows
 	best types.Datum
 	// stale is set when the best value was deleted and must be found again.
 	stale bool
@@ -695,18 +689,11 @@ func (e *extremeState) add(v types.Datum, diff int64) error {
 	if v == nil {
 		return nil
 	}
-	k, err := rowKey([]types.T{e.t}, []types.Datum{v})
+	_, after, err := e.vals.add([]types.T{e.t}, []types.Datum{v}, diff)
 	if err != nil {
 		return err
 	}
-	vc := e.vals[k]
-	if vc == nil {
-		vc = &valueCount{v: v}
-		e.vals[k] = vc
-	}
-	vc.n += diff
-	if vc.n <= 0 {
-		delete(e.vals, k)
+	if after <= 0 {
 		if e.best != nil && types.Compare(e.t, e.best, v) == 0 {
 			e.stale = true
 		}
@@ -722,8 +709,8 @@ func (e *extremeState) result(types.T) (types.Datum, error) {
 	if e.stale {
 		e.best, e.stale = nil, false
 		for _, vc := range e.vals {
-			if e.best == nil || (types.Compare(e.t, vc.v, e.best) > 0) == e.max && types.Compare(e.t, vc.v, e.best) != 0 {
-				e.best = vc.v
+			if v := vc.vals[0]; e.best == nil || (types.Compare(e.t, v, e.best) > 0) == e.max && types.Compare(e.t, v, e.best) != 0 {
+				e.best = v
 			}
 		}
 	}
@@ -733,75 +720,16 @@ func (e *extremeState) result(types.T) (types.Datum, error) {
 	return e.best, nil
 }
 
-func encodeValueCounts(buf []byte, t types.T, vals map[string]*valueCount) ([]byte, error) {
-	keys := make([]string, 0, len(vals))
-	for k := range vals {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	rs, err := newRowState([]types.T{t})
-	if err != nil {
-		return nil, err
-	}
-	buf = binary.AppendUvarint(buf, uint64(len(keys)))
-	for _, k := range keys {
-		vc := vals[k]
-		buf = binary.AppendVarint(buf, vc.n)
-		vb, err := rs.encode(nil, []types.Datum{vc.v})
-		if err != nil {
-			return nil, err
-		}
-		buf = binary.AppendUvarint(buf, uint64(len(vb)))
-		buf = append(buf, vb...)
-	}
-	return buf, nil
-}
-
-func decodeValueCounts(buf []byte, t types.T) (map[string]*valueCount, []byte, error) {
-	rs, err := newRowState([]types.T{t})
-	if err != nil {
-		return nil, nil, err
-	}
-	cnt, n := binary.Uvarint(buf)
-	if n <= 0 {
-		return nil, nil, corruptState()
-	}
-	buf = buf[n:]
-	vals := make(map[string]*valueCount, cnt)
-	for i := uint64(0); i < cnt; i++ {
-		c, n := binary.Varint(buf)
-		if n <= 0 {
-			return nil, nil, corruptState()
-		}
-		buf = buf[n:]
-		l, n := binary.Uvarint(buf)
-		if n <= 0 || uint64(len(buf)-n) < l {
-			return nil, nil, corruptState()
-		}
-		row, err := rs.decode(buf[n : n+int(l)])
-		if err != nil {
-			return nil, nil, err
-		}
-		buf = buf[n+int(l):]
-		k, err := rowKey([]types.T{t}, row)
-		if err != nil {
-			return nil, nil, err
-		}
-		vals[k] = &valueCount{v: row[0], n: c}
-	}
-	return vals, buf, nil
-}
-
 func (e *extremeState) encode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	return encodeValueCounts(buf, e.t, e.vals)
+	return e.vals.encode(buf, []types.T{e.t})
 }
 
 func (e *extremeState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	vals, rest, err := decodeValueCounts(buf, e.t)
+	rest, err := e.vals.decode(buf, []types.T{e.t})
 	if err != nil {
 		return nil, err
 	}
-	e.vals, e.stale, e.best = vals, true, nil
+	e.stale, e.best = true, nil
 	return rest, nil
 }
 
@@ -855,27 +783,16 @@ func (b *boolState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
 type distinctState struct {
 	inner incrAggState
 	t     types.T
-	seen  map[string]*valueCount
+	seen  countedRows
 }
 
 func (d *distinctState) add(v types.Datum, diff int64) error {
 	if v == nil {
 		return nil
 	}
-	k, err := rowKey([]types.T{d.t}, []types.Datum{v})
+	before, after, err := d.seen.add([]types.T{d.t}, []types.Datum{v}, diff)
 	if err != nil {
 		return err
-	}
-	vc := d.seen[k]
-	if vc == nil {
-		vc = &valueCount{v: v}
-		d.seen[k] = vc
-	}
-	before := vc.n
-	vc.n += diff
-	after := vc.n
-	if after <= 0 {
-		delete(d.seen, k)
 	}
 	switch {
 	case before == 0 && after > 0:
@@ -889,7 +806,7 @@ func (d *distinctState) add(v types.Datum, diff int64) error {
 func (d *distinctState) result(t types.T) (types.Datum, error) { return d.inner.result(t) }
 
 func (d *distinctState) encode(buf []byte, s incrAggSpec) ([]byte, error) {
-	buf, err := encodeValueCounts(buf, d.t, d.seen)
+	buf, err := d.seen.encode(buf, []types.T{d.t})
 	if err != nil {
 		return nil, err
 	}
@@ -897,11 +814,10 @@ func (d *distinctState) encode(buf []byte, s incrAggSpec) ([]byte, error) {
 }
 
 func (d *distinctState) decode(buf []byte, s incrAggSpec) ([]byte, error) {
-	seen, rest, err := decodeValueCounts(buf, d.t)
+	rest, err := d.seen.decode(buf, []types.T{d.t})
 	if err != nil {
 		return nil, err
 	}
-	d.seen = seen
 	return d.inner.decode(rest, s)
 }
 

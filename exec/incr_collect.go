@@ -30,10 +30,96 @@ var collectedAggs = map[string]bool{
 	"regr_r2": true, "regr_slope": true, "regr_intercept": true, "covar_pop": true, "covar_samp": true, "corr": true,
 }
 
-// collectedRow is one distinct argument row with its multiplicity.
-type collectedRow struct {
+// countedRows is a multiset of rows: each distinct row, by its encoded
+// key, with its multiplicity.
+type countedRows map[string]*countedRow
+
+type countedRow struct {
 	vals []types.Datum
 	n    int64
+}
+
+// add counts row vals in (diff > 0) or out, and returns its multiplicity
+// before and after.
+func (m countedRows) add(ts []types.T, vals []types.Datum, diff int64) (before, after int64, err error) {
+	k, err := rowKey(ts, vals)
+	if err != nil {
+		return 0, 0, err
+	}
+	r := m[k]
+	if r == nil {
+		r = &countedRow{vals: vals}
+		m[k] = r
+	}
+	before = r.n
+	r.n += diff
+	if r.n <= 0 {
+		delete(m, k)
+	}
+	return before, r.n, nil
+}
+
+// encode appends the rows in key order, each as its multiplicity and its
+// encoding.
+func (m countedRows) encode(buf []byte, ts []types.T) ([]byte, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	rs, err := newRowState(ts)
+	if err != nil {
+		return nil, err
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(keys)))
+	for _, k := range keys {
+		r := m[k]
+		buf = binary.AppendVarint(buf, r.n)
+		vb, err := rs.encode(nil, r.vals)
+		if err != nil {
+			return nil, err
+		}
+		buf = binary.AppendUvarint(buf, uint64(len(vb)))
+		buf = append(buf, vb...)
+	}
+	return buf, nil
+}
+
+// decode replaces the rows with those encoded at the start of buf and
+// returns the rest of buf.
+func (m countedRows) decode(buf []byte, ts []types.T) ([]byte, error) {
+	clear(m)
+	rs, err := newRowState(ts)
+	if err != nil {
+		return nil, err
+	}
+	cnt, n := binary.Uvarint(buf)
+	if n <= 0 {
+		return nil, corruptState()
+	}
+	buf = buf[n:]
+	for range cnt {
+		c, n := binary.Varint(buf)
+		if n <= 0 {
+			return nil, corruptState()
+		}
+		buf = buf[n:]
+		l, n := binary.Uvarint(buf)
+		if n <= 0 || uint64(len(buf)-n) < l {
+			return nil, corruptState()
+		}
+		vals, err := rs.decode(buf[n : n+int(l)])
+		if err != nil {
+			return nil, err
+		}
+		buf = buf[n+int(l):]
+		k, err := rowKey(ts, vals)
+		if err != nil {
+			return nil, err
+		}
+		m[k] = &countedRow{vals: vals, n: c}
+	}
+	return buf, nil
 }
 
 // collectState is one collected aggregate's state in one group.
@@ -41,7 +127,7 @@ type collectState struct {
 	spec *incrAggSpec
 	// rowTypes are the argument types, then the sort keys' types.
 	rowTypes []types.T
-	rows     map[string]*collectedRow
+	rows     countedRows
 }
 
 func newCollectState(s *incrAggSpec) *collectState {
@@ -49,25 +135,13 @@ func newCollectState(s *incrAggSpec) *collectState {
 	for _, o := range s.order {
 		ts = append(ts, o.t)
 	}
-	return &collectState{spec: s, rowTypes: ts, rows: map[string]*collectedRow{}}
+	return &collectState{spec: s, rowTypes: ts, rows: countedRows{}}
 }
 
 // addRow counts an argument row (arguments, then sort keys) in or out.
 func (c *collectState) addRow(vals []types.Datum, diff int64) error {
-	k, err := rowKey(c.rowTypes, vals)
-	if err != nil {
-		return err
-	}
-	r := c.rows[k]
-	if r == nil {
-		r = &collectedRow{vals: vals}
-		c.rows[k] = r
-	}
-	r.n += diff
-	if r.n <= 0 {
-		delete(c.rows, k)
-	}
-	return nil
+	_, _, err := c.rows.add(c.rowTypes, vals, diff)
+	return err
 }
 
 // add is incrAggState's single-argument form.
@@ -128,62 +202,11 @@ func (c *collectState) result(ret types.T) (types.Datum, error) {
 }
 
 func (c *collectState) encode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	keys := make([]string, 0, len(c.rows))
-	for k := range c.rows {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	rs, err := newRowState(c.rowTypes)
-	if err != nil {
-		return nil, err
-	}
-	buf = binary.AppendUvarint(buf, uint64(len(keys)))
-	for _, k := range keys {
-		r := c.rows[k]
-		buf = binary.AppendVarint(buf, r.n)
-		vb, err := rs.encode(nil, r.vals)
-		if err != nil {
-			return nil, err
-		}
-		buf = binary.AppendUvarint(buf, uint64(len(vb)))
-		buf = append(buf, vb...)
-	}
-	return buf, nil
+	return c.rows.encode(buf, c.rowTypes)
 }
 
 func (c *collectState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	rs, err := newRowState(c.rowTypes)
-	if err != nil {
-		return nil, err
-	}
-	cnt, n := binary.Uvarint(buf)
-	if n <= 0 {
-		return nil, corruptState()
-	}
-	buf = buf[n:]
-	c.rows = make(map[string]*collectedRow, cnt)
-	for range cnt {
-		m, n := binary.Varint(buf)
-		if n <= 0 {
-			return nil, corruptState()
-		}
-		buf = buf[n:]
-		l, n := binary.Uvarint(buf)
-		if n <= 0 || uint64(len(buf)-n) < l {
-			return nil, corruptState()
-		}
-		vals, err := rs.decode(buf[n : n+int(l)])
-		if err != nil {
-			return nil, err
-		}
-		buf = buf[n+int(l):]
-		k, err := rowKey(c.rowTypes, vals)
-		if err != nil {
-			return nil, err
-		}
-		c.rows[k] = &collectedRow{vals: vals, n: m}
-	}
-	return buf, nil
+	return c.rows.decode(buf, c.rowTypes)
 }
 
 // collectArgs reads row r's arguments and sort keys for a collected

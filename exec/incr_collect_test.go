@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"strings"
 	"testing"
 
 	"portalsdb/batch"
@@ -61,13 +60,7 @@ func TestIncrAggregateCollectsOrderedRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var plus []string
-		for _, l := range strings.Split(showChanges(out, c), "\n") {
-			if strings.HasPrefix(l, "+") {
-				plus = append(plus, l)
-			}
-		}
-		if got := strings.Join(plus, "\n"); got != st.want {
+		if got := insertedRows(out, c); got != st.want {
 			t.Errorf("step %d: new row %q, want %q", i+1, got, st.want)
 		}
 	}

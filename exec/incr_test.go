@@ -180,16 +180,21 @@ func TestIncrAggregateNumericSumScaleFollowsRetractions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var plus []string
-		for _, l := range strings.Split(showChanges(out, c), "\n") {
-			if strings.HasPrefix(l, "+") {
-				plus = append(plus, l)
-			}
-		}
-		if got := strings.Join(plus, "\n"); got != st.want {
+		if got := insertedRows(out, c); got != st.want {
 			t.Errorf("step %d: new row %q, want %q", i+1, got, st.want)
 		}
 	}
+}
+
+// insertedRows shows the rows a change batch inserts, one a line.
+func insertedRows(ts []types.T, c *batch.ChangeBatch) string {
+	var plus []string
+	for _, l := range strings.Split(showChanges(ts, c), "\n") {
+		if strings.HasPrefix(l, "+") {
+			plus = append(plus, l)
+		}
+	}
+	return strings.Join(plus, "\n")
 }
 
 // A left join saves the match counts that a change on the other side

@@ -19,14 +19,7 @@ import (
 // duplicates included, across log entries and batches, and refuse a log
 // that retracts a row.
 func TestAppendOnlyResultReads(t *testing.T) {
-	opts := storage.DefaultOptions()
-	opts.Sync = false
-	opts.GCInterval = 0
-	db, err := storage.Open(t.TempDir(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := openTestDB(t)
 	const obj = 700
 	ts := []types.T{types.Int4Type, types.TextType}
 	codec, err := rowcodec.NewChangeCodec(ts)

@@ -16,18 +16,7 @@ import (
 	"portalsdb/types"
 )
 
-func openTestDB(t *testing.T) *storage.DB {
-	t.Helper()
-	opts := storage.DefaultOptions()
-	opts.Sync = false
-	opts.GCInterval = 0
-	db, err := storage.Open(t.TempDir(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
+var openTestDB = portals.OpenTestDB
 
 func bidGenerator(t *testing.T, maxEvents int64) *portals.Nexmark {
 	t.Helper()

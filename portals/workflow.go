@@ -1103,12 +1103,15 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 			return err
 		}
 	}
-	if w.spec.Into != 0 {
-		if err := exec.AppendChanges(txn, uint64(w.spec.Into), w.outCodec, w.outTypes, out); err != nil {
-			return err
-		}
+	return w.appendInto(txn, out)
+}
+
+// appendInto appends the output to the workflow's INTO stream, if any.
+func (w *Workflow) appendInto(txn *storage.Txn, out *batch.ChangeBatch) error {
+	if w.spec.Into == 0 {
+		return nil
 	}
-	return nil
+	return exec.AppendChanges(txn, uint64(w.spec.Into), w.outCodec, w.outTypes, out)
 }
 
 // emitInserts writes an append-only workflow's output: the rows go once,
@@ -1137,14 +1140,8 @@ func (w *Workflow) emitInserts(txn *storage.Txn, out *batch.ChangeBatch) error {
 		}
 		out = batch.Inserts(out.TakeChanges(rows).Batch)
 	}
-	oid := uint64(w.spec.OID)
-	if err := exec.AppendChanges(txn, oid, w.outCodec, w.outTypes, out); err != nil {
+	if err := exec.AppendChanges(txn, uint64(w.spec.OID), w.outCodec, w.outTypes, out); err != nil {
 		return err
 	}
-	if w.spec.Into != 0 {
-		if err := exec.AppendChanges(txn, uint64(w.spec.Into), w.outCodec, w.outTypes, out); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.appendInto(txn, out)
 }

@@ -12,10 +12,10 @@ import (
 	"portalsdb/types"
 )
 
-// emit of an append-only workflow writes its output to its log only, each
-// row as often as its diff says, and stops on a retraction; its INTO stream
-// gets the same rows.
-func TestEmitInsertsAppendOnly(t *testing.T) {
+// openTestDB opens a database in a temporary directory, without fsyncs or
+// background collection, closed when the test ends.
+func openTestDB(t *testing.T) *storage.DB {
+	t.Helper()
 	opts := storage.DefaultOptions()
 	opts.Sync = false
 	opts.GCInterval = 0
@@ -24,6 +24,17 @@ func TestEmitInsertsAppendOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// OpenTestDB is openTestDB for the external tests.
+var OpenTestDB = openTestDB
+
+// emit of an append-only workflow writes its output to its log only, each
+// row as often as its diff says, and stops on a retraction; its INTO stream
+// gets the same rows.
+func TestEmitInsertsAppendOnly(t *testing.T) {
+	db := openTestDB(t)
 	ts := []types.T{types.Int4Type, types.TextType}
 	codec, err := rowcodec.NewChangeCodec(ts)
 	if err != nil {

@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"slices"
+
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"portalsdb/exec/expr"
@@ -173,25 +175,13 @@ func (b *Binder) bindGroupingFunc(gf *pg.GroupingFunc, s *scope) (expr.Expr, err
 		args = append(args, found)
 	}
 	for _, c := range ac.groupingCalls {
-		if equalInts(c.args, args) {
+		if slices.Equal(c.args, args) {
 			return &expr.ColRef{ID: c.col.ID, T: c.col.Type, Name: "grouping"}, nil
 		}
 	}
 	col := logical.Column{ID: b.newID(), Name: "grouping", Type: types.Int4Type}
 	ac.groupingCalls = append(ac.groupingCalls, groupingCall{args: args, col: col})
 	return &expr.ColRef{ID: col.ID, T: col.Type, Name: col.Name}, nil
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // buildGroupedAggregate builds a grouped query level's aggregation: one
