@@ -217,7 +217,13 @@ func (d *ddl) alterCmd(cur *catalog.Table, cmd *pg.AlterTableCmd) error {
 			}
 		}
 		t.Checks = checks
-		return d.put(t)
+		if err := d.put(t); err != nil {
+			return err
+		}
+		// The sequences the column owns go with it.
+		return d.sequenceLinks(cur, id, cmd.Behavior == pg.DropBehavior_DROP_CASCADE)
+	case pg.AlterTableType_AT_SetIdentity:
+		return d.alterIdentity(t, cmd.Name, cmd.Def.GetList().GetItems())
 	case pg.AlterTableType_AT_ColumnDefault:
 		col, _, ok := t.Column(cmd.Name)
 		if !ok {
@@ -452,13 +458,16 @@ func (d *ddl) dropConstraint(cur, t *catalog.Table, name string, missingOK bool)
 
 func (d *ddl) rename(rs *pg.RenameStmt) (string, error) {
 	switch rs.RenameType {
-	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_COLUMN:
+	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_COLUMN, pg.ObjectType_OBJECT_SEQUENCE:
 		t, _, err := d.view.lookupTable(rs.Relation.Schemaname, rs.Relation.Relname)
 		if err != nil {
 			if rs.MissingOk && pgerror.CodeOf(err) == pgerror.UndefinedTable {
 				return "ALTER TABLE", nil
 			}
 			return "", err
+		}
+		if rs.RenameType == pg.ObjectType_OBJECT_SEQUENCE && t.Kind != catalog.KindSequence {
+			return "", pgerror.Newf(pgerror.WrongObjectType, "%q is not a sequence", t.Name)
 		}
 		nt := t.Clone()
 		if rs.RenameType == pg.ObjectType_OBJECT_COLUMN {
@@ -490,6 +499,9 @@ func (d *ddl) rename(rs *pg.RenameStmt) (string, error) {
 		}
 		if rs.RenameType == pg.ObjectType_OBJECT_VIEW {
 			return "ALTER VIEW", nil
+		}
+		if rs.RenameType == pg.ObjectType_OBJECT_SEQUENCE {
+			return "ALTER SEQUENCE", nil
 		}
 		return "ALTER TABLE", nil
 	case pg.ObjectType_OBJECT_INDEX:

@@ -482,11 +482,11 @@ func (c *sysContext) serialSequence(table, column string) (types.Datum, error) {
 	if !ok {
 		return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", column, r.name)
 	}
-	sq, ok := c.derived.seqByKey[col.Sequence]
-	if !ok || col.Sequence == "" {
+	sq := c.ownedSequence(r.table.OID, col.ID)
+	if sq == nil {
 		return nil, nil
 	}
-	return expr.QuoteIdent(c.schemaName(sq.table.Schema)) + "." + expr.QuoteIdent(sq.name), nil
+	return expr.QuoteIdent(c.schemaName(sq.Schema)) + "." + expr.QuoteIdent(sq.Name), nil
 }
 
 // tableScope returns the columns of a table as an analyzer scope.
@@ -498,22 +498,10 @@ func tableScope(t *catalog.Table, qualifier string) scopeRel {
 	return sr
 }
 
-// sequenceNames maps serial columns' sequence keys to the names regclass
-// would print.
-func (c *sysContext) sequenceNames() map[string]string {
-	m := map[string]string{}
-	for _, sq := range c.derived.sequences {
-		if r, ok := c.relation(sq.oid); ok {
-			m[sq.column.Sequence] = c.qualifiedRelationName(r, false)
-		}
-	}
-	return m
-}
-
 // getExpr is pg_get_expr: the text portalsdb stores in adbin and conbin,
 // printed over the columns of relation relid.
 func (c *sysContext) getExpr(text string, relid uint32, pretty bool) (types.Datum, error) {
-	a := &analyzer{sequences: c.sequenceNames()}
+	a := &analyzer{regclassName: c.regclassName}
 	var colType *types.T
 	if r, ok := c.relation(relid); ok && r.table != nil {
 		a.rels = []scopeRel{tableScope(r.table, r.name)}
@@ -577,7 +565,7 @@ func (c *sysContext) constraintDef(oid uint32, pretty bool) (types.Datum, error)
 		}
 		return kw + " (" + strings.Join(cols, ", ") + ")", nil
 	}
-	a := &analyzer{rels: []scopeRel{tableScope(con.table, con.table.Name)}, sequences: c.sequenceNames()}
+	a := &analyzer{rels: []scopeRel{tableScope(con.table, con.table.Name)}, regclassName: c.regclassName}
 	n, err := parseExprText(con.check)
 	if err != nil {
 		return nil, err
