@@ -101,7 +101,7 @@ func (c *sysContext) lookupRelation(text string) (*relDesc, error) {
 	default:
 		return nil, pgerror.Newf(pgerror.InvalidName, "improper relation name (too many dotted names): %s", text)
 	}
-	return nil, pgerror.Newf(pgerror.UndefinedTable, "relation %q does not exist", text)
+	return nil, pgerror.Newf(pgerror.UndefinedTable, "relation %q does not exist", strings.Join(parts, "."))
 }
 
 // ResolveRegName implements expr.CatalogResolver: the input functions of

@@ -901,7 +901,7 @@ func (d *ddl) dropSchema(name string, missingOK, cascade bool) error {
 	}
 	var members []*catalog.Table
 	for _, t := range d.snap().Tables() {
-		if t.Schema == sc.OID {
+		if t.Schema == sc.OID && !ownedSequence(t) {
 			members = append(members, t)
 		}
 	}

@@ -425,7 +425,9 @@ func (d *ddl) columnSequence(tbl *catalog.Table, col *catalog.Column, identity b
 			if err != nil {
 				return err
 			}
-			schema = sc.OID
+			if sc.OID != tbl.Schema {
+				return pgerror.New(pgerror.ObjectNotInPrerequisiteState, "sequence must be in same schema as table it is linked to")
+			}
 		}
 		if d.relationExists(schema, name) {
 			return pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", name)
@@ -681,6 +683,12 @@ func (d *ddl) sequenceLinks(t *catalog.Table, column uint32, cascade bool) error
 		}
 	}
 	return nil
+}
+
+// ownedSequence reports whether t is a sequence owned by a column, which
+// goes with its table rather than on its own.
+func ownedSequence(t *catalog.Table) bool {
+	return t.Kind == catalog.KindSequence && t.Sequence != nil && t.Sequence.OwnedByTable != 0
 }
 
 // columnName names a column by table OID and column id, for messages.
