@@ -106,7 +106,7 @@ func (d *ddl) alterTable(as *pg.AlterTableStmt) error {
 		}
 		return err
 	}
-	if old.Kind != catalog.KindTable {
+	if old.Kind != catalog.KindTable && !onlyOwnerChanges(as) {
 		return pgerror.Newf(pgerror.WrongObjectType, "%q is not a table", old.Name)
 	}
 	for _, c := range as.Cmds {
@@ -117,6 +117,18 @@ func (d *ddl) alterTable(as *pg.AlterTableStmt) error {
 		}
 	}
 	return nil
+}
+
+// onlyOwnerChanges reports whether an ALTER TABLE only changes owners,
+// which it may do for any relation (pg_dump sends ALTER TABLE s OWNER TO
+// for sequences and views).
+func onlyOwnerChanges(as *pg.AlterTableStmt) bool {
+	for _, c := range as.Cmds {
+		if c.GetAlterTableCmd().GetSubtype() != pg.AlterTableType_AT_ChangeOwner {
+			return false
+		}
+	}
+	return len(as.Cmds) > 0
 }
 
 func (d *ddl) put(t *catalog.Table) error {
@@ -224,6 +236,17 @@ func (d *ddl) alterCmd(cur *catalog.Table, cmd *pg.AlterTableCmd) error {
 		return d.sequenceLinks(cur, id, cmd.Behavior == pg.DropBehavior_DROP_CASCADE)
 	case pg.AlterTableType_AT_SetIdentity:
 		return d.alterIdentity(t, cmd.Name, cmd.Def.GetList().GetItems())
+	case pg.AlterTableType_AT_AddIdentity:
+		return d.addIdentity(t, cmd.Name, cmd.Def.GetConstraint().GetOptions())
+	case pg.AlterTableType_AT_DropIdentity:
+		return d.dropIdentity(t, cmd.Name, cmd.MissingOk)
+	case pg.AlterTableType_AT_ChangeOwner:
+		r, ok := d.snap().Role(cmd.Newowner.GetRolename())
+		if !ok {
+			return pgerror.Newf(pgerror.UndefinedObject, "role %q does not exist", cmd.Newowner.GetRolename())
+		}
+		t.Owner = r.OID
+		return d.put(t)
 	case pg.AlterTableType_AT_ColumnDefault:
 		col, _, ok := t.Column(cmd.Name)
 		if !ok {

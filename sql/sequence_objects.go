@@ -726,6 +726,58 @@ func (d *ddl) restartOwnedSequences(table uint32) error {
 	return nil
 }
 
+// addIdentity is ALTER TABLE ... ALTER COLUMN ... ADD GENERATED ... AS
+// IDENTITY [(options)], as pg_dump writes identity columns: t is the
+// table's copy the caller changes.
+func (d *ddl) addIdentity(t *catalog.Table, column string, opts []*pg.Node) error {
+	col, _, ok := t.Column(column)
+	if !ok {
+		return pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", column, t.Name)
+	}
+	switch {
+	case !col.NotNull:
+		return pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "column %q of relation %q must be declared NOT NULL before identity can be added", column, t.Name)
+	case col.Identity:
+		return pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "column %q of relation %q is already an identity column", column, t.Name)
+	case col.Default != "":
+		return pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "column %q of relation %q already has a default value", column, t.Name)
+	}
+	if err := d.columnSequence(t, col, true, opts); err != nil {
+		return err
+	}
+	return d.put(t)
+}
+
+// dropIdentity is ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY [IF
+// EXISTS]: the column keeps its values and loses its sequence.
+func (d *ddl) dropIdentity(t *catalog.Table, column string, missingOK bool) error {
+	col, _, ok := t.Column(column)
+	if !ok {
+		return pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", column, t.Name)
+	}
+	if !col.Identity {
+		if missingOK {
+			d.s.notice(fmt.Sprintf("column %q of relation %q is not an identity column, skipping", column, t.Name))
+			return nil
+		}
+		return pgerror.Newf(pgerror.ObjectNotInPrerequisiteState, "column %q of relation %q is not an identity column", column, t.Name)
+	}
+	col.Identity, col.Default = false, ""
+	if err := d.put(t); err != nil {
+		return err
+	}
+	for _, s := range d.snap().Tables() {
+		if sd := s.Sequence; s.Kind == catalog.KindSequence && sd != nil && sd.Identity && sd.OwnedByTable == t.OID && sd.OwnedByColumn == col.ID {
+			if d.droppedColumns == nil {
+				d.droppedColumns = map[columnRef]bool{}
+			}
+			d.droppedColumns[columnRef{t.OID, col.ID}] = true
+			return d.dropRelation(s, false)
+		}
+	}
+	return nil
+}
+
 // alterIdentity is ALTER TABLE ... ALTER COLUMN ... SET / RESTART on an
 // identity column: the options go to its sequence.
 func (d *ddl) alterIdentity(t *catalog.Table, column string, opts []*pg.Node) error {
