@@ -3,6 +3,7 @@ package sql
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"portalsdb/batch"
 	"portalsdb/exec"
@@ -20,14 +21,23 @@ import (
 // setval change it at once, for every transaction, and a rollback gives
 // nothing back. The position lives in a storage.Position, written synced
 // and outside MVCC. nextval does not write it on every call: like
-// PostgreSQL, which logs 32 values ahead, it writes a position
-// positionLogAhead values past the one it hands out, and hands out the
-// values in between from memory. A crash then skips at most that many
-// values, and never repeats one. See docs/decisions/0005-sequences.md.
+// PostgreSQL, which logs 32 values ahead, it writes a position some values
+// past the one it hands out (a reservation), and hands out the values in
+// between from memory. A crash then skips at most that many values, and
+// never repeats one. See docs/decisions/0005-sequences.md.
 
-// positionLogAhead is how many values past the one handed out a write of
-// the position covers.
-const positionLogAhead = 32
+// minReservation is how many values past the one handed out a write of the
+// position covers at least: PostgreSQL's SEQ_LOG_VALS.
+const minReservation = 32
+
+// maxReservation bounds the reservation, and so the values a crash skips.
+const maxReservation = 1 << 16
+
+// reservationSpan is how long a reservation should last at the rate the
+// previous one was used: a sequence that many sessions or a bulk INSERT
+// draw from writes its position about ten times a second, not once per 32
+// values, each write being an fsync.
+const reservationSpan = 100 * time.Millisecond
 
 // sequenceCounters holds the in-memory state of every sequence position an
 // engine has used, by position id.
@@ -51,6 +61,24 @@ type sequenceCounter struct {
 	// bounds are the parameters logged was counted with: an ALTER
 	// SEQUENCE that changes them makes the next nextval write again.
 	bounds sequenceBounds
+	// reservedAt is when the position was last written by nextval, and
+	// reserved how many values past the one handed out it covered.
+	reservedAt time.Time
+	reserved   int64
+}
+
+// reservation returns how many values past the next one the position
+// written now should cover: what the previous reservation's rate of use
+// would consume in reservationSpan, within [minReservation,
+// maxReservation].
+func (c *sequenceCounter) reservation(now time.Time) int64 {
+	if c.reservedAt.IsZero() {
+		return minReservation
+	}
+	elapsed := max(now.Sub(c.reservedAt), time.Microsecond)
+	used := float64(c.reserved + 1)
+	want := used * float64(reservationSpan) / float64(elapsed)
+	return int64(min(max(want, minReservation), maxReservation))
 }
 
 // sequenceBounds are the parameters that decide the value after another.
@@ -84,6 +112,20 @@ func (b sequenceBounds) step(v int64) (int64, bool) {
 		return b.max, true
 	}
 	return v + inc, true
+}
+
+// advance returns the value up to n steps after v, stopping at the bound
+// (it never cycles: a reservation need not), and the steps it took.
+func (b sequenceBounds) advance(v, n int64) (int64, int64) {
+	var room uint64
+	switch {
+	case b.increment > 0 && v < b.max:
+		room = (uint64(b.max) - uint64(v)) / uint64(b.increment)
+	case b.increment < 0 && v > b.min:
+		room = (uint64(v) - uint64(b.min)) / uint64(-b.increment)
+	}
+	k := int64(min(uint64(n), room))
+	return v + k*b.increment, k
 }
 
 func newSequenceCounters(db *storage.DB) *sequenceCounters {
@@ -141,20 +183,14 @@ func (sc *sequenceCounters) next(t *catalog.Table) (int64, error) {
 	if c.logged > 0 {
 		c.logged--
 	} else {
-		// Reserve v and up to positionLogAhead values after it: after
-		// a crash the sequence resumes past the reserved ones.
-		reserved, n := v, int64(0)
-		for n < positionLogAhead {
-			w, ok := c.bounds.step(reserved)
-			if !ok {
-				break
-			}
-			reserved, n = w, n+1
-		}
+		// Reserve v and some values after it: after a crash the
+		// sequence resumes past the reserved ones.
+		now := time.Now()
+		reserved, n := c.bounds.advance(v, c.reservation(now))
 		if err := sc.db.WritePosition(sd.PositionID, storage.Position{Value: reserved, Called: true}); err != nil {
 			return 0, err
 		}
-		c.logged = n
+		c.logged, c.reservedAt, c.reserved = n, now, n
 	}
 	c.last, c.called = v, true
 	return v, nil
