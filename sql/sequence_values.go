@@ -24,7 +24,7 @@ import (
 // PostgreSQL, which logs 32 values ahead, it writes a position some values
 // past the one it hands out (a reservation), and hands out the values in
 // between from memory. A crash then skips at most that many values, and
-// never repeats one. See docs/decisions/0005-sequences.md.
+// never repeats one. See docs/decisions/0008-sequences.md.
 
 // minReservation is how many values past the one handed out a write of the
 // position covers at least: PostgreSQL's SEQ_LOG_VALS.

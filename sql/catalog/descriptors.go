@@ -256,7 +256,7 @@ type WorkflowDesc struct {
 // SequenceDesc is what a sequence adds to a relation: its parameters,
 // which are transactional like all DDL, and the id of its position, which
 // is not (nextval and setval write it at once, outside MVCC: see
-// storage.Position and docs/decisions/0005-sequences.md).
+// storage.Position and docs/decisions/0008-sequences.md).
 type SequenceDesc struct {
 	// Type is smallint, integer or bigint: it bounds the defaults of Min
 	// and Max.
