@@ -35,6 +35,9 @@ type DataflowSource struct {
 	Atom bool
 	// Watermark is a stream source's watermark: late events are dropped.
 	Watermark *WatermarkSpec
+	// AppendOnly is set on a workflow source whose output only inserts
+	// rows: its result is its output log (see ReadResult).
+	AppendOnly bool
 }
 
 // DataflowNode is one operator of a dataflow. Inputs refer to earlier
@@ -52,6 +55,12 @@ type Dataflow struct {
 	Nodes   []*DataflowNode
 	// EmitOnWindowClose marks workflows whose output only appends.
 	EmitOnWindowClose bool
+	// AppendOnly says the output only ever inserts rows, never retracts
+	// one: the plan is filters, projections, unions, windows and inner
+	// joins of append-only inputs (streams, append-only workflows), or an
+	// aggregate that emits on window close. Such a workflow keeps its
+	// result as its output log (see ReadResult).
+	AppendOnly bool
 	// Asks marks dataflows that ask portals. They read only streams, and
 	// start from the beginning of the streams' logs instead of a snapshot,
 	// so that every asking row is processed with the atom that carried it

@@ -79,6 +79,10 @@ type incrAggSpec struct {
 	args   []expr.Evaluator
 	filter expr.Evaluator
 	kind   string
+	// collect keeps the aggregate by collecting its rows (see
+	// incr_collect.go); order are then its ORDER BY keys.
+	collect bool
+	order   []sortEval
 }
 
 type aggGroup struct {
@@ -100,7 +104,7 @@ var incrementalAggs = map[string]bool{
 }
 
 // IncrementalAggregate reports whether name can run in a workflow.
-func IncrementalAggregate(name string) bool { return incrementalAggs[name] }
+func IncrementalAggregate(name string) bool { return incrementalAggs[name] || collectedAggs[name] }
 
 // NewIncrAggregate returns an incremental aggregation over rows laid out as
 // layout.
@@ -115,16 +119,22 @@ func NewIncrAggregate(groupBy []expr.Expr, aggs []AggSpec, layout expr.Layout) (
 		a.keyTypes = append(a.keyTypes, g.Type())
 	}
 	for _, s := range aggs {
-		if !incrementalAggs[s.Fn.Name] {
+		if !IncrementalAggregate(s.Fn.Name) {
 			return nil, pgerror.Unsupportedf("aggregate %s is not supported in workflows", s.Fn.Name)
 		}
-		if len(s.OrderBy) > 0 {
-			return nil, pgerror.Unsupportedf("ordered aggregates are not supported in workflows")
-		}
-		if s.Fn.Name == "avg" && len(s.ArgTypes) == 1 && s.ArgTypes[0].Kind == types.Interval {
-			return nil, pgerror.Unsupportedf("avg(interval) is not supported in workflows")
-		}
 		spec := incrAggSpec{AggSpec: s, kind: s.Fn.Name}
+		// avg(interval) has no exact running state here; the others'
+		// ORDER BY changes nothing they compute.
+		spec.collect = collectedAggs[s.Fn.Name] || s.Fn.Name == "avg" && len(s.ArgTypes) == 1 && s.ArgTypes[0].Kind == types.Interval
+		if spec.collect {
+			for _, o := range s.OrderBy {
+				ev, err := expr.Compile(o.Expr, layout)
+				if err != nil {
+					return nil, err
+				}
+				spec.order = append(spec.order, sortEval{ev: ev, t: o.Expr.Type(), desc: o.Desc, nullsFirst: o.NullsFirst})
+			}
+		}
 		if spec.args, err = compileAll(s.Args, layout); err != nil {
 			return nil, err
 		}
@@ -223,6 +233,13 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 			}
 			args[i] = append(args[i], arr)
 		}
+		for _, o := range s.order {
+			arr, err := o.ev.Eval(ctx.Eval, c.Batch)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = append(args[i], arr)
+		}
 		if s.filter != nil {
 			res, err := s.filter.Eval(ctx.Eval, c.Batch)
 			if err != nil {
@@ -272,6 +289,12 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 		g.rows += diff
 		for i, s := range a.aggs {
 			if passes[i] != nil && !passes[i][r] {
+				continue
+			}
+			if s.collect {
+				if err := g.states[i].(*collectState).addRow(collectArgs(&s, args[i], r), diff); err != nil {
+					return nil, err
+				}
 				continue
 			}
 			var v types.Datum = true // count(*)
@@ -450,6 +473,9 @@ type incrAggState interface {
 }
 
 func newIncrAggState(s incrAggSpec) incrAggState {
+	if s.collect {
+		return newCollectState(&s)
+	}
 	var st incrAggState
 	switch s.kind {
 	case "count":

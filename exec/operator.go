@@ -56,6 +56,9 @@ type Context struct {
 	// which to read each workflow's result (by object id): where the
 	// workflow had absorbed atom n, which it committed after n.
 	ResultSnapshots map[uint64]storage.Seq
+	// Generators materializes the atoms of generator streams, which store
+	// only their event ranges (see AtomReader).
+	Generators Generators
 
 	ctes  map[int]*cteResult
 	work  map[int][]*batch.Batch

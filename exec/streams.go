@@ -2,6 +2,8 @@ package exec
 
 import (
 	"encoding/binary"
+	"errors"
+	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -17,10 +19,22 @@ import (
 // Streams and workflow results as relations.
 //
 // A stream's events live in its atom log (one entry per chunk of rows,
-// appended at the inserting commit's seq). A workflow's result is a
-// multiset kept under its object id: one key per distinct row, holding the
-// row and its multiplicity, written in the same commit as the atom that
-// changed it, so a snapshot read sees the result of whole atoms only.
+// appended at the inserting commit's seq). A workflow's result is written
+// in the same commit as the atom that changed it, so a snapshot read sees
+// the result of whole atoms only, in one of two layouts:
+//
+//   - counted: a multiset kept under its object id, one key per distinct
+//     row holding the row and its multiplicity. Any workflow can keep it:
+//     retractions find their row's key.
+//   - append-only: the workflow's output log is its result. A workflow
+//     whose output only ever inserts rows (Dataflow.AppendOnly, recorded in
+//     its descriptor at creation) appends each atom's rows to its log and
+//     writes nothing else: the rows inserted up to a snapshot are the log's
+//     entries up to it. No count is read, no key is made per row, and
+//     readers of the log (SUBSCRIBE, workflows over this one) need no
+//     second copy.
+//
+// ReadResult and ResultScan read either layout.
 
 // Workflow key space under storage.ObjectPrefix(workflow OID): each
 // sub-space starts with one byte.
@@ -94,7 +108,7 @@ type LogScan struct {
 	obj       uint64
 	types     []types.T
 	atom      bool
-	codec     *rowcodec.ChangeCodec
+	reader    *AtomReader
 	watermark *WatermarkSpec
 	wm        *WatermarkTracker
 	it        *storage.LogIter
@@ -103,57 +117,33 @@ type LogScan struct {
 // NewLogScan returns a scan of stream obj's events; with atom, a trailing
 // bigint column holds each event's atom.
 func NewLogScan(name string, obj uint64, ts []types.T, atom bool, wm *WatermarkSpec) (*LogScan, error) {
-	codec, err := rowcodec.NewChangeCodec(ts)
-	if err != nil {
+	// The codec is built now so that a stream of unsupported types fails
+	// at planning; the reader proper needs the run's generators.
+	if _, err := rowcodec.NewChangeCodec(ts); err != nil {
 		return nil, err
 	}
-	return &LogScan{name: name, obj: obj, types: ts, atom: atom, codec: codec, watermark: wm}, nil
+	return &LogScan{name: name, obj: obj, types: ts, atom: atom, watermark: wm}, nil
 }
 
 func (s *LogScan) Describe() string     { return "Stream Scan on " + s.name }
 func (s *LogScan) Children() []Operator { return nil }
 
 func (s *LogScan) Open(ctx *Context) error {
+	reader, err := NewAtomReader(s.types, ctx.Generators)
+	if err != nil {
+		return err
+	}
 	it, err := ctx.Txn.ScanLog(s.obj, 0, ^storage.Seq(0))
 	if err != nil {
 		return err
 	}
-	s.it = it
+	s.it, s.reader = it, reader
 	if s.watermark != nil {
 		if s.wm, err = NewWatermarkTracker(s.watermark, len(s.types), nil); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// ReadAtom decodes the entries of the atom the iterator is at (all
-// entries with its seq) and moves past them.
-func ReadAtom(it *storage.LogIter, codec *rowcodec.ChangeCodec, ts []types.T) (storage.Seq, *batch.ChangeBatch, error) {
-	builders := make([]array.Builder, len(ts))
-	for i, t := range ts {
-		builders[i] = array.NewBuilder(types.Allocator, t.ArrowType())
-	}
-	dec, err := codec.Decoder(builders)
-	if err != nil {
-		return 0, nil, err
-	}
-	seq := it.Entry().Seq
-	var diffs []int8
-	for it.Valid() && it.Entry().Seq == seq {
-		if diffs, err = rowcodec.DecodeChunk(dec, it.Entry().Value, diffs); err != nil {
-			return 0, nil, err
-		}
-		it.Next()
-	}
-	if err := it.Error(); err != nil {
-		return 0, nil, err
-	}
-	cols := make([]arrow.Array, len(builders))
-	for i, b := range builders {
-		cols[i] = b.NewArray()
-	}
-	return seq, &batch.ChangeBatch{Batch: &batch.Batch{Cols: cols, Len: len(diffs)}, Diff: diffs}, nil
 }
 
 func (s *LogScan) Next(ctx *Context) (*batch.Batch, error) {
@@ -166,7 +156,7 @@ func (s *LogScan) Next(ctx *Context) (*batch.Batch, error) {
 		if err := ctx.checkCancel(); err != nil {
 			return nil, err
 		}
-		seq, c, err := ReadAtom(s.it, s.codec, s.types)
+		seq, c, err := s.reader.Read(s.it)
 		if err != nil {
 			return nil, err
 		}
@@ -220,19 +210,24 @@ type ResultScan struct {
 	obj   uint64
 	types []types.T
 	codec *ResultCodec
-	it    *storage.Iter
+	// appendOnly reads the result from the output log (log) instead of
+	// the counted rows (it).
+	appendOnly bool
+	it         *storage.Iter
+	log        *logResult
 	// own is the snapshot the scan opened itself (see
 	// Context.ResultSnapshots).
 	own *storage.Txn
 }
 
-// NewResultScan returns a scan of workflow obj's result.
-func NewResultScan(name string, obj uint64, ts []types.T) (*ResultScan, error) {
+// NewResultScan returns a scan of workflow obj's result; appendOnly says
+// the workflow keeps it as its output log (see the layouts above).
+func NewResultScan(name string, obj uint64, ts []types.T, appendOnly bool) (*ResultScan, error) {
 	codec, err := NewResultCodec(ts)
 	if err != nil {
 		return nil, err
 	}
-	return &ResultScan{name: name, obj: obj, types: ts, codec: codec}, nil
+	return &ResultScan{name: name, obj: obj, types: ts, codec: codec, appendOnly: appendOnly}, nil
 }
 
 func (s *ResultScan) Describe() string     { return "Workflow Scan on " + s.name }
@@ -247,6 +242,15 @@ func (s *ResultScan) Open(ctx *Context) error {
 		}
 		s.own, txn = own, own
 	}
+	if s.appendOnly {
+		log, err := openLogResult(txn, s.obj, s.types)
+		if err != nil {
+			s.release()
+			return err
+		}
+		s.log = log
+		return nil
+	}
 	p := ResultPrefix(s.obj)
 	it, err := txn.NewIter(p, storage.PrefixEnd(p))
 	if err != nil {
@@ -259,6 +263,12 @@ func (s *ResultScan) Open(ctx *Context) error {
 }
 
 func (s *ResultScan) Next(ctx *Context) (*batch.Batch, error) {
+	if s.log != nil {
+		if err := ctx.checkCancel(); err != nil {
+			return nil, err
+		}
+		return s.log.next(ctx.BatchSize)
+	}
 	if s.it == nil {
 		return nil, nil
 	}
@@ -291,6 +301,10 @@ func (s *ResultScan) Close() error {
 		err = s.it.Close()
 		s.it = nil
 	}
+	if s.log != nil {
+		err = errors.Join(err, s.log.close())
+		s.log = nil
+	}
 	s.release()
 	return err
 }
@@ -302,6 +316,111 @@ func (s *ResultScan) release() {
 		s.own = nil
 	}
 }
+
+// ReadResult reads workflow obj's whole result at the transaction's
+// snapshot, as inserts; appendOnly says the workflow keeps it as its
+// output log.
+func ReadResult(txn *storage.Txn, obj uint64, ts []types.T, appendOnly bool) (*batch.ChangeBatch, error) {
+	if appendOnly {
+		log, err := openLogResult(txn, obj, ts)
+		if err != nil {
+			return nil, err
+		}
+		b, err := log.next(math.MaxInt)
+		if cerr := log.close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			return batch.EmptyChanges(ts), nil
+		}
+		return batch.Inserts(b), nil
+	}
+	codec, err := NewResultCodec(ts)
+	if err != nil {
+		return nil, err
+	}
+	p := ResultPrefix(obj)
+	it, err := txn.NewIter(p, storage.PrefixEnd(p))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	cb := batch.NewChangeBuilder(ts)
+	for ok := it.First(); ok; ok = it.Next() {
+		n, row, err := codec.Decode(it.Value())
+		if err != nil {
+			return nil, err
+		}
+		for k := int64(0); k < n; k++ {
+			cb.Add(row, 1)
+		}
+	}
+	if err := it.Error(); err != nil {
+		return nil, err
+	}
+	return cb.Build(), nil
+}
+
+// logResult reads an append-only workflow's result from its output log:
+// every entry visible to the snapshot is a chunk of inserted rows.
+type logResult struct {
+	obj   uint64
+	it    *storage.LogIter
+	rows  *batch.Builders
+	dec   *rowcodec.Decoder
+	diffs []int8
+}
+
+func openLogResult(txn *storage.Txn, obj uint64, ts []types.T) (*logResult, error) {
+	codec, err := rowcodec.NewChangeCodec(ts)
+	if err != nil {
+		return nil, err
+	}
+	rows := batch.NewBuilders(ts)
+	builders := make([]array.Builder, len(ts))
+	for i := range builders {
+		builders[i] = rows.Column(i)
+	}
+	dec, err := codec.Decoder(builders)
+	if err != nil {
+		return nil, err
+	}
+	it, err := txn.ScanLog(obj, 0, ^storage.Seq(0))
+	if err != nil {
+		return nil, err
+	}
+	return &logResult{obj: obj, it: it, rows: rows, dec: dec}, nil
+}
+
+// next returns the rows of the next log entries, at least limit of them
+// unless the log ends first; nil once it has ended.
+func (r *logResult) next(limit int) (*batch.Batch, error) {
+	for r.it.Valid() && r.rows.Len() < limit {
+		var err error
+		if r.diffs, err = rowcodec.DecodeChunk(r.dec, r.it.Entry().Value, r.diffs[:0]); err != nil {
+			return nil, err
+		}
+		for _, d := range r.diffs {
+			if d != 1 {
+				return nil, pgerror.Newf(pgerror.DataCorrupted, "the output log of append-only workflow %d retracts a row", r.obj)
+			}
+		}
+		r.rows.AddRows(len(r.diffs))
+		r.it.Next()
+	}
+	if err := r.it.Error(); err != nil {
+		return nil, err
+	}
+	if r.rows.Len() == 0 {
+		return nil, nil
+	}
+	return r.rows.Build(), nil
+}
+
+func (r *logResult) close() error { return r.it.Close() }
 
 // AppendChanges appends changes to log obj in the transaction: one atom
 // entry per chunk of rows.

@@ -98,6 +98,11 @@ var crashWorkflows = []Workflow{
 		Batch: "SELECT n % 3 AS r, count(*) AS keys, sum(total) AS total FROM (SELECT k, count(*) AS n, sum(v) AS total FROM s GROUP BY k) p GROUP BY n % 3"},
 	{Name: "top", Query: "SELECT w, i, v FROM s ORDER BY v DESC, w, i LIMIT 5"},
 	{Name: "owners", Query: "SELECT owner, count(*) AS n, max(id) AS top FROM t GROUP BY owner"},
+	// Append-only: their results are their output logs.
+	{Name: "high", Query: "SELECT w, i, k, v FROM s WHERE v >= 900"},
+	{Name: "high_scaled", Query: "SELECT w, i, v * 2 AS v2 FROM high", Batch: "SELECT w, i, v * 2 AS v2 FROM s WHERE v >= 900"},
+	{Name: "of_high", Query: "SELECT k, count(*) AS n, sum(v) AS total FROM high GROUP BY k",
+		Batch: "SELECT k, count(*) AS n, sum(v) AS total FROM s WHERE v >= 900 GROUP BY k"},
 }
 
 // streamWriter inserts atoms of 5 events (w, i, k, v) into s, i counting
@@ -203,9 +208,15 @@ func TestExactlyOnceAcrossCrashes(t *testing.T) {
 	for _, w := range crashWorkflows {
 		exec(t, conn, w.Create())
 	}
-	sub, err := Subscribe(connect(t, srv.addr, nil), "SUBSCRIBE per_key WITH (SNAPSHOT = true, PROGRESS = true)", nil)
-	if err != nil {
-		t.Fatal(err)
+	// per_key keeps counted rows; high's result is its output log.
+	subscribed := []string{"per_key", "high"}
+	subs := make([]*Subscription, len(subscribed))
+	for i, name := range subscribed {
+		sub, err := Subscribe(connect(t, srv.addr, nil), "SUBSCRIBE "+name+" WITH (SNAPSHOT = true, PROGRESS = true)", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs[i] = sub
 	}
 	writers := make([]*streamWriter, 3)
 	for w := range writers {
@@ -242,8 +253,12 @@ func TestExactlyOnceAcrossCrashes(t *testing.T) {
 		srv.kill()
 		wg.Wait()
 		cancel()
-		subState, subProgress := sub.State()
-		sub.Close()
+		subStates := make([]Rows, len(subs))
+		subProgress := make([]int64, len(subs))
+		for i, sub := range subs {
+			subStates[i], subProgress[i] = sub.State()
+			sub.Close()
+		}
 
 		srv = startChild(t, dir)
 		conn = connect(t, srv.addr, nil)
@@ -262,20 +277,28 @@ func TestExactlyOnceAcrossCrashes(t *testing.T) {
 				t.Fatalf("round %d (seed %d): workflow %s differs from its batch query after a crash\n%s", round, seed, w.Name, Diff(want, got))
 			}
 		}
-		sub, err = Subscribe(connect(t, srv.addr, nil), fmt.Sprintf("SUBSCRIBE per_key WITH (FROM_ATOM = %d, PROGRESS = true)", subProgress+1), subState)
-		if err != nil {
-			t.Fatal(err)
+		for i, name := range subscribed {
+			sub, err := Subscribe(connect(t, srv.addr, nil), fmt.Sprintf("SUBSCRIBE %s WITH (FROM_ATOM = %d, PROGRESS = true)", name, subProgress[i]+1), subStates[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			subs[i] = sub
 		}
 		exec(t, conn, "INSERT INTO marker VALUES (1)")
-		state, _, err := sub.Wait(testContext(t), queryInt(t, conn, "SELECT max(_atom) FROM marker"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := query(t, conn, "SELECT * FROM per_key"); !state.Equal(want) {
-			t.Fatalf("round %d: SUBSCRIBE resumed FROM_ATOM = %d differs from the result\n%s", round, subProgress+1, Diff(want, state))
+		marker := queryInt(t, conn, "SELECT max(_atom) FROM marker")
+		for i, name := range subscribed {
+			state, _, err := subs[i].Wait(testContext(t), marker)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := query(t, conn, "SELECT * FROM "+name); !state.Equal(want) {
+				t.Fatalf("round %d: SUBSCRIBE %s resumed FROM_ATOM = %d differs from the result\n%s", round, name, subProgress[i]+1, Diff(want, state))
+			}
 		}
 	}
-	sub.Close()
+	for _, sub := range subs {
+		sub.Close()
+	}
 }
 
 // crashRounds is the number of kills: 20, PORTALSDB_SOAK_KILLS when set

@@ -77,6 +77,84 @@ func TestGeneratorResumesAcrossKill(t *testing.T) {
 	}
 }
 
+// TestGeneratedStreamsAcrossKill kills the server twice while a Nexmark
+// generator, a sequencer copying its atoms and workflows over both run.
+// A generator stream stores only its atoms' event ranges, and readers make
+// the events again: the atoms read before each kill must read the same
+// after it, the streams must end with every event once, in whole atoms,
+// and the workflows must equal their batch queries.
+func TestGeneratedStreamsAcrossKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills server processes")
+	}
+	const bids, atomRows = 9200, 200 // 46 of every 50 of 10000 events
+	dir := t.TempDir()
+	srv := startChild(t, dir)
+	conn := connect(t, srv.addr, nil)
+	workflows := []Workflow{
+		{Name: "per_auction", Query: "SELECT auction, count(*) AS n, sum(price) AS total FROM bid GROUP BY auction"},
+		{Name: "per_channel", Query: "SELECT channel, count(*) AS n, max(date_time) AS last FROM bids GROUP BY channel"},
+	}
+	exec(t, conn, "CREATE STREAM bid FROM GENERATOR nexmark (kind => 'bid', seed => 2, max_events => 10000, atom_rows => 200, events_per_second => 4000)",
+		"CREATE SEQUENCER bids FOR bid")
+	for _, w := range workflows {
+		exec(t, conn, w.Create())
+	}
+	type seen struct {
+		atom      int64
+		bid, bids Rows
+	}
+	var reads []seen
+	for kill := range 2 {
+		deadline := time.Now().Add(time.Minute)
+		for queryInt(t, conn, "SELECT count(*) FROM bids") < int64((kill+1)*bids/4) {
+			if time.Now().After(deadline) {
+				t.Fatal("the generator does not advance")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		atom := queryInt(t, conn, "SELECT max(_atom) FROM bids")
+		reads = append(reads, seen{atom,
+			query(t, conn, fmt.Sprintf("SELECT * FROM bid WHERE _atom <= %d", atom)),
+			query(t, conn, fmt.Sprintf("SELECT * FROM bids WHERE _atom <= %d", atom))})
+		srv.kill()
+		srv = startChild(t, dir)
+		conn = connect(t, srv.addr, nil)
+	}
+	waitFor(t, conn, "SELECT count(*) FROM bid", bids)
+	waitFor(t, conn, "SELECT count(*) FROM bids", bids)
+	exec(t, conn, "FLUSH")
+	for _, r := range reads {
+		if got := query(t, conn, fmt.Sprintf("SELECT * FROM bid WHERE _atom <= %d", r.atom)); !got.Equal(r.bid) {
+			t.Errorf("bid up to atom %d reads differently after the kill\n%s", r.atom, Diff(r.bid, got))
+		}
+		if got := query(t, conn, fmt.Sprintf("SELECT * FROM bids WHERE _atom <= %d", r.atom)); !got.Equal(r.bids) {
+			t.Errorf("bids up to atom %d reads differently after the kill\n%s", r.atom, Diff(r.bids, got))
+		}
+	}
+	for _, c := range []struct {
+		query string
+		want  int64
+	}{
+		{"SELECT count(DISTINCT _atom) FROM bid", bids / atomRows},
+		{"SELECT count(DISTINCT _atom) FROM bids", bids / atomRows},
+		{fmt.Sprintf("SELECT count(*) FROM (SELECT _atom FROM bid GROUP BY _atom HAVING count(*) <> %d) partial", atomRows), 0},
+		{"SELECT count(*) FROM (SELECT * FROM bid EXCEPT ALL SELECT * FROM bids) missing", 0},
+		{"SELECT count(*) FROM (SELECT * FROM bids EXCEPT ALL SELECT * FROM bid) extra", 0},
+	} {
+		if got := queryInt(t, conn, c.query); got != c.want {
+			t.Errorf("%s = %d, want %d", c.query, got, c.want)
+		}
+	}
+	for _, w := range workflows {
+		got := query(t, conn, "SELECT * FROM "+w.Name)
+		want := query(t, conn, w.Query)
+		if !got.Equal(want) {
+			t.Errorf("workflow %s after kills\n%s", w.Name, Diff(want, got))
+		}
+	}
+}
+
 // TestAsOfAtom reads a stream and a table as of earlier atoms: each read
 // sees exactly the atoms up to the one named.
 func TestAsOfAtom(t *testing.T) {

@@ -53,8 +53,8 @@ type Result struct {
 	// (generators, workflow, storage, garbage collection).
 	EventsPerSec     float64 `json:"events_per_second"`
 	EventsPerCoreSec float64 `json:"events_per_core_second"`
-	// Atoms counts the input atoms the workflow processed one by one;
-	// those committed before it was created are in its initial snapshot.
+	// Atoms counts the input atoms the workflow processed one by one: all
+	// of them, as the streams start only once the workflow exists.
 	Atoms      int64   `json:"atoms"`
 	AtomP50Ms  float64 `json:"atom_p50_ms"`
 	AtomP99Ms  float64 `json:"atom_p99_ms"`
@@ -156,7 +156,7 @@ func runQuery(ctx context.Context, q Query, o BenchOptions) (Result, error) {
 			return r, fmt.Errorf("setup: %w", err)
 		}
 	}
-	so := StreamOptions{Seed: o.Seed, MaxEvents: o.Events, AtomRows: o.AtomRows, Watermark: o.Watermark}
+	so := StreamOptions{Seed: o.Seed, MaxEvents: o.Events, AtomRows: o.AtomRows, Watermark: o.Watermark, Paused: true}
 	counts := map[string]int64{}
 	for _, s := range q.Streams {
 		if counts[s], err = StreamCount(s, so); err != nil {
@@ -173,6 +173,10 @@ func runQuery(ctx context.Context, q Query, o BenchOptions) (Result, error) {
 		return r, err
 	}
 	if _, err := conn.Exec(ctx, "CREATE WORKFLOW "+q.Name+" AS "+q.Text); err != nil {
+		mem.Peaks()
+		return r, err
+	}
+	if err := ResumeStreams(ctx, conn, q.Streams); err != nil {
 		mem.Peaks()
 		return r, err
 	}

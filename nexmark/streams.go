@@ -31,6 +31,12 @@ type StreamOptions struct {
 	// RisingWave setups declare): windows then close, and the workflows'
 	// state for closed windows is dropped.
 	Watermark string
+	// Paused creates the streams paused, to be started by ResumeStreams:
+	// a generator commits its atoms in far less time than a workflow
+	// takes to start, so a workflow created after running generators
+	// would find every event in its starting snapshot rather than
+	// absorb them atom by atom.
+	Paused bool
 }
 
 // share returns a stream's part of a global quantity.
@@ -46,7 +52,23 @@ func share(stream string, v float64) float64 {
 
 // CreateStreams creates the named generator streams (person, auction,
 // bid).
-func CreateStreams(ctx context.Context, conn *pgx.Conn, names []string, o StreamOptions) error {
+func CreateStreams(ctx context.Context, conn *pgx.Conn, names []string, o StreamOptions) (err error) {
+	if o.Paused {
+		// Paused in the creating transaction, the generators never run
+		// before ResumeStreams.
+		if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
+			return err
+		}
+		defer func() {
+			end := "COMMIT"
+			if err != nil {
+				end = "ROLLBACK"
+			}
+			if _, e := conn.Exec(ctx, end); e != nil && err == nil {
+				err = e
+			}
+		}()
+	}
 	for _, name := range names {
 		args := []string{
 			fmt.Sprintf("kind => '%s'", name),
@@ -66,8 +88,25 @@ func CreateStreams(ctx context.Context, conn *pgx.Conn, names []string, o Stream
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			return fmt.Errorf("%s: %w", sql, err)
 		}
+		if o.Paused {
+			if _, err := conn.Exec(ctx, "ALTER STREAM "+name+" PAUSE"); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// ResumeStreams starts the generators of streams created paused, all at
+// the commit of one transaction.
+func ResumeStreams(ctx context.Context, conn *pgx.Conn, names []string) error {
+	batch := &pgx.Batch{}
+	batch.Queue("BEGIN")
+	for _, name := range names {
+		batch.Queue("ALTER STREAM " + name + " RESUME")
+	}
+	batch.Queue("COMMIT")
+	return conn.SendBatch(ctx, batch).Close()
 }
 
 // StreamCount returns how many events a stream of the options holds once

@@ -103,6 +103,7 @@ const (
 	LockNotAvailable                      Code = "55P03"
 	ProgramLimitExceeded                  Code = "54000"
 	StatementTooComplex                   Code = "54001"
+	TooManyArguments                      Code = "54023"
 	TooManyColumns                        Code = "54011"
 	InsufficientResources                 Code = "53000"
 	DiskFull                              Code = "53100"

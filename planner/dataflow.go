@@ -62,12 +62,13 @@ func BuildDataflow(n logical.Node, emitOnWindowClose bool) (*exec.Dataflow, erro
 		}
 		b.add(op, []int{r.ref}, r.types)
 	}
+	b.df.AppendOnly = r.appendOnly
 	return b.df, nil
 }
 
 // applyDataflowRules runs the rules that keep a plan incremental: stacked
-// filters merge; subqueries are not turned into semi joins, which
-// workflows do not maintain yet.
+// filters merge, and EXISTS and IN subqueries become semi and anti joins
+// (which lower turns into joins it maintains).
 func applyDataflowRules(n logical.Node) (logical.Node, error) {
 	ins := n.Inputs()
 	if len(ins) > 0 {
@@ -87,10 +88,16 @@ func applyDataflowRules(n logical.Node) (logical.Node, error) {
 			return nil, err
 		}
 		if !changed {
-			return n, nil
+			break
 		}
 		n = next
 	}
+	next, changed, err := decorrelate(n, nil)
+	if err != nil || !changed {
+		return n, err
+	}
+	// The joins decorrelation made may hold filters to merge.
+	return applyDataflowRules(next)
 }
 
 type dfBuilder struct {
@@ -99,6 +106,8 @@ type dfBuilder struct {
 	// eowc asks for emit-on-window-close aggregates; closing records that
 	// one was built.
 	eowc, closing bool
+	// nextID numbers the columns rewrites add (see semiJoinIDBase).
+	nextID expr.ColumnID
 }
 
 // dfRef is a lowered relation: a node (or, negative, a source) whose
@@ -114,8 +123,11 @@ type dfRef struct {
 	// inserted or retracted again once v + Offset <= the watermark of
 	// Source, for every lineage listed. State can be purged by it.
 	final map[expr.ColumnID][]exec.WatermarkLineage
-	// appendOnly says the relation only ever gains rows: a stream, and
-	// filters, projections, windows and inner joins of streams. Asks need it.
+	// appendOnly says the relation only ever gains rows: a stream, an
+	// append-only workflow, filters, projections, windows and inner joins
+	// of those, and aggregates that emit on window close. Asks need it,
+	// and a workflow whose result has it keeps that result as its output
+	// log.
 	appendOnly bool
 }
 
@@ -234,7 +246,15 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 			return b.lowerInnerJoins(x)
 		}
 		if x.Kind == logical.SemiJoin || x.Kind == logical.AntiJoin {
-			return dfRef{}, notIncremental("EXISTS or IN with a subquery")
+			if x.NullAwareAnti {
+				return dfRef{}, notIncremental("NOT IN with a subquery").(*pgerror.Error).
+					WithHint("NOT EXISTS, which NULLs do not affect, can be maintained.")
+			}
+			rewritten, ok := b.semiJoinAsJoins(x)
+			if !ok {
+				return dfRef{}, notIncremental("EXISTS or IN with a subquery tied to the outer row by more than equalities")
+			}
+			return b.lower(rewritten)
 		}
 		left, err := b.lower(x.Left)
 		if err != nil {
@@ -262,8 +282,11 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 				return dfRef{}, notIncremental("the aggregate " + a.Fn.Name)
 			}
 			specs[i] = exec.AggSpec{Fn: a.Fn, Args: a.Args, ArgTypes: a.ArgTypes, Ret: a.Col.Type, Distinct: a.Distinct, Filter: a.Filter}
-			if len(a.OrderBy) > 0 {
-				return dfRef{}, notIncremental("an ordered aggregate")
+			for _, k := range a.OrderBy {
+				if err := checkExprs(k.Expr); err != nil {
+					return dfRef{}, err
+				}
+				specs[i].OrderBy = append(specs[i].OrderBy, exec.SortSpec{Expr: k.Expr, Desc: k.Desc, NullsFirst: k.NullsFirst})
 			}
 		}
 		op, err := exec.NewIncrAggregate(x.GroupBy, specs, in.layout())
@@ -284,7 +307,9 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		}
 		cols := x.Columns()
 		ts := logical.Types(cols)
-		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(cols), types: ts}
+		// An aggregate that emits on window close inserts each window's
+		// final row once and never retracts it.
+		out := dfRef{ref: b.add(op, []int{in.ref}, ts), ids: logical.IDs(cols), types: ts, appendOnly: closing}
 		// A group whose key value is final gets no more rows: its output
 		// row is final too, and its state can go.
 		var rules []exec.PurgeRule
@@ -502,12 +527,13 @@ func (b *dfBuilder) lowerScan(s *logical.Scan) (dfRef, error) {
 		src.Watermark = watermarkSpec(s.Table)
 	case logical.WorkflowRelation:
 		src.Kind = exec.SourceWorkflow
+		src.AppendOnly = s.Table.AppendOnly
 	default:
 		src.Kind = exec.SourceTable
 		src.Table = s.Table.Spec
 	}
 	b.df.Sources = append(b.df.Sources, src)
-	r := dfRef{ref: -len(b.df.Sources), ids: logical.IDs(s.Columns()), types: src.Types, appendOnly: src.Kind == exec.SourceStream}
+	r := dfRef{ref: -len(b.df.Sources), ids: logical.IDs(s.Columns()), types: src.Types, appendOnly: src.Kind == exec.SourceStream || src.AppendOnly}
 	if src.Watermark != nil {
 		r.wm = map[expr.ColumnID]exec.WatermarkLineage{s.Cols[src.Watermark.Column].ID: {Source: len(b.df.Sources) - 1}}
 		// Events at the watermark itself still arrive; those below it

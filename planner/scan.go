@@ -230,7 +230,7 @@ func (b *builder) buildLogicalRelationScan(s *logical.Scan, filter expr.Expr) (b
 			ts = append(ts, s.Atom.Type)
 		}
 	} else {
-		op, err = exec.NewResultScan(s.Table.Name, uint64(s.Table.OID), ts)
+		op, err = exec.NewResultScan(s.Table.Name, uint64(s.Table.OID), ts, s.Table.AppendOnly)
 	}
 	if err != nil {
 		return built{}, err

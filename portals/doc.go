@@ -18,6 +18,17 @@
 // EnsureLog: a SUBSCRIBE, a workflow over this one); until then each
 // output row is written once, to the result.
 //
+// An append-only workflow (WorkflowSpec.AppendOnly: its output never
+// retracts) keeps no counted rows and no key hashes: its output log, on
+// from the start, is its result, and each output row is written once, to
+// the log, in the commit that records the position (see exec.ReadResult).
+//
+// A generator stream's atoms hold only their event ranges: a generator's
+// event i is a pure function of its arguments and i, so every reader makes
+// the events again (exec.AtomReader), from the generator the runtime runs
+// or, when it does not, one the SQL layer builds from the stream's
+// definition (Runtime.Generator, GeneratorCatalog).
+//
 // portals knows storage and exec (dataflows, change batches); it knows
 // nothing of SQL text, the planner or sessions. The SQL layer builds
 // dataflows and hands them in through WorkflowSpec.

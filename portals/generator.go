@@ -15,12 +15,50 @@ import (
 
 // Generator produces a stream's events. Event i must be a pure function of
 // the generator's arguments (its seed included) and i, so that a generator
-// resumed after a crash continues exactly where its last atom ended.
+// resumed after a crash continues exactly where its last atom ended, and
+// so that its stream need not store its events: each atom's log entry is
+// only its event range (rowcodec.GeneratedChunk), and every reader of the
+// atom calls the generator for the events (exec.AtomReader). Append must
+// be safe for concurrent use, as readers materialize atoms at once.
 type Generator interface {
 	// Types returns the types of the events' columns.
 	Types() []types.T
-	// Append appends events from, from+1, ..., from+n-1.
+	// Append appends events from, from+1, ..., from+n-1, and counts them
+	// with b.AddRows.
 	Append(b *batch.Builders, from int64, n int)
+}
+
+// GeneratorCatalog builds the generator of a generator stream from the
+// stream's definition, for readers of its atoms when the runtime does not
+// run it: it stopped at its count, or is not started yet after a restart.
+type GeneratorCatalog func(oid uint32) (Generator, error)
+
+// SetGeneratorCatalog tells the runtime where to find the generators of
+// streams it does not run. Call it once, before the runtime is used.
+func (rt *Runtime) SetGeneratorCatalog(c GeneratorCatalog) { rt.generatorCatalog = c }
+
+// Generator implements exec.Generators: it returns the generator of a
+// generator stream, running or not. A generator found through the catalog
+// is kept until StopGenerator (a stream's OID is never reused).
+func (rt *Runtime) Generator(stream uint64) (exec.EventGenerator, error) {
+	oid := uint32(stream)
+	rt.mu.Lock()
+	g, ok := rt.streamGenerators[oid]
+	rt.mu.Unlock()
+	if ok {
+		return g, nil
+	}
+	if rt.generatorCatalog == nil {
+		return nil, pgerror.Internalf("no generator for stream %d", oid)
+	}
+	g, err := rt.generatorCatalog(oid)
+	if err != nil {
+		return nil, err
+	}
+	rt.mu.Lock()
+	rt.streamGenerators[oid] = g
+	rt.mu.Unlock()
+	return g, nil
 }
 
 // Disordered is a generator whose events are not in event-time order. A
@@ -50,7 +88,6 @@ type GeneratorSpec struct {
 type generator struct {
 	rt     *Runtime
 	spec   GeneratorSpec
-	codec  *rowcodec.ChangeCodec
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -67,11 +104,7 @@ func (rt *Runtime) StartGenerator(spec GeneratorSpec) error {
 	if spec.AtomRows <= 0 {
 		return pgerror.New(pgerror.InvalidParameterValue, "atom_rows must be positive")
 	}
-	codec, err := rowcodec.NewChangeCodec(spec.Gen.Types())
-	if err != nil {
-		return err
-	}
-	g := &generator{rt: rt, spec: spec, codec: codec, done: make(chan struct{})}
+	g := &generator{rt: rt, spec: spec, done: make(chan struct{})}
 	g.ctx, g.cancel = context.WithCancel(rt.ctx)
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -82,6 +115,7 @@ func (rt *Runtime) StartGenerator(spec GeneratorSpec) error {
 		return pgerror.Internalf("generator %s is already running", spec.Name)
 	}
 	rt.generators[spec.OID] = g
+	rt.streamGenerators[spec.OID] = spec.Gen
 	go g.run()
 	return nil
 }
@@ -91,11 +125,22 @@ func (rt *Runtime) StopGenerator(oid uint32) {
 	rt.mu.Lock()
 	g, ok := rt.generators[oid]
 	delete(rt.generators, oid)
+	delete(rt.streamGenerators, oid)
 	rt.mu.Unlock()
 	if ok {
 		g.cancel()
 		<-g.done
 	}
+}
+
+// GeneratorRunning reports whether the runtime runs generator stream
+// oid's generator (one that reached its count stays registered until
+// StopGenerator).
+func (rt *Runtime) GeneratorRunning(oid uint32) bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	_, ok := rt.generators[oid]
+	return ok
 }
 
 // GeneratorPosition returns how many events a generator stream has
@@ -153,7 +198,8 @@ func (g *generator) run() {
 	}
 }
 
-// atom commits the next atom of events with the generator's new position.
+// atom commits the next atom with the generator's new position. The atom
+// is stored as its event range: readers produce the events.
 func (g *generator) atom() (int, bool, error) {
 	txn := g.rt.db.Begin()
 	defer txn.Rollback()
@@ -168,9 +214,8 @@ func (g *generator) atom() (int, bool, error) {
 		}
 		n = min(n, g.spec.Count-next)
 	}
-	b := batch.NewBuilders(g.spec.Gen.Types())
-	g.spec.Gen.Append(b, next, int(n))
-	if err := exec.AppendChanges(txn, uint64(g.spec.OID), g.codec, g.spec.Gen.Types(), batch.Inserts(b.Build())); err != nil {
+	chunk := rowcodec.AppendGeneratedChunk(nil, rowcodec.GeneratedChunk{Stream: uint64(g.spec.OID), From: next, Count: int(n)})
+	if err := txn.AppendLog(uint64(g.spec.OID), chunk); err != nil {
 		return 0, false, err
 	}
 	if err := txn.Put(generatorKey(g.spec.OID), binary.AppendVarint(nil, next+n)); err != nil {

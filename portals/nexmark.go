@@ -141,8 +141,6 @@ type Nexmark struct {
 	// hot channels' URLs; built for bid streams only.
 	channels, channelURLs []string
 	hotURLs               []string
-	// scratch is reused to build strings.
-	scratch []byte
 }
 
 // NewNexmark validates cfg and returns its generator.
@@ -316,6 +314,9 @@ func (n *Nexmark) Append(b *batch.Builders, from int64, count int) {
 		return
 	}
 	n.reserve(b, count)
+	// scratch builds strings; it is the call's own, as readers call
+	// Append concurrently.
+	var scratch []byte
 	p := n.position(from)
 	for done := 0; done < count; p++ {
 		e := n.adjusted(p)
@@ -326,11 +327,11 @@ func (n *Nexmark) Append(b *batch.Builders, from int64, count int) {
 		ts := n.timestampMs(e)
 		switch n.cfg.Kind {
 		case NexmarkPerson:
-			n.person(b, e, ts, &rng)
+			scratch = n.person(b, e, ts, &rng, scratch)
 		case NexmarkAuction:
-			n.auction(b, e, ts, &rng)
+			scratch = n.auction(b, e, ts, &rng, scratch)
 		default:
-			n.bid(b, e, ts, &rng)
+			scratch = n.bid(b, e, ts, &rng, scratch)
 		}
 		done++
 	}
@@ -393,10 +394,11 @@ func (n *Nexmark) randomAuction(e int64, rng *nexmarkRand) int64 {
 	return lo + rng.below(hi-lo+1+nexmarkAuctionIDLead)
 }
 
-func (n *Nexmark) person(b *batch.Builders, e, ms int64, rng *nexmarkRand) {
+// person appends event e, a person, and returns scratch for reuse.
+func (n *Nexmark) person(b *batch.Builders, e, ms int64, rng *nexmarkRand, scratch []byte) []byte {
 	id := lastPerson(e) + nexmarkFirstPersonID
 	name := nexmarkFirstNames[rng.below(int64(len(nexmarkFirstNames)))] + " " + nexmarkLastNames[rng.below(int64(len(nexmarkLastNames)))]
-	s := n.scratch[:0]
+	s := scratch[:0]
 	s = rng.appendString(s, 7)
 	s = append(s, '@')
 	s = rng.appendString(s, 5)
@@ -423,10 +425,11 @@ func (n *Nexmark) person(b *batch.Builders, e, ms int64, rng *nexmarkRand) {
 	b.Column(5).(*array.StringBuilder).Append(state)
 	b.Column(6).(*array.TimestampBuilder).Append(n.timestamp(ms))
 	b.Column(7).(*array.StringBuilder).BinaryBuilder.Append(s)
-	n.scratch = s
+	return s
 }
 
-func (n *Nexmark) auction(b *batch.Builders, e, ms int64, rng *nexmarkRand) {
+// auction appends event e, an auction, and returns scratch for reuse.
+func (n *Nexmark) auction(b *batch.Builders, e, ms int64, rng *nexmarkRand, scratch []byte) []byte {
 	id := lastAuction(e) + nexmarkFirstAuctionID
 	var seller int64
 	if rng.below(n.cfg.HotSellersRatio) > 0 {
@@ -442,7 +445,7 @@ func (n *Nexmark) auction(b *batch.Builders, e, ms int64, rng *nexmarkRand) {
 	ahead := n.cfg.NumInFlightAuctions * nexmarkEpoch / nexmarkAuctionProportion
 	horizon := n.timestampMs(e+ahead) - ms
 	expires := ms + 1 + rng.below(max(horizon*2, 1))
-	s := rng.appendString(n.scratch[:0], 20)
+	s := rng.appendString(scratch[:0], 20)
 	itemName := string(s)
 	s = rng.appendString(s[:0], 100)
 	desc := string(s)
@@ -459,10 +462,11 @@ func (n *Nexmark) auction(b *batch.Builders, e, ms int64, rng *nexmarkRand) {
 	b.Column(7).(*array.Int64Builder).Append(seller)
 	b.Column(8).(*array.Int64Builder).Append(category)
 	b.Column(9).(*array.StringBuilder).BinaryBuilder.Append(s)
-	n.scratch = s
+	return s
 }
 
-func (n *Nexmark) bid(b *batch.Builders, e, ms int64, rng *nexmarkRand) {
+// bid appends event e, a bid, and returns scratch for reuse.
+func (n *Nexmark) bid(b *batch.Builders, e, ms int64, rng *nexmarkRand, scratch []byte) []byte {
 	var auction, bidder int64
 	if rng.below(n.cfg.HotAuctionRatio) > 0 {
 		auction = lastAuction(e) / nexmarkHotBlock * nexmarkHotBlock
@@ -485,7 +489,7 @@ func (n *Nexmark) bid(b *batch.Builders, e, ms int64, rng *nexmarkRand) {
 		i := rng.below(nexmarkChannels)
 		channel, url = n.channels[i], n.channelURLs[i]
 	}
-	s := rng.appendExtra(n.scratch[:0], 8+8+8+8, n.cfg.AvgBidByteSize)
+	s := rng.appendExtra(scratch[:0], 8+8+8+8, n.cfg.AvgBidByteSize)
 	b.Column(0).(*array.Int64Builder).Append(auction + nexmarkFirstAuctionID)
 	b.Column(1).(*array.Int64Builder).Append(bidder + nexmarkFirstPersonID)
 	b.Column(2).(*array.Int64Builder).Append(price)
@@ -493,7 +497,7 @@ func (n *Nexmark) bid(b *batch.Builders, e, ms int64, rng *nexmarkRand) {
 	b.Column(4).(*array.StringBuilder).Append(url)
 	b.Column(5).(*array.TimestampBuilder).Append(n.timestamp(ms))
 	b.Column(6).(*array.StringBuilder).BinaryBuilder.Append(s)
-	n.scratch = s
+	return s
 }
 
 // nexmarkBaseURL derives a URL of three path segments from a seed.

@@ -26,6 +26,10 @@ type Runtime struct {
 	servers    map[uint32]*Server
 	// pumps are the running sequencers and splitters.
 	pumps map[uint32]*pump
+	// streamGenerators are the generators of generator streams, running
+	// or not, by stream OID, for readers of their atoms (Generator).
+	streamGenerators map[uint32]Generator
+	generatorCatalog GeneratorCatalog
 
 	// replyCodecs caches row codecs of portal replies by column types.
 	replyCodecs sync.Map // string -> *rowcodec.RowCodec
@@ -37,7 +41,8 @@ func New(db *storage.DB, log *slog.Logger) *Runtime {
 		log = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	rt := &Runtime{db: db, log: log, commits: newSignal(), ctx: ctx, cancel: cancel, workflows: map[uint32]*Workflow{}, servers: map[uint32]*Server{}}
+	rt := &Runtime{db: db, log: log, commits: newSignal(), ctx: ctx, cancel: cancel, workflows: map[uint32]*Workflow{}, servers: map[uint32]*Server{},
+		streamGenerators: map[uint32]Generator{}}
 	db.SetCommitHook(func(storage.Seq, []uint64) { rt.commits.broadcast() })
 	return rt
 }

@@ -195,6 +195,9 @@ func sequenceOne(db *storage.DB, spec SequencerSpec) (bool, storage.Seq, error) 
 	if bestSrc < 0 {
 		return false, txn.ReadSeq(), nil
 	}
+	// Entries are copied as they are: a generated chunk names the stream
+	// whose generator produces its events, so readers of the sequencer's
+	// stream materialize them as readers of the source do.
 	it, err := txn.ScanLog(uint64(spec.Sources[bestSrc]), best, best)
 	if err != nil {
 		return false, 0, err
@@ -254,14 +257,19 @@ func (rt *Runtime) StartSplitter(spec SplitterSpec) error {
 	if err != nil {
 		return err
 	}
+	reader, err := exec.NewAtomReader(spec.Types, rt)
+	if err != nil {
+		return err
+	}
 	p := rt.newPump(spec.Name)
 	rt.addPump(spec.ID, p)
-	go p.run(func() (bool, storage.Seq, error) { return splitOne(rt.db, spec, preds, codec) })
+	go p.run(func() (bool, storage.Seq, error) { return splitOne(rt.db, spec, preds, reader, codec) })
 	return nil
 }
 
-// splitOne routes the next source atom, if any.
-func splitOne(db *storage.DB, spec SplitterSpec, preds []expr.Evaluator, codec *rowcodec.ChangeCodec) (bool, storage.Seq, error) {
+// splitOne routes the next source atom, if any. The splits store their
+// events, also those of a generator stream's atoms.
+func splitOne(db *storage.DB, spec SplitterSpec, preds []expr.Evaluator, reader *exec.AtomReader, codec *rowcodec.ChangeCodec) (bool, storage.Seq, error) {
 	txn := db.Begin()
 	defer txn.Rollback()
 	var pos storage.Seq
@@ -281,7 +289,7 @@ func splitOne(db *storage.DB, spec SplitterSpec, preds []expr.Evaluator, codec *
 	if err != nil {
 		return false, 0, err
 	}
-	_, atom, err := exec.ReadAtom(it, codec, spec.Types)
+	_, atom, err := reader.Read(it)
 	it.Close()
 	if err != nil {
 		return false, 0, err

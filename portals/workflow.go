@@ -33,6 +33,11 @@ type WorkflowSpec struct {
 	// Into, when not zero, is a stream the workflow's output changes are
 	// also appended to.
 	Into uint32
+	// AppendOnly, from the workflow's descriptor, says its output only
+	// inserts rows and its result is kept as its output log (see
+	// exec.ReadResult): emit appends each atom's rows to the log and
+	// writes nothing else, and the log is always on.
+	AppendOnly bool
 }
 
 // Status is a workflow's state as the catalog views show it.
@@ -63,8 +68,9 @@ type Workflow struct {
 
 	outTypes []types.T
 	result   *exec.ResultCodec
-	srcCodec []*rowcodec.ChangeCodec
-	outCodec *rowcodec.ChangeCodec
+	// srcReaders decode the sources' atoms.
+	srcReaders []*exec.AtomReader
+	outCodec   *rowcodec.ChangeCodec
 	// trackers hold the watermarks of stream sources that declare one.
 	trackers []*exec.WatermarkTracker
 
@@ -211,11 +217,11 @@ func newWorkflow(rt *Runtime, spec WorkflowSpec) (*Workflow, error) {
 		if s.Atom {
 			ts = ts[:len(ts)-1]
 		}
-		c, err := rowcodec.NewChangeCodec(ts)
+		r, err := exec.NewAtomReader(ts, rt)
 		if err != nil {
 			return nil, err
 		}
-		w.srcCodec = append(w.srcCodec, c)
+		w.srcReaders = append(w.srcReaders, r)
 	}
 	w.trackers = make([]*exec.WatermarkTracker, len(df.Sources))
 	w.ctx, w.cancel = context.WithCancel(rt.ctx)
@@ -708,30 +714,7 @@ func (w *Workflow) snapshot(txn *storage.Txn, i int, src exec.DataflowSource) (*
 	case exec.SourceStream:
 		return w.readLog(txn, i, src, 0, txn.ReadSeq())
 	case exec.SourceWorkflow:
-		codec, err := exec.NewResultCodec(src.Types)
-		if err != nil {
-			return nil, err
-		}
-		p := exec.ResultPrefix(src.Object)
-		it, err := txn.NewIter(p, storage.PrefixEnd(p))
-		if err != nil {
-			return nil, err
-		}
-		defer it.Close()
-		cb := batch.NewChangeBuilder(src.Types)
-		for ok := it.First(); ok; ok = it.Next() {
-			n, row, err := codec.Decode(it.Value())
-			if err != nil {
-				return nil, err
-			}
-			for k := int64(0); k < n; k++ {
-				cb.Add(row, 1)
-			}
-		}
-		if err := it.Error(); err != nil {
-			return nil, err
-		}
-		return cb.Build(), nil
+		return exec.ReadResult(txn, src.Object, src.Types, src.AppendOnly)
 	default:
 		spec, ok := src.Table.(*storage.TableSpec)
 		if !ok {
@@ -769,14 +752,10 @@ func (w *Workflow) readLog(txn *storage.Txn, i int, src exec.DataflowSource, fro
 		return nil, err
 	}
 	defer it.Close()
-	ts := src.Types
-	if src.Atom {
-		ts = ts[:len(ts)-1]
-	}
 	ctx := w.execContext(txn)
 	var parts []*batch.ChangeBatch
 	for it.Valid() {
-		seq, c, err := exec.ReadAtom(it, w.srcCodec[i], ts)
+		seq, c, err := w.srcReaders[i].Read(it)
 		if err != nil {
 			return nil, err
 		}
@@ -908,8 +887,13 @@ func (w *Workflow) step() (progressed bool, atom storage.Seq, err error) {
 
 // loadLogSince reads whether and since when the output log is written.
 // Without a record the log is on when the workflow was initialized before
-// logs were optional (initialized), off for a new one.
+// logs were optional (initialized), off for a new one. An append-only
+// workflow's log is its result: it is on from the start.
 func (w *Workflow) loadLogSince(txn *storage.Txn, initialized bool) error {
+	if w.spec.AppendOnly {
+		w.logOn, w.logSince = true, 0
+		return nil
+	}
 	v, ok, err := txn.Get(exec.LogSinceKey(uint64(w.spec.OID)))
 	if err != nil {
 		return err
@@ -985,11 +969,15 @@ func (w *Workflow) upstreamLog(oid uint32) error {
 // emit applies output changes to the result, and appends them to the
 // workflow's output log (when it is on) and its INTO stream.
 //
-// The result holds one key per distinct row with its multiplicity: the
-// changes of equal rows are summed first, then each row's count is read,
-// changed and written back. Keys and values are encoded straight from the
-// batch's columns.
+// An append-only workflow's result is its output log (emitInserts). Any
+// other keeps one key per distinct row with its multiplicity: the changes
+// of equal rows are summed first, then each row's count is read, changed
+// and written back. Keys and values are encoded straight from the batch's
+// columns.
 func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
+	if w.spec.AppendOnly {
+		return w.emitInserts(txn, out)
+	}
 	if w.keysPending {
 		// The last emit's transaction did not commit: what the filter
 		// knows is no longer sure.
@@ -1112,6 +1100,44 @@ func (w *Workflow) emit(txn *storage.Txn, out *batch.ChangeBatch) error {
 		if err := exec.AppendChanges(txn, oid, w.outCodec, w.outTypes, out); err != nil {
 			return err
 		}
+	}
+	if w.spec.Into != 0 {
+		if err := exec.AppendChanges(txn, uint64(w.spec.Into), w.outCodec, w.outTypes, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emitInserts writes an append-only workflow's output: the rows go once,
+// into the log entries of this commit's atom, which are its result and its
+// output log at once. Nothing is read and no key is made per row; the
+// entries commit with the position, as counted results do.
+func (w *Workflow) emitInserts(txn *storage.Txn, out *batch.ChangeBatch) error {
+	if out.Len == 0 {
+		return nil
+	}
+	repeated := false
+	for _, d := range out.Diff {
+		if d < 0 {
+			return pgerror.Internalf("workflow %s: its output retracts a row, but its result is kept append-only", w.spec.Name)
+		}
+		repeated = repeated || d != 1
+	}
+	if repeated {
+		// A log entry records each change as one insert or delete: a
+		// row inserted n times goes in n times (and not at all for 0).
+		var rows []int32
+		for r, d := range out.Diff {
+			for range d {
+				rows = append(rows, int32(r))
+			}
+		}
+		out = batch.Inserts(out.TakeChanges(rows).Batch)
+	}
+	oid := uint64(w.spec.OID)
+	if err := exec.AppendChanges(txn, oid, w.outCodec, w.outTypes, out); err != nil {
+		return err
 	}
 	if w.spec.Into != 0 {
 		if err := exec.AppendChanges(txn, uint64(w.spec.Into), w.outCodec, w.outTypes, out); err != nil {

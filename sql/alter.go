@@ -346,6 +346,7 @@ func (d *ddl) countQuery(q string) (int, error) {
 	ev := d.s.evalCtx(d.t, nil)
 	ev.Subplans = plan.Subplans
 	ectx := exec.NewContext(context.Background(), ev, d.t.txn)
+	ectx.Generators = d.s.e.rt
 	plan.Subplans.Bind(ectx)
 	out, err := exec.Drain(ectx, plan.Root, plan.Types)
 	if err != nil {
@@ -613,6 +614,7 @@ func (d *ddl) createTableAs(ctx context.Context, cs *pg.CreateTableAsStmt) (pgwi
 	sctx, cancel := d.s.statementContext(ctx)
 	defer cancel()
 	ectx := exec.NewContext(sctx, ev, d.t.txn)
+	ectx.Generators = d.s.e.rt
 	plan.Subplans.Bind(ectx)
 	if _, err := exec.Drain(ectx, plan.Root, plan.Types); err != nil {
 		return nil, err

@@ -176,6 +176,7 @@ func (v *catalogView) Relation(schema, name string) (*binder.Relation, error) {
 		ref := &logical.TableRef{OID: t.OID, Name: t.Name, Kind: logical.StreamRelation}
 		if t.Kind == catalog.KindWorkflow {
 			ref.Kind = logical.WorkflowRelation
+			ref.AppendOnly = t.Workflow != nil && t.Workflow.AppendOnly
 		}
 		for i, col := range t.Columns {
 			ref.Columns = append(ref.Columns, logical.TableColumn{Name: col.Name, Type: col.Type, NotNull: col.NotNull, AttrNum: int16(i + 1)})

@@ -7,6 +7,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"portalsdb/exec/expr"
 	"portalsdb/pgerror"
@@ -755,6 +756,7 @@ func (d *ddl) referencedRelations(n *pg.Node, ctes map[string]bool) []uint32 {
 		case n.GetJoinExpr() != nil:
 			walk(n.GetJoinExpr().Larg)
 			walk(n.GetJoinExpr().Rarg)
+			walkSubqueries(n.GetJoinExpr().Quals, walk)
 		case n.GetRangeSubselect() != nil:
 			walk(n.GetRangeSubselect().Subquery)
 		case n.GetSelectStmt() != nil:
@@ -777,15 +779,31 @@ func (d *ddl) referencedRelations(n *pg.Node, ctes map[string]bool) []uint32 {
 		for _, f := range s.FromClause {
 			walk(f)
 		}
-		walk(s.WhereClause)
-		for _, t := range s.TargetList {
-			walk(t.GetResTarget().Val)
+		// Subqueries anywhere in the clauses' expressions: WHERE NOT
+		// EXISTS (...), a = ANY (...) inside AND, HAVING, the select list.
+		for _, e := range [][]*pg.Node{{s.WhereClause, s.HavingClause}, s.TargetList, s.GroupClause, s.SortClause} {
+			for _, n := range e {
+				walkSubqueries(n, walk)
+			}
 		}
 		walkSel(s.Larg)
 		walkSel(s.Rarg)
 	}
 	walk(n)
 	return out
+}
+
+// walkSubqueries calls fn with the query of every subquery in an
+// expression, however deep.
+func walkSubqueries(n *pg.Node, fn func(*pg.Node)) {
+	binder.WalkTree(n, func(m protoreflect.Message) bool {
+		if sl, ok := m.Interface().(*pg.SubLink); ok {
+			fn(sl.Subselect)
+			walkSubqueries(sl.Testexpr, fn)
+			return false
+		}
+		return true
+	})
 }
 
 func (d *ddl) createView(vs *pg.ViewStmt) error {

@@ -70,6 +70,7 @@ func NewEngine(db *storage.DB, cfg Config) (*Engine, error) {
 		log = slog.Default()
 	}
 	e := &Engine{db: db, log: log, rt: portals.New(db, log), knobs: cfg.Knobs, sequences: newSequenceCounters(db)}
+	e.rt.SetGeneratorCatalog(e.streamGenerator)
 	if err := e.reloadCatalog(); err != nil {
 		return nil, err
 	}

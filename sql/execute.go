@@ -90,6 +90,7 @@ func (s *Session) openPlan(ctx context.Context, t *txnState, plan *planner.Plan,
 	ev.Subplans = plan.Subplans
 	ectx := exec.NewContext(sctx, ev, t.txn)
 	ectx.ResultSnapshots = t.resultSnaps
+	ectx.Generators = s.e.rt
 	if stats {
 		ectx.EnableStats()
 	}

@@ -257,6 +257,9 @@ type portalProgram struct {
 	snap  *catalog.Snapshot
 	bound *binder.Bound
 	types []types.T
+	// generators materializes the atoms of generator streams the body
+	// reads.
+	generators exec.Generators
 
 	mu   sync.Mutex
 	free []*planner.Plan
@@ -365,7 +368,7 @@ func (e *Engine) bindPortal(snap *catalog.Snapshot, p *catalog.Portal) (*portalP
 	if cast {
 		bound.Plan = &logical.Project{Input: bound.Plan, Exprs: exprs, Cols: cols}
 	}
-	return &portalProgram{snap: snap, bound: bound, types: ts}, nil
+	return &portalProgram{snap: snap, bound: bound, types: ts, generators: e.rt}, nil
 }
 
 // run executes the body once in txn with args as its parameters.
@@ -379,6 +382,7 @@ func (prog *portalProgram) run(ctx context.Context, caller *expr.Ctx, txn *stora
 		ev.Env, ev.Session, ev.Catalog = caller.Env, caller.Session, caller.Catalog
 	}
 	ectx := exec.NewContext(ctx, ev, txn)
+	ectx.Generators = prog.generators
 	plan.Subplans.Bind(ectx)
 	if err := plan.Root.Open(ectx); err != nil {
 		plan.Root.Close()

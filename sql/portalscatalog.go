@@ -83,6 +83,8 @@ func streamSource(snap *catalog.Snapshot, t *catalog.Table) string {
 		return "workflow " + strings.Join(into, ", ")
 	case sd == nil:
 		return "insert"
+	case sd.Generator != "" && sd.Paused:
+		return "generator " + sd.Generator + " (paused)"
 	case sd.Generator != "":
 		return "generator " + sd.Generator
 	case len(sd.Sequencer) > 0:
@@ -175,6 +177,7 @@ func workflowRows(c *sysContext, emit func(sysRow)) {
 			"status": "stopped", "definition": t.ViewSQL}
 		if wd := t.Workflow; wd != nil {
 			row["emit_on_window_close"] = wd.EmitOnWindowClose
+			row["append_only"] = wd.AppendOnly
 			if into, ok := c.snap.TableByOID(wd.Into); ok && wd.Into != 0 {
 				row["into_stream"] = c.qualifiedName(into.Schema, into.Name)
 			}
@@ -349,7 +352,7 @@ var _ = defineSystemTables(
 			position_atom bigint, frontier_atom bigint, lag_atoms bigint, lag interval, atoms_processed bigint,
 			rows_in bigint, rows_out bigint, state_entries bigint, busy_ms double precision,
 			atom_p50_ms double precision, atom_p99_ms double precision, last_progress timestamp with time zone,
-			into_stream text, emit_on_window_close boolean, definition text`),
+			into_stream text, emit_on_window_close boolean, append_only boolean, definition text`),
 		rows: workflowRows},
 	&systemTable{oid: 13103, schema: portalsCatalog, name: "tasks", kind: 'v', live: true,
 		cols: columns(`workflow_schema name, workflow name, task_id integer, kind text, operator text, inputs text,

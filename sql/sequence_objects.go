@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"portalsdb/pgerror"
 	"portalsdb/sql/binder"
@@ -479,92 +480,42 @@ func regclassRefs(text string) []uint32 {
 // keeps the default on the same sequence across renames and search_path
 // changes, and records the dependency that stops DROP SEQUENCE.
 func (d *ddl) pinRegclassNames(n *pg.Node) error {
-	pin := func(c *pg.A_Const) error {
+	var err error
+	pin := func(c *pg.A_Const) {
 		sv, ok := c.Val.(*pg.A_Const_Sval)
-		if !ok {
-			return nil
+		if !ok || err != nil {
+			return
 		}
-		oid, err := d.view.ResolveRegName(types.RegClassType, sv.Sval.Sval)
-		if err != nil {
-			return err
+		var oid types.Datum
+		if oid, err = d.view.ResolveRegName(types.RegClassType, sv.Sval.Sval); err == nil {
+			sv.Sval.Sval = strconv.FormatInt(oid.(int64), 10)
 		}
-		sv.Sval.Sval = strconv.FormatInt(oid.(int64), 10)
-		return nil
 	}
-	var walk func(n *pg.Node) error
-	walkAll := func(ns []*pg.Node) error {
-		for _, x := range ns {
-			if err := walk(x); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	walk = func(n *pg.Node) error {
-		if n == nil {
-			return nil
-		}
-		switch {
-		case n.GetTypeCast() != nil:
-			tc := n.GetTypeCast()
-			if c := tc.Arg.GetAConst(); c != nil && tc.TypeName != nil {
-				if _, tname := qualifiedNameOf(tc.TypeName.Names); tname == "regclass" {
-					return pin(c)
+	binder.WalkTree(n, func(m protoreflect.Message) bool {
+		switch x := m.Interface().(type) {
+		case *pg.TypeCast:
+			if c := x.Arg.GetAConst(); c != nil && x.TypeName != nil {
+				if _, tname := qualifiedNameOf(x.TypeName.Names); tname == "regclass" {
+					pin(c)
 				}
 			}
-			return walk(tc.Arg)
-		case n.GetFuncCall() != nil:
-			fc := n.GetFuncCall()
-			_, fname := qualifiedNameOf(fc.Funcname)
-			switch fname {
-			case "nextval", "currval", "setval":
-				if len(fc.Args) > 0 {
-					if c := fc.Args[0].GetAConst(); c != nil {
-						if _, ok := c.Val.(*pg.A_Const_Sval); ok {
-							if err := pin(c); err != nil {
-								return err
-							}
-							fc.Args[0] = &pg.Node{Node: &pg.Node_TypeCast{TypeCast: &pg.TypeCast{Arg: fc.Args[0],
-								TypeName: &pg.TypeName{Names: []*pg.Node{pg.MakeStrNode("regclass")}, Typemod: -1}, Location: -1}}}
-							return walkAll(fc.Args[1:])
-						}
-					}
+		case *pg.FuncCall:
+			// The sequence functions take a regclass: their literal
+			// argument becomes one, pinned.
+			_, fname := qualifiedNameOf(x.Funcname)
+			if fname != "nextval" && fname != "currval" && fname != "setval" || len(x.Args) == 0 {
+				break
+			}
+			if c := x.Args[0].GetAConst(); c != nil {
+				if _, ok := c.Val.(*pg.A_Const_Sval); ok {
+					x.Args[0] = &pg.Node{Node: &pg.Node_TypeCast{TypeCast: &pg.TypeCast{Arg: x.Args[0],
+						TypeName: &pg.TypeName{Names: []*pg.Node{pg.MakeStrNode("regclass")}, Typemod: -1}, Location: -1}}}
 				}
 			}
-			return walkAll(fc.Args)
-		case n.GetAExpr() != nil:
-			if err := walk(n.GetAExpr().Lexpr); err != nil {
-				return err
-			}
-			return walk(n.GetAExpr().Rexpr)
-		case n.GetBoolExpr() != nil:
-			return walkAll(n.GetBoolExpr().Args)
-		case n.GetCoalesceExpr() != nil:
-			return walkAll(n.GetCoalesceExpr().Args)
-		case n.GetMinMaxExpr() != nil:
-			return walkAll(n.GetMinMaxExpr().Args)
-		case n.GetNullTest() != nil:
-			return walk(n.GetNullTest().Arg)
-		case n.GetCaseExpr() != nil:
-			ce := n.GetCaseExpr()
-			if err := walk(ce.Arg); err != nil {
-				return err
-			}
-			for _, w := range ce.Args {
-				if cw := w.GetCaseWhen(); cw != nil {
-					if err := walk(cw.Expr); err != nil {
-						return err
-					}
-					if err := walk(cw.Result); err != nil {
-						return err
-					}
-				}
-			}
-			return walk(ce.Defresult)
 		}
-		return nil
-	}
-	return walk(n)
+		return err == nil
+	})
+	return err
 }
 
 // defaultUse is a column whose DEFAULT names a sequence.

@@ -51,6 +51,9 @@ func (e *Engine) startWorkflows() error {
 			continue
 		}
 		if t.Kind == catalog.KindStream && t.Stream != nil && t.Stream.Generator != "" {
+			if t.Stream.Paused {
+				continue
+			}
 			spec, err := generatorSpec(t)
 			if err != nil {
 				return err
@@ -74,6 +77,7 @@ func (e *Engine) workflowSpec(t *catalog.Table) portals.WorkflowSpec {
 	spec := portals.WorkflowSpec{OID: t.OID, Name: t.Name, Build: func() (*exec.Dataflow, error) { return e.buildDataflow(t) }}
 	if t.Workflow != nil {
 		spec.Into = t.Workflow.Into
+		spec.AppendOnly = t.Workflow.AppendOnly
 	}
 	return spec
 }
@@ -149,6 +153,12 @@ func (s *Session) execCustom(ctx context.Context, c *parser.Custom) (pgwire.Resu
 			return nil, s.fail(err)
 		}
 		return s.inTxn(ctx, "ALTER SPLITTER", func(d *ddl) error { return d.alterSplitter(st) })
+	case parser.AlterStream:
+		st, err := parser.ParseAlterStream(c)
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		return s.inTxn(ctx, "ALTER STREAM", func(d *ddl) error { return d.alterStream(st) })
 	case parser.DropSequencer, parser.DropSplitter:
 		st, err := parser.ParseDrop(c)
 		if err != nil {
@@ -360,13 +370,74 @@ func (d *ddl) createGeneratorStream(tbl *catalog.Table, st *parser.CreateStreamS
 	if err := d.put(tbl); err != nil {
 		return err
 	}
-	rt := d.s.e.rt
-	d.t.onCommit = append(d.t.onCommit, func() {
-		if err := rt.StartGenerator(spec.GeneratorSpec); err != nil {
-			d.s.e.log.Error("starting generator", "stream", tbl.Name, "err", err)
-		}
-	})
+	e := d.s.e
+	d.t.onCommit = append(d.t.onCommit, func() { e.syncGenerator(tbl.OID) })
 	return nil
+}
+
+// alterStream runs ALTER STREAM name PAUSE | RESUME. A paused generator
+// stream commits no atom until it is resumed, also across restarts; it
+// resumes at its stored position, so pausing loses and repeats nothing.
+func (d *ddl) alterStream(st *parser.AlterStreamStmt) error {
+	t, _, err := d.view.lookupTable(st.Name.Schema, st.Name.Name)
+	if err != nil {
+		return err
+	}
+	if t.Kind != catalog.KindStream || t.Stream == nil || t.Stream.Generator == "" {
+		return pgerror.Newf(pgerror.WrongObjectType, "%q is not a generator stream", t.Name).
+			WithHint("Only streams FROM GENERATOR pause and resume.")
+	}
+	if t.Stream.Paused == st.Pause {
+		return nil
+	}
+	tbl := t.Clone()
+	tbl.Stream.Paused = st.Pause
+	if err := d.put(tbl); err != nil {
+		return err
+	}
+	e := d.s.e
+	d.t.onCommit = append(d.t.onCommit, func() { e.syncGenerator(tbl.OID) })
+	return nil
+}
+
+// syncGenerator runs or stops generator stream oid's generator as the
+// newest catalog says. It reads the installed catalog rather than the
+// committing transaction's, so that a stream created and paused in one
+// transaction never starts, whatever order the hooks run in.
+func (e *Engine) syncGenerator(oid uint32) {
+	t, ok := e.Catalog().TableByOID(oid)
+	if !ok || t.Kind != catalog.KindStream || t.Stream == nil || t.Stream.Generator == "" {
+		return
+	}
+	if t.Stream.Paused {
+		e.rt.StopGenerator(oid)
+		return
+	}
+	if e.rt.GeneratorRunning(oid) {
+		return
+	}
+	spec, err := generatorSpec(t)
+	if err == nil {
+		err = e.rt.StartGenerator(spec.GeneratorSpec)
+	}
+	if err != nil {
+		e.log.Error("starting generator", "stream", t.Name, "err", err)
+	}
+}
+
+// streamGenerator builds the generator of generator stream oid from the
+// newest catalog: the runtime asks for it to materialize the stream's
+// atoms while it does not run the generator (portals.GeneratorCatalog).
+func (e *Engine) streamGenerator(oid uint32) (portals.Generator, error) {
+	t, ok := e.Catalog().TableByOID(oid)
+	if !ok || t.Kind != catalog.KindStream || t.Stream == nil || t.Stream.Generator == "" {
+		return nil, pgerror.Newf(pgerror.UndefinedObject, "generator stream %d does not exist", oid)
+	}
+	spec, err := generatorSpec(t)
+	if err != nil {
+		return nil, err
+	}
+	return spec.Gen, nil
 }
 
 // generatorSpec is a generator stream's runtime description, from its
@@ -540,7 +611,8 @@ func (d *ddl) defineWorkflow(st *parser.CreateWorkflowStmt) (*catalog.Table, boo
 	if bound.Kind != "SELECT" {
 		return nil, false, pgerror.New(pgerror.WrongObjectType, "a workflow is defined by a SELECT")
 	}
-	if _, err := planner.BuildDataflow(bound.Plan, st.EmitOnWindowClose); err != nil {
+	df, err := planner.BuildDataflow(bound.Plan, st.EmitOnWindowClose)
+	if err != nil {
 		return nil, false, err
 	}
 	oid, err := d.newOID()
@@ -548,7 +620,8 @@ func (d *ddl) defineWorkflow(st *parser.CreateWorkflowStmt) (*catalog.Table, boo
 		return nil, false, err
 	}
 	tbl := &catalog.Table{OID: oid, Schema: sc.OID, Name: st.Name.Name, Kind: catalog.KindWorkflow, Owner: catalog.PostgresRoleOID,
-		ViewSQL: st.QueryText, Workflow: &catalog.WorkflowDesc{EmitOnWindowClose: st.EmitOnWindowClose, MaterializedView: st.MaterializedView, SearchPath: splitSearchPath(d.s.get("search_path"))}}
+		ViewSQL: st.QueryText, Workflow: &catalog.WorkflowDesc{EmitOnWindowClose: st.EmitOnWindowClose, MaterializedView: st.MaterializedView,
+			SearchPath: splitSearchPath(d.s.get("search_path")), AppendOnly: df.AppendOnly}}
 	seen := map[string]bool{}
 	for _, c := range bound.Columns {
 		if seen[c.Name] {
@@ -825,13 +898,14 @@ type subscribeResult struct {
 	ts       []types.T
 	schema   *arrow.Schema
 	codec    *rowcodec.ChangeCodec
-	result   *exec.ResultCodec
 	snapshot bool
 	progress bool
 	next     storage.Seq // the next output atom to read
 	pending  []*batch.Batch
 	rows     int64
 	started  bool
+	// appendOnly says the workflow's result is its output log.
+	appendOnly bool
 }
 
 func (r *subscribeResult) Streaming() bool { return true }
@@ -869,9 +943,7 @@ func (s *Session) subscribe(ctx context.Context, st *parser.SubscribeStmt) (pgwi
 	if r.codec, err = rowcodec.NewChangeCodec(r.ts); err != nil {
 		return nil, err
 	}
-	if r.result, err = exec.NewResultCodec(r.ts); err != nil {
-		return nil, err
-	}
+	r.appendOnly = t.Workflow != nil && t.Workflow.AppendOnly
 	for k := range st.Options {
 		switch k {
 		case "snapshot", "progress", "from_atom":
@@ -973,26 +1045,11 @@ func (r *subscribeResult) readSnapshot() error {
 	if !r.snapshot {
 		return nil
 	}
-	p := exec.ResultPrefix(uint64(r.w.OID()))
-	it, err := txn.NewIter(p, storage.PrefixEnd(p))
+	result, err := exec.ReadResult(txn, uint64(r.w.OID()), r.ts, r.appendOnly)
 	if err != nil {
 		return err
 	}
-	defer it.Close()
-	cb := batch.NewChangeBuilder(r.ts)
-	for ok := it.First(); ok; ok = it.Next() {
-		n, row, err := r.result.Decode(it.Value())
-		if err != nil {
-			return err
-		}
-		for k := int64(0); k < n; k++ {
-			cb.Add(row, 1)
-		}
-	}
-	if err := it.Error(); err != nil {
-		return err
-	}
-	r.add(at, cb.Build())
+	r.add(at, result)
 	if r.progress {
 		r.addProgress(at)
 	}
@@ -1124,7 +1181,7 @@ func (s *Session) explainWorkflow(st *parser.ExplainWorkflowStmt) (pgwire.Result
 		if err != nil {
 			return nil, s.fail(err)
 		}
-		lines = df.Explain()
+		lines = append(df.Explain(), resultLayout(df.AppendOnly))
 	} else {
 		t, _, err := s.catalogView(s.txn).lookupTable(st.Name.Schema, st.Name.Name)
 		if err != nil {
@@ -1139,6 +1196,7 @@ func (s *Session) explainWorkflow(st *parser.ExplainWorkflowStmt) (pgwire.Result
 		}
 		lines = explainWorkflowTasks(w.Dataflow())
 		stt := w.Status()
+		lines = append(lines, resultLayout(t.Workflow != nil && t.Workflow.AppendOnly))
 		lines = append(lines, fmt.Sprintf("position: atom %d, frontier: atom %d, state entries: %d", stt.Position, stt.Frontier, stt.StateSize))
 		if stt.FailedAtom != 0 {
 			lines = append(lines, fmt.Sprintf("stopped at atom %d: %s", stt.FailedAtom, stt.Err))
@@ -1150,4 +1208,12 @@ func (s *Session) explainWorkflow(st *parser.ExplainWorkflowStmt) (pgwire.Result
 	}
 	cols := []pgwire.Column{{Name: "QUERY PLAN", Type: types.TextType}}
 	return newBatchResult(cols, []*batch.Batch{batch.FromRows([]types.T{types.TextType}, rows)}, "EXPLAIN"), nil
+}
+
+// resultLayout is EXPLAIN WORKFLOW's line on how the result is stored.
+func resultLayout(appendOnly bool) string {
+	if appendOnly {
+		return "result: append-only, kept as the output log"
+	}
+	return "result: one key per distinct row, with its count"
 }

@@ -229,9 +229,11 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 // runWorkflow measures the workload as a workflow over series generator
 // streams, and returns its result's check. As in the Nexmark benchmark,
-// the generators start at their CREATE and the workflow is created right
-// after them: what they committed by then is its starting snapshot, and
-// everything after reaches it atom by atom.
+// the streams are created paused and resume once the workflow exists: a
+// generator stream stores only its atoms' event ranges and commits them
+// far faster than a workflow starts, so a running generator would leave
+// every event to the workflow's starting snapshot rather than reach it
+// atom by atom.
 func runWorkflow(ctx context.Context, w Workload, o Options, r *Result) (int64, int64, error) {
 	s, err := startServer(ctx, o.Sync)
 	if err != nil {
@@ -244,14 +246,24 @@ func runWorkflow(ctx context.Context, w Workload, o Options, r *Result) (int64, 
 	peaks := sync.OnceValues(bench.StartMemorySampler().Peaks)
 	defer peaks()
 	cpu0, t0 := bench.ProcessCPU(), time.Now()
+	create, resume := &pgx.Batch{}, &pgx.Batch{}
+	create.Queue("BEGIN")
+	resume.Queue("BEGIN")
 	for i, name := range w.Streams {
-		sql := fmt.Sprintf("CREATE STREAM %s FROM GENERATOR series (start => 1, count => %d, atom_rows => %d, events_per_second => %g)",
-			name, counts[i], o.AtomRows, o.EventsPerSecond/float64(len(w.Streams)))
-		if _, err := s.conn.Exec(ctx, sql); err != nil {
-			return 0, 0, err
-		}
+		create.Queue(fmt.Sprintf("CREATE STREAM %s FROM GENERATOR series (start => 1, count => %d, atom_rows => %d, events_per_second => %g)",
+			name, counts[i], o.AtomRows, o.EventsPerSecond/float64(len(w.Streams))))
+		create.Queue("ALTER STREAM " + name + " PAUSE")
+		resume.Queue("ALTER STREAM " + name + " RESUME")
+	}
+	create.Queue("COMMIT")
+	resume.Queue("COMMIT")
+	if err := s.conn.SendBatch(ctx, create).Close(); err != nil {
+		return 0, 0, err
 	}
 	if _, err := s.conn.Exec(ctx, "CREATE WORKFLOW wf AS "+w.Query); err != nil {
+		return 0, 0, err
+	}
+	if err := s.conn.SendBatch(ctx, resume).Close(); err != nil {
 		return 0, 0, err
 	}
 	rt := s.srv.Engine().Runtime()

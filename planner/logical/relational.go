@@ -29,6 +29,10 @@ type TableRef struct {
 	Kind RelationKind
 	// Changelog is set on tables whose changes are logged for workflows.
 	Changelog bool
+	// AppendOnly is set on a workflow whose output only inserts rows (as
+	// recorded at its creation): its result is kept as its output log,
+	// and a workflow reading it may treat it as it treats a stream.
+	AppendOnly bool
 	// Watermark is a stream's watermark, when it declares one.
 	Watermark *Watermark
 	Columns   []TableColumn

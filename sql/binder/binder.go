@@ -344,14 +344,28 @@ func funcName(ns []*pg.Node) string {
 // expression, such as an assignment of the wrong type.
 func leftmostLocation(n *pg.Node) int32 {
 	best := int32(-1)
+	WalkTree(n, func(m protoreflect.Message) bool {
+		if fd := m.Descriptor().Fields().ByName("location"); fd != nil && fd.Kind() == protoreflect.Int32Kind {
+			if loc := int32(m.Get(fd).Int()); loc >= 0 && (best < 0 || loc < best) {
+				best = loc
+			}
+		}
+		return true
+	})
+	return best
+}
+
+// WalkTree calls visit for every node of the parse tree under n, parents
+// before children; visit returns false to skip a node's children. It
+// reaches every kind of node, so callers need not list them.
+func WalkTree(n *pg.Node, visit func(m protoreflect.Message) bool) {
 	var walk func(m protoreflect.Message)
 	walk = func(m protoreflect.Message) {
+		if !visit(m) {
+			return
+		}
 		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 			switch {
-			case fd.Name() == "location" && fd.Kind() == protoreflect.Int32Kind:
-				if loc := int32(v.Int()); loc >= 0 && (best < 0 || loc < best) {
-					best = loc
-				}
 			case fd.IsList() && fd.Kind() == protoreflect.MessageKind:
 				for i := 0; i < v.List().Len(); i++ {
 					walk(v.List().Get(i).Message())
@@ -365,7 +379,6 @@ func leftmostLocation(n *pg.Node) int32 {
 	if n != nil {
 		walk(n.ProtoReflect())
 	}
-	return best
 }
 
 // assignErr places an error of assigning expression n to a column at n,

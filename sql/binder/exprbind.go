@@ -163,7 +163,7 @@ func (b *Binder) bindExprNode(n *pg.Node, s *scope) (expr.Expr, error) {
 	case n.GetRowExpr() != nil:
 		return nil, pgerror.Unsupportedf("row constructors are not supported here")
 	case n.GetGroupingFunc() != nil:
-		return nil, pgerror.Unsupportedf("GROUPING is not supported")
+		return b.bindGroupingFunc(n.GetGroupingFunc(), s)
 	}
 	return nil, pgerror.Unsupportedf("expression %s is not supported", nodeName(n))
 }

@@ -21,6 +21,11 @@ type aggContext struct {
 	// inputIDs are the columns of the level's FROM clause.
 	inputIDs     map[expr.ColumnID]bool
 	checkGrouped bool
+	// sets are the GROUPING SETS / ROLLUP / CUBE sets, as indexes into
+	// groupExprs; nil for a plain GROUP BY.
+	sets [][]int
+	// groupingCalls are the level's GROUPING(...) calls.
+	groupingCalls []groupingCall
 }
 
 // windowContext collects window function calls.

@@ -189,7 +189,7 @@ func (b *Binder) bindSimpleSelectOutputs(s *pg.SelectStmt, outer *scope, lvl *qu
 		if err := b.finalizeSetCalls(srfs, ac); err != nil {
 			return nil, err
 		}
-		input = &logical.Aggregate{Input: input, GroupBy: ac.groupExprs, GroupCols: ac.groupCols, Aggs: ac.aggs}
+		input = b.buildGroupedAggregate(input, ac)
 		if having != nil {
 			input = &logical.Filter{Input: input, Pred: having}
 		}
@@ -437,85 +437,32 @@ func (b *Binder) bindGroupBy(s *pg.SelectStmt, sc *scope, lvl *queryLevel) error
 	ac := lvl.agg
 	lvl.noAggReason = "GROUP BY"
 	defer func() { lvl.noAggReason = "" }()
+	var items [][][]int
+	plain := true
 	for _, g := range s.GroupClause {
-		if g.GetGroupingSet() != nil {
-			return pgerror.Unsupportedf("GROUPING SETS, ROLLUP and CUBE are not supported")
-		}
-		var e expr.Expr
-		var err error
-		// An integer constant is an ordinal of the target list; other
-		// constants are refused, as in PostgreSQL.
-		if c := g.GetAConst(); c != nil {
-			if _, ok := c.Val.(*pg.A_Const_Ival); !ok || c.Isnull {
-				return nonIntegerConstant(c, "GROUP BY")
-			}
-			if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
-				pos := int(iv.Ival.Ival)
-				if pos < 1 || pos > len(s.TargetList) {
-					return pgerror.Newf(pgerror.InvalidColumnReference, "GROUP BY position %d is not in select list", pos).WithPosition(int(c.Location) + 1)
-				}
-				rt := s.TargetList[pos-1].GetResTarget()
-				if rt.Val.GetColumnRef() != nil && rt.Val.GetColumnRef().Fields[len(rt.Val.GetColumnRef().Fields)-1].GetAStar() != nil {
-					return pgerror.Unsupportedf("GROUP BY position of * is not supported")
-				}
-				if e, err = b.bindExpr(rt.Val, sc); err != nil {
-					return err
-				}
-			}
-		}
-		if e == nil {
-			e, err = b.bindExpr(g, sc)
+		if gs := g.GetGroupingSet(); gs != nil {
+			sets, err := b.expandGroupingSet(gs, s, sc)
 			if err != nil {
-				// A bare name that is not an input column may be an output
-				// alias.
-				if cr := g.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && pgerror.CodeOf(err) == pgerror.UndefinedColumn {
-					name := strVal(cr.Fields[0])
-					for _, t := range s.TargetList {
-						rt := t.GetResTarget()
-						if rt.Name != name {
-							continue
-						}
-						alias, err := b.bindExpr(rt.Val, sc)
-						if err != nil {
-							return err
-						}
-						// Two outputs of that name that differ make the
-						// name ambiguous, as in PostgreSQL.
-						if e != nil && !exprEqual(e, alias) {
-							return pgerror.Newf(pgerror.AmbiguousColumn, "GROUP BY %q is ambiguous", name).WithPosition(int(cr.Location) + 1)
-						}
-						e = alias
-					}
-				}
-				if e == nil {
-					return err
-				}
+				return err
 			}
-		}
-		if e.Type().Kind == types.Unknown {
-			e, _ = b.coerce(e, types.TextType, expr.CastImplicit, "")
-		}
-		dup := false
-		for _, prev := range ac.groupExprs {
-			if exprEqual(prev, e) {
-				dup = true
-			}
-		}
-		if dup {
+			items = append(items, sets)
+			plain = false
 			continue
 		}
-		col := logical.Column{Name: "?group?", Type: e.Type()}
-		if r, ok := e.(*expr.ColRef); ok && ac.inputIDs[r.ID] {
-			// A plain column keeps its id above the aggregate, so that
-			// correlated subqueries that name it need no remapping. An
-			// outer query's column does not: the aggregate's output is
-			// not that column.
-			col.ID, col.Name = r.ID, r.Name
-		} else {
-			col.ID = b.newID()
+		i, err := b.groupExprIndex(g, s, sc, ac)
+		if err != nil {
+			return err
 		}
-		ac.groupExprs = append(ac.groupExprs, e)
-		ac.groupCols = append(ac.groupCols, col)
+		items = append(items, [][]int{{i}})
+	}
+	if !plain {
+		var err error
+		if ac.sets, err = crossGroupingSets(items); err != nil {
+			return err
+		}
+		// PostgreSQL does not widen grouping sets by functional
+		// dependencies: every column named must be grouped explicitly.
+		return nil
 	}
 	// Grouping by a table's primary key groups by all its columns, which
 	// depend on the key: PostgreSQL lets the query name them.
@@ -541,6 +488,84 @@ func (b *Binder) bindGroupBy(s *pg.SelectStmt, sc *scope, lvl *queryLevel) error
 		}
 	}
 	return nil
+}
+
+// groupExprIndex binds one GROUP BY expression, which may name an output
+// column by ordinal or alias, and returns its index among the level's
+// group expressions, adding it when new.
+func (b *Binder) groupExprIndex(g *pg.Node, s *pg.SelectStmt, sc *scope, ac *aggContext) (int, error) {
+	var e expr.Expr
+	var err error
+	// An integer constant is an ordinal of the target list; other
+	// constants are refused, as in PostgreSQL.
+	if c := g.GetAConst(); c != nil {
+		if _, ok := c.Val.(*pg.A_Const_Ival); !ok || c.Isnull {
+			return 0, nonIntegerConstant(c, "GROUP BY")
+		}
+		if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
+			pos := int(iv.Ival.Ival)
+			if pos < 1 || pos > len(s.TargetList) {
+				return 0, pgerror.Newf(pgerror.InvalidColumnReference, "GROUP BY position %d is not in select list", pos).WithPosition(int(c.Location) + 1)
+			}
+			rt := s.TargetList[pos-1].GetResTarget()
+			if rt.Val.GetColumnRef() != nil && rt.Val.GetColumnRef().Fields[len(rt.Val.GetColumnRef().Fields)-1].GetAStar() != nil {
+				return 0, pgerror.Unsupportedf("GROUP BY position of * is not supported")
+			}
+			if e, err = b.bindExpr(rt.Val, sc); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if e == nil {
+		e, err = b.bindExpr(g, sc)
+		if err != nil {
+			// A bare name that is not an input column may be an output
+			// alias.
+			if cr := g.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && pgerror.CodeOf(err) == pgerror.UndefinedColumn {
+				name := strVal(cr.Fields[0])
+				for _, t := range s.TargetList {
+					rt := t.GetResTarget()
+					if rt.Name != name {
+						continue
+					}
+					alias, err := b.bindExpr(rt.Val, sc)
+					if err != nil {
+						return 0, err
+					}
+					// Two outputs of that name that differ make the
+					// name ambiguous, as in PostgreSQL.
+					if e != nil && !exprEqual(e, alias) {
+						return 0, pgerror.Newf(pgerror.AmbiguousColumn, "GROUP BY %q is ambiguous", name).WithPosition(int(cr.Location) + 1)
+					}
+					e = alias
+				}
+			}
+			if e == nil {
+				return 0, err
+			}
+		}
+	}
+	if e.Type().Kind == types.Unknown {
+		e, _ = b.coerce(e, types.TextType, expr.CastImplicit, "")
+	}
+	for i, prev := range ac.groupExprs {
+		if exprEqual(prev, e) {
+			return i, nil
+		}
+	}
+	col := logical.Column{Name: "?group?", Type: e.Type()}
+	if r, ok := e.(*expr.ColRef); ok && ac.inputIDs[r.ID] {
+		// A plain column keeps its id above the aggregate, so that
+		// correlated subqueries that name it need no remapping. An
+		// outer query's column does not: the aggregate's output is
+		// not that column.
+		col.ID, col.Name = r.ID, r.Name
+	} else {
+		col.ID = b.newID()
+	}
+	ac.groupExprs = append(ac.groupExprs, e)
+	ac.groupCols = append(ac.groupCols, col)
+	return len(ac.groupExprs) - 1, nil
 }
 
 // finalizeGrouped rewrites an expression of a grouped query over the
@@ -695,6 +720,8 @@ func figureColname(n *pg.Node) string {
 			}
 		}
 		return "case"
+	case n.GetGroupingFunc() != nil:
+		return "grouping"
 	case n.GetCoalesceExpr() != nil:
 		return "coalesce"
 	case n.GetMinMaxExpr() != nil:

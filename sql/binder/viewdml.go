@@ -148,29 +148,15 @@ func (b *Binder) notAutoUpdatable(sel *pg.SelectStmt) string {
 // eachCall calls fn for every function call in an expression, outside
 // subqueries (whose aggregates are their own).
 func eachCall(n *pg.Node, fn func(*pg.FuncCall)) {
-	var walk func(m protoreflect.Message)
-	walk = func(m protoreflect.Message) {
+	WalkTree(n, func(m protoreflect.Message) bool {
 		switch x := m.Interface().(type) {
 		case *pg.SubLink:
-			return
+			return false
 		case *pg.FuncCall:
 			fn(x)
 		}
-		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-			switch {
-			case fd.IsList() && fd.Kind() == protoreflect.MessageKind:
-				for i := 0; i < v.List().Len(); i++ {
-					walk(v.List().Get(i).Message())
-				}
-			case !fd.IsMap() && fd.Kind() == protoreflect.MessageKind:
-				walk(v.Message())
-			}
-			return true
-		})
-	}
-	if n != nil {
-		walk(n.ProtoReflect())
-	}
+		return true
+	})
 }
 
 // viewScope binds the views of t over rows of the base table whose

@@ -212,6 +212,9 @@ type StreamDesc struct {
 	// stream, with its arguments as SQL text.
 	Generator     string            `json:"generator,omitempty"`
 	GeneratorArgs map[string]string `json:"generator_args,omitempty"`
+	// Paused stops a generator stream's generator (ALTER STREAM ...
+	// PAUSE) until ALTER STREAM ... RESUME.
+	Paused bool `json:"paused,omitempty"`
 	// Sequencer, when set, lists the streams whose atoms a sequencer
 	// copies into this one, in order.
 	Sequencer []uint32 `json:"sequencer,omitempty"`
@@ -248,6 +251,12 @@ type WorkflowDesc struct {
 	EmitOnWindowClose bool `json:"emit_on_window_close,omitempty"`
 	// MaterializedView records that it was made as one, for \dm.
 	MaterializedView bool `json:"materialized_view,omitempty"`
+	// AppendOnly records that the workflow's output only inserts rows, as
+	// its plan said at creation: its result is kept as its output log
+	// rather than as counted rows (see exec.ReadResult). The descriptor,
+	// not a later plan, decides the layout of the stored result; workflows
+	// from before the flag keep counted rows.
+	AppendOnly bool `json:"append_only,omitempty"`
 	// SearchPath is the search path the query's names were resolved
 	// with, so a restart resolves them the same way.
 	SearchPath []string `json:"search_path,omitempty"`

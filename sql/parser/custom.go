@@ -26,6 +26,7 @@ const (
 	DropSplitter
 	AlterWorkflow
 	AlterSplitter
+	AlterStream
 	Flush
 	ExplainWorkflow
 	DeclareSubscribe
@@ -36,7 +37,7 @@ var customNames = map[CustomKind]string{
 	CreateSequencer: "CREATE SEQUENCER", CreateSplitter: "CREATE SPLITTER", Subscribe: "SUBSCRIBE",
 	DropStream: "DROP STREAM", DropWorkflow: "DROP WORKFLOW", DropPortal: "DROP PORTAL",
 	DropSequencer: "DROP SEQUENCER", DropSplitter: "DROP SPLITTER", AlterWorkflow: "ALTER WORKFLOW", AlterSplitter: "ALTER SPLITTER",
-	Flush: "FLUSH", ExplainWorkflow: "EXPLAIN WORKFLOW", DeclareSubscribe: "DECLARE CURSOR",
+	AlterStream: "ALTER STREAM", Flush: "FLUSH", ExplainWorkflow: "EXPLAIN WORKFLOW", DeclareSubscribe: "DECLARE CURSOR",
 }
 
 func (k CustomKind) String() string { return customNames[k] }
@@ -114,6 +115,8 @@ func recognizeCustom(text string) (*Custom, bool) {
 			kind = AlterWorkflow
 		case "SPLITTER":
 			kind = AlterSplitter
+		case "STREAM":
+			kind = AlterStream
 		}
 	case "EXPLAIN":
 		if second == "WORKFLOW" || second == "CREATE" && (word(2) == "WORKFLOW" || word(2) == "MATERIALIZED") {

@@ -538,6 +538,33 @@ func ParseAlterWorkflow(c *Custom) (*AlterWorkflowStmt, error) {
 	return a, cur.done()
 }
 
+// AlterStreamStmt is ALTER STREAM name PAUSE | RESUME.
+type AlterStreamStmt struct {
+	Name  QualifiedName
+	Pause bool
+}
+
+// ParseAlterStream parses ALTER STREAM name PAUSE | RESUME.
+func ParseAlterStream(c *Custom) (*AlterStreamStmt, error) {
+	cur := &cursor{c: c}
+	if err := cur.expect("ALTER", "STREAM"); err != nil {
+		return nil, err
+	}
+	a := &AlterStreamStmt{}
+	var err error
+	if a.Name, err = cur.qualifiedName(); err != nil {
+		return nil, err
+	}
+	switch {
+	case cur.accept("PAUSE"):
+		a.Pause = true
+	case cur.accept("RESUME"):
+	default:
+		return nil, cur.errAt("expected PAUSE or RESUME")
+	}
+	return a, cur.done()
+}
+
 // ExplainWorkflowStmt is EXPLAIN WORKFLOW name, or EXPLAIN CREATE WORKFLOW.
 type ExplainWorkflowStmt struct {
 	Name   *QualifiedName

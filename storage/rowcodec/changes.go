@@ -66,13 +66,71 @@ func (c *ChangeCodec) Encode(out [][]byte, rows [][]types.Datum, diffs []int8) (
 	return out, nil
 }
 
-// ChunkLen returns the number of row changes in a chunk, from its header.
+// ChunkLen returns the number of row changes in a chunk, from its header;
+// for a generated chunk, the number of events it stands for.
 func ChunkLen(chunk []byte) (int, error) {
+	if g, ok, err := ParseGeneratedChunk(chunk); ok || err != nil {
+		return g.Count, err
+	}
 	n, k := binary.Uvarint(chunk)
 	if k <= 0 {
 		return 0, pgerror.New(pgerror.DataCorrupted, "rowcodec: bad change chunk header")
 	}
 	return int(n), nil
+}
+
+// A generated chunk is the log entry of a generator stream's atom: instead
+// of the events it names the generator's stream and the range of event
+// numbers, since a generator's event i is a pure function of its arguments
+// and i, and every reader materializes the events itself. Its layout:
+//
+//	byte 0 (a change chunk never holds zero rows, so its header is never
+//	0), uvarint stream id, uvarint first event number, uvarint count.
+//
+// The stream id is the generator's, not the log's: a sequencer copies
+// entries as they are, so a generated chunk in a sequencer's log still
+// names the stream whose generator produces its events.
+
+// GeneratedChunk is the content of a generated chunk.
+type GeneratedChunk struct {
+	// Stream is the object id of the generator's stream.
+	Stream uint64
+	// From is the number of the first event; Count the number of events.
+	From  int64
+	Count int
+}
+
+// generatedTag is a generated chunk's first byte.
+const generatedTag = 0
+
+// AppendGeneratedChunk appends the encoding of g to dst.
+func AppendGeneratedChunk(dst []byte, g GeneratedChunk) []byte {
+	dst = append(dst, generatedTag)
+	dst = binary.AppendUvarint(dst, g.Stream)
+	dst = binary.AppendUvarint(dst, uint64(g.From))
+	return binary.AppendUvarint(dst, uint64(g.Count))
+}
+
+// ParseGeneratedChunk reports whether chunk is a generated chunk, and if
+// so returns its content.
+func ParseGeneratedChunk(chunk []byte) (GeneratedChunk, bool, error) {
+	if len(chunk) == 0 || chunk[0] != generatedTag {
+		return GeneratedChunk{}, false, nil
+	}
+	bad := pgerror.New(pgerror.DataCorrupted, "rowcodec: bad generated chunk")
+	rest := chunk[1:]
+	var vals [3]uint64
+	for i := range vals {
+		v, k := binary.Uvarint(rest)
+		if k <= 0 {
+			return GeneratedChunk{}, true, bad
+		}
+		vals[i], rest = v, rest[k:]
+	}
+	if len(rest) != 0 || vals[1] > 1<<62 || vals[2] == 0 || vals[2] > 1<<31 {
+		return GeneratedChunk{}, true, bad
+	}
+	return GeneratedChunk{Stream: vals[0], From: int64(vals[1]), Count: int(vals[2])}, true, nil
 }
 
 // Decoder returns a decoder appending to builders of the relation's
@@ -83,10 +141,17 @@ func (c *ChangeCodec) Decoder(builders []array.Builder) (*Decoder, error) {
 
 // DecodeChunk appends a chunk's rows to the decoder's builders and their
 // diffs to diffs.
+//
+// A generated chunk holds no rows to decode: its reader must materialize
+// its events from the generator (see GeneratedChunk); DecodeChunk refuses
+// it.
 func DecodeChunk(d *Decoder, chunk []byte, diffs []int8) ([]int8, error) {
 	n, k := binary.Uvarint(chunk)
 	if k <= 0 {
 		return diffs, pgerror.New(pgerror.DataCorrupted, "rowcodec: bad change chunk header")
+	}
+	if n == 0 {
+		return diffs, pgerror.New(pgerror.DataCorrupted, "rowcodec: a generated chunk read as a change chunk")
 	}
 	chunk = chunk[k:]
 	for i := uint64(0); i < n; i++ {
