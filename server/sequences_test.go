@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -134,4 +135,27 @@ func TestSequenceConcurrentNextval(t *testing.T) {
 	// currval is each session's own: this one never called nextval.
 	_, err := conn.Exec(context.Background(), "SELECT currval('t_id_seq')")
 	wantCode(t, err, "55000")
+}
+
+// A workflow asks a portal whose body inserts into a table with a serial
+// column: the default's nextval runs in the portal's server, which has no
+// session, and each ask gets its own id.
+func TestSequenceInPortalAskedByWorkflow(t *testing.T) {
+	srv := startE2E(t)
+	conn := connect(t, srv.Addr(), pgx.QueryExecModeSimpleProtocol)
+	mustExec(t, conn,
+		"CREATE STREAM requests (item text)",
+		"CREATE TABLE orders (id serial PRIMARY KEY, item text)",
+		"CREATE PORTAL place(p_item text) RETURNS TABLE (id int) ON orders AS INSERT INTO orders (item) VALUES (p_item) RETURNING id",
+		"CREATE WORKFLOW placed AS SELECT r.item, p.id FROM requests r JOIN LATERAL place(r.item) p ON true",
+		"INSERT INTO requests VALUES ('a'), ('b')",
+		"INSERT INTO requests VALUES ('c')",
+		"FLUSH")
+	got := queryStrings(t, conn, "SELECT string_agg(item, ',' ORDER BY item), count(DISTINCT id), min(id), max(id) FROM placed")
+	if want := [][]string{{"a,b,c", "3", "1", "3"}}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("placed: %v, want %v", got, want)
+	}
+	if n := queryInt(t, conn, "SELECT nextval('orders_id_seq')"); n != 4 {
+		t.Errorf("nextval after three asks: %d, want 4", n)
+	}
 }
