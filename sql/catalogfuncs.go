@@ -437,6 +437,10 @@ func (c *sysContext) schemaInPath(oid uint32) bool {
 // it: its rows at their types' widths plus tuple headers, in whole 8 kB
 // pages. portalsdb's storage is compressed, so this is a guide only.
 func (c *sysContext) relationSize(r *relDesc) int64 {
+	if r.table != nil && r.kind == 'S' {
+		// A sequence is one page in PostgreSQL.
+		return 8192
+	}
 	if r.table == nil || r.kind != 'r' {
 		return 0
 	}

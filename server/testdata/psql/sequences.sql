@@ -11,7 +11,7 @@ INSERT INTO items (label) VALUES ('a'), ('b') RETURNING id, n;
 SELECT setval('items_id_seq', 41);
 INSERT INTO items (label) VALUES ('c') RETURNING id, n;
 SELECT last_value, is_called FROM items_id_seq;
-\ds
+\ds+
 \d orders_seq
 \d items_id_seq
 \d items_n_seq
@@ -21,4 +21,4 @@ DROP SEQUENCE missing_seq;
 SELECT currval('label_seq');
 DROP SEQUENCE items_id_seq;
 DROP TABLE items;
-\ds
+\ds+
