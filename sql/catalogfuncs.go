@@ -104,6 +104,39 @@ func (c *sysContext) lookupRelation(text string) (*relDesc, error) {
 	return nil, pgerror.Newf(pgerror.UndefinedTable, "relation %q does not exist", strings.Join(parts, "."))
 }
 
+// quickRelationOID finds a table, view, sequence or system relation by
+// name without listing every relation as lookupRelation does: nextval('s')
+// resolves its name each time a simple-protocol statement is bound. It
+// answers only when sure; ok is false for index names, unknown names and
+// bad syntax, which lookupRelation then handles.
+func (v *catalogView) quickRelationOID(text string) (uint32, bool) {
+	parts, ok := splitQualifiedName(text)
+	if !ok || len(parts) > 3 {
+		return 0, false
+	}
+	schemas := v.searchPath
+	if len(parts) > 1 {
+		schemas = parts[len(parts)-2 : len(parts)-1]
+	}
+	name := parts[len(parts)-1]
+	for _, schema := range schemas {
+		if st, ok := systemTables[schema][name]; ok {
+			return st.oid, true
+		}
+		sc, ok := v.snap.Schema(schema)
+		if !ok {
+			continue
+		}
+		if t, ok := v.snap.Table(sc.OID, name); ok {
+			return t.OID, true
+		}
+		if _, ok := v.snap.IndexOwner(sc.OID, name); ok {
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
 // ResolveRegName implements expr.CatalogResolver: the input functions of
 // regclass, regtype, regproc and regnamespace.
 func (v *catalogView) ResolveRegName(t types.T, name string) (types.Datum, error) {
@@ -113,6 +146,11 @@ func (v *catalogView) ResolveRegName(t types.T, name string) (types.Datum, error
 	}
 	if s == "-" {
 		return int64(0), nil
+	}
+	if t.Kind == types.RegClass {
+		if oid, ok := v.quickRelationOID(s); ok {
+			return int64(oid), nil
+		}
 	}
 	c := v.sysContext()
 	switch t.Kind {
