@@ -23,6 +23,7 @@ const (
 	DatetimeFieldOverflow                 Code = "22008"
 	InvalidTimeZoneDisplacementValue      Code = "22009"
 	InvalidParameterValue                 Code = "22023"
+	SequenceGeneratorLimitExceeded        Code = "2200H"
 	SubstringError                        Code = "22011"
 	DivisionByZero                        Code = "22012"
 	IntervalFieldOverflow                 Code = "22015"

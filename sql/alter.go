@@ -106,7 +106,7 @@ func (d *ddl) alterTable(as *pg.AlterTableStmt) error {
 		}
 		return err
 	}
-	if old.Kind != catalog.KindTable {
+	if old.Kind != catalog.KindTable && !onlyOwnerChanges(as) {
 		return pgerror.Newf(pgerror.WrongObjectType, "%q is not a table", old.Name)
 	}
 	for _, c := range as.Cmds {
@@ -117,6 +117,18 @@ func (d *ddl) alterTable(as *pg.AlterTableStmt) error {
 		}
 	}
 	return nil
+}
+
+// onlyOwnerChanges reports whether an ALTER TABLE only changes owners,
+// which it may do for any relation (pg_dump sends ALTER TABLE s OWNER TO
+// for sequences and views).
+func onlyOwnerChanges(as *pg.AlterTableStmt) bool {
+	for _, c := range as.Cmds {
+		if c.GetAlterTableCmd().GetSubtype() != pg.AlterTableType_AT_ChangeOwner {
+			return false
+		}
+	}
+	return len(as.Cmds) > 0
 }
 
 func (d *ddl) put(t *catalog.Table) error {
@@ -217,6 +229,23 @@ func (d *ddl) alterCmd(cur *catalog.Table, cmd *pg.AlterTableCmd) error {
 			}
 		}
 		t.Checks = checks
+		if err := d.put(t); err != nil {
+			return err
+		}
+		// The sequences the column owns go with it.
+		return d.sequenceLinks(cur, id, cmd.Behavior == pg.DropBehavior_DROP_CASCADE)
+	case pg.AlterTableType_AT_SetIdentity:
+		return d.alterIdentity(t, cmd.Name, cmd.Def.GetList().GetItems())
+	case pg.AlterTableType_AT_AddIdentity:
+		return d.addIdentity(t, cmd.Name, cmd.Def.GetConstraint().GetOptions())
+	case pg.AlterTableType_AT_DropIdentity:
+		return d.dropIdentity(t, cmd.Name, cmd.MissingOk)
+	case pg.AlterTableType_AT_ChangeOwner:
+		r, ok := d.snap().Role(cmd.Newowner.GetRolename())
+		if !ok {
+			return pgerror.Newf(pgerror.UndefinedObject, "role %q does not exist", cmd.Newowner.GetRolename())
+		}
+		t.Owner = r.OID
 		return d.put(t)
 	case pg.AlterTableType_AT_ColumnDefault:
 		col, _, ok := t.Column(cmd.Name)
@@ -453,13 +482,16 @@ func (d *ddl) dropConstraint(cur, t *catalog.Table, name string, missingOK bool)
 
 func (d *ddl) rename(rs *pg.RenameStmt) (string, error) {
 	switch rs.RenameType {
-	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_COLUMN:
+	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_COLUMN, pg.ObjectType_OBJECT_SEQUENCE:
 		t, _, err := d.view.lookupTable(rs.Relation.Schemaname, rs.Relation.Relname)
 		if err != nil {
 			if rs.MissingOk && pgerror.CodeOf(err) == pgerror.UndefinedTable {
 				return "ALTER TABLE", nil
 			}
 			return "", err
+		}
+		if rs.RenameType == pg.ObjectType_OBJECT_SEQUENCE && t.Kind != catalog.KindSequence {
+			return "", pgerror.Newf(pgerror.WrongObjectType, "%q is not a sequence", t.Name)
 		}
 		nt := t.Clone()
 		if rs.RenameType == pg.ObjectType_OBJECT_COLUMN {
@@ -491,6 +523,9 @@ func (d *ddl) rename(rs *pg.RenameStmt) (string, error) {
 		}
 		if rs.RenameType == pg.ObjectType_OBJECT_VIEW {
 			return "ALTER VIEW", nil
+		}
+		if rs.RenameType == pg.ObjectType_OBJECT_SEQUENCE {
+			return "ALTER SEQUENCE", nil
 		}
 		return "ALTER TABLE", nil
 	case pg.ObjectType_OBJECT_INDEX:

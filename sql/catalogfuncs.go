@@ -101,7 +101,40 @@ func (c *sysContext) lookupRelation(text string) (*relDesc, error) {
 	default:
 		return nil, pgerror.Newf(pgerror.InvalidName, "improper relation name (too many dotted names): %s", text)
 	}
-	return nil, pgerror.Newf(pgerror.UndefinedTable, "relation %q does not exist", text)
+	return nil, pgerror.Newf(pgerror.UndefinedTable, "relation %q does not exist", strings.Join(parts, "."))
+}
+
+// quickRelationOID finds a table, view, sequence or system relation by
+// name without listing every relation as lookupRelation does: nextval('s')
+// resolves its name each time a simple-protocol statement is bound. It
+// answers only when sure; ok is false for index names, unknown names and
+// bad syntax, which lookupRelation then handles.
+func (v *catalogView) quickRelationOID(text string) (uint32, bool) {
+	parts, ok := splitQualifiedName(text)
+	if !ok || len(parts) > 3 {
+		return 0, false
+	}
+	schemas := v.searchPath
+	if len(parts) > 1 {
+		schemas = parts[len(parts)-2 : len(parts)-1]
+	}
+	name := parts[len(parts)-1]
+	for _, schema := range schemas {
+		if st, ok := systemTables[schema][name]; ok {
+			return st.oid, true
+		}
+		sc, ok := v.snap.Schema(schema)
+		if !ok {
+			continue
+		}
+		if t, ok := v.snap.Table(sc.OID, name); ok {
+			return t.OID, true
+		}
+		if _, ok := v.snap.IndexOwner(sc.OID, name); ok {
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 // ResolveRegName implements expr.CatalogResolver: the input functions of
@@ -113,6 +146,11 @@ func (v *catalogView) ResolveRegName(t types.T, name string) (types.Datum, error
 	}
 	if s == "-" {
 		return int64(0), nil
+	}
+	if t.Kind == types.RegClass {
+		if oid, ok := v.quickRelationOID(s); ok {
+			return int64(oid), nil
+		}
 	}
 	c := v.sysContext()
 	switch t.Kind {
@@ -437,6 +475,10 @@ func (c *sysContext) schemaInPath(oid uint32) bool {
 // it: its rows at their types' widths plus tuple headers, in whole 8 kB
 // pages. portalsdb's storage is compressed, so this is a guide only.
 func (c *sysContext) relationSize(r *relDesc) int64 {
+	if r.table != nil && r.kind == 'S' {
+		// A sequence is one page in PostgreSQL.
+		return 8192
+	}
 	if r.table == nil || r.kind != 'r' {
 		return 0
 	}
@@ -482,11 +524,11 @@ func (c *sysContext) serialSequence(table, column string) (types.Datum, error) {
 	if !ok {
 		return nil, pgerror.Newf(pgerror.UndefinedColumn, "column %q of relation %q does not exist", column, r.name)
 	}
-	sq, ok := c.derived.seqByKey[col.Sequence]
-	if !ok || col.Sequence == "" {
+	sq := c.ownedSequence(r.table.OID, col.ID)
+	if sq == nil {
 		return nil, nil
 	}
-	return expr.QuoteIdent(c.schemaName(sq.table.Schema)) + "." + expr.QuoteIdent(sq.name), nil
+	return expr.QuoteIdent(c.schemaName(sq.Schema)) + "." + expr.QuoteIdent(sq.Name), nil
 }
 
 // tableScope returns the columns of a table as an analyzer scope.
@@ -498,22 +540,10 @@ func tableScope(t *catalog.Table, qualifier string) scopeRel {
 	return sr
 }
 
-// sequenceNames maps serial columns' sequence keys to the names regclass
-// would print.
-func (c *sysContext) sequenceNames() map[string]string {
-	m := map[string]string{}
-	for _, sq := range c.derived.sequences {
-		if r, ok := c.relation(sq.oid); ok {
-			m[sq.column.Sequence] = c.qualifiedRelationName(r, false)
-		}
-	}
-	return m
-}
-
 // getExpr is pg_get_expr: the text portalsdb stores in adbin and conbin,
 // printed over the columns of relation relid.
 func (c *sysContext) getExpr(text string, relid uint32, pretty bool) (types.Datum, error) {
-	a := &analyzer{sequences: c.sequenceNames()}
+	a := &analyzer{regclassName: c.regclassName}
 	var colType *types.T
 	if r, ok := c.relation(relid); ok && r.table != nil {
 		a.rels = []scopeRel{tableScope(r.table, r.name)}
@@ -577,7 +607,7 @@ func (c *sysContext) constraintDef(oid uint32, pretty bool) (types.Datum, error)
 		}
 		return kw + " (" + strings.Join(cols, ", ") + ")", nil
 	}
-	a := &analyzer{rels: []scopeRel{tableScope(con.table, con.table.Name)}, sequences: c.sequenceNames()}
+	a := &analyzer{rels: []scopeRel{tableScope(con.table, con.table.Name)}, regclassName: c.regclassName}
 	n, err := parseExprText(con.check)
 	if err != nil {
 		return nil, err

@@ -161,6 +161,9 @@ func (v *catalogView) Relation(schema, name string) (*binder.Relation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t.Kind == catalog.KindSequence {
+		return v.sequenceRelation(t), nil
+	}
 	rel := &binder.Relation{Table: t}
 	switch t.Kind {
 	case catalog.KindTable:

@@ -18,6 +18,7 @@ import (
 	"portalsdb/pgwire"
 
 	"portalsdb/sql/binder"
+	"portalsdb/sql/catalog"
 	"portalsdb/types"
 )
 
@@ -128,12 +129,21 @@ func (s *Session) prepareCopy(cs *pg.CopyStmt) (*pgwire.CopySpec, []pgwire.Colum
 		return nil, nil, err
 	}
 	n := len(cs.Attlist)
-	if cs.Relation != nil && n == 0 {
+	if cs.Relation != nil {
 		t, _, err := s.catalogView(s.txn).lookupTable(cs.Relation.Schemaname, cs.Relation.Relname)
 		if err != nil {
 			return nil, nil, err
 		}
-		n = len(t.Columns)
+		if t.Kind == catalog.KindSequence {
+			dir := "from"
+			if cs.IsFrom {
+				dir = "to"
+			}
+			return nil, nil, pgerror.Newf(pgerror.WrongObjectType, "cannot copy %s sequence %q", dir, t.Name)
+		}
+		if n == 0 {
+			n = len(t.Columns)
+		}
 	}
 	if cs.Query != nil {
 		bound, err := binder.New(s.catalogView(s.txn), nil).Bind(cs.Query)

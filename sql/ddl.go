@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"portalsdb/exec/expr"
@@ -27,6 +28,9 @@ type ddl struct {
 	// cascaded describes the objects a DROP ... CASCADE took with it, for
 	// the one notice PostgreSQL gives per statement.
 	cascaded []string
+	// droppedColumns are the columns (column 0: whole tables) the
+	// statement drops, whose sequences go with them.
+	droppedColumns map[columnRef]bool
 }
 
 func (d *ddl) store() catalog.Store { return metaStore{d.t.txn} }
@@ -82,6 +86,10 @@ func (s *Session) execDDL(ctx context.Context, t *txnState, n *pg.Node, pr *prep
 		tag, err = "DROP ROLE", d.dropRole(n.GetDropRoleStmt())
 	case n.GetVacuumStmt() != nil:
 		tag, err = d.vacuum(n.GetVacuumStmt())
+	case n.GetCreateSeqStmt() != nil:
+		tag, err = "CREATE SEQUENCE", d.createSequence(n.GetCreateSeqStmt())
+	case n.GetAlterSeqStmt() != nil:
+		tag, err = "ALTER SEQUENCE", d.alterSequence(n.GetAlterSeqStmt())
 	default:
 		return nil, pgerror.Unsupportedf("%s is not supported", describeNode(n))
 	}
@@ -147,6 +155,10 @@ func (d *ddl) validateDefault(n *pg.Node, col string, t types.T) (string, error)
 		return "", pgerror.New(pgerror.FeatureNotSupported, "cannot use subquery in DEFAULT expression")
 	}
 	if _, err := binder.Coerce(e, t, "column \""+col+"\""); err != nil {
+		return "", err
+	}
+	n = proto.Clone(n).(*pg.Node)
+	if err := d.pinRegclassNames(n); err != nil {
 		return "", err
 	}
 	return deparseExpr(n)
@@ -379,11 +391,10 @@ func (d *ddl) columnDef(tbl *catalog.Table, cd *pg.ColumnDef) (catalog.Column, e
 	if col.Type.Kind == types.Unknown || col.Type.Kind == types.Void || col.Type.Kind == types.Record {
 		return col, pgerror.Newf(pgerror.InvalidTableDefinition, "column %q has pseudo-type %s", cd.Colname, col.Type)
 	}
-	if serial != "" || cd.Identity != "" {
-		col.Sequence = fmt.Sprintf("%d.%s", tbl.OID, cd.Colname)
-		col.Default = fmt.Sprintf("nextval('%s')", col.Sequence)
-		col.NotNull = true
-		col.Identity = cd.Identity != ""
+	if serial != "" {
+		if err := d.columnSequence(tbl, &col, false, nil); err != nil {
+			return col, err
+		}
 	}
 	if cd.IsNotNull {
 		col.NotNull = true
@@ -402,9 +413,9 @@ func (d *ddl) columnDef(tbl *catalog.Table, cd *pg.ColumnDef) (catalog.Column, e
 			}
 			col.Default = text
 		case pg.ConstrType_CONSTR_IDENTITY:
-			col.Sequence = fmt.Sprintf("%d.%s", tbl.OID, cd.Colname)
-			col.Default = fmt.Sprintf("nextval('%s')", col.Sequence)
-			col.NotNull, col.Identity = true, true
+			if err := d.columnSequence(tbl, &col, true, c.Options); err != nil {
+				return col, err
+			}
 		case pg.ConstrType_CONSTR_GENERATED:
 			return col, pgerror.Unsupportedf("generated columns are not supported")
 		case pg.ConstrType_CONSTR_FOREIGN:
@@ -489,6 +500,9 @@ func (d *ddl) dropRelation(t *catalog.Table, cascade bool) error {
 			return err
 		}
 	}
+	if err := d.sequenceLinks(t, 0, cascade); err != nil {
+		return err
+	}
 	switch t.Kind {
 	case catalog.KindTable:
 		if err := storage.DropTableData(d.t.txn, tableSpec(t)); err != nil {
@@ -498,6 +512,8 @@ func (d *ddl) dropRelation(t *catalog.Table, cascade bool) error {
 		if err := storage.DropTableData(d.t.txn, &storage.TableSpec{ID: uint64(t.OID), Name: t.Name}); err != nil {
 			return err
 		}
+	case catalog.KindSequence:
+		d.dropSequenceData(t)
 	}
 	snap, err := d.snap().DropTable(d.store(), t.OID)
 	if err != nil {
@@ -523,6 +539,8 @@ func (d *ddl) drop(ds *pg.DropStmt) (string, error) {
 		tag = "DROP SCHEMA"
 	case pg.ObjectType_OBJECT_MATVIEW:
 		tag = "DROP MATERIALIZED VIEW"
+	case pg.ObjectType_OBJECT_SEQUENCE:
+		tag = "DROP SEQUENCE"
 	default:
 		return "", pgerror.Unsupportedf("DROP %v is not supported", ds.RemoveType)
 	}
@@ -553,6 +571,8 @@ func (d *ddl) drop(ds *pg.DropStmt) (string, error) {
 				want, kindName = catalog.KindView, "view"
 			case pg.ObjectType_OBJECT_MATVIEW:
 				want, kindName = catalog.KindWorkflow, "materialized view"
+			case pg.ObjectType_OBJECT_SEQUENCE:
+				want, kindName = catalog.KindSequence, "sequence"
 			}
 			t, _, lerr := d.view.lookupTable(schema, name)
 			if lerr != nil {
@@ -899,7 +919,7 @@ func (d *ddl) dropSchema(name string, missingOK, cascade bool) error {
 	}
 	var members []*catalog.Table
 	for _, t := range d.snap().Tables() {
-		if t.Schema == sc.OID {
+		if t.Schema == sc.OID && !ownedSequence(t) {
 			members = append(members, t)
 		}
 	}
@@ -958,6 +978,11 @@ func (d *ddl) truncate(ts *pg.TruncateStmt) error {
 		}
 		d.install(snap)
 		d.s.e.stats.counter(t.OID).Store(0)
+		if ts.RestartSeqs {
+			if err := d.restartOwnedSequences(t.OID); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -42,6 +42,8 @@ type Engine struct {
 	programs portalPrograms
 	// portalStats counts the calls of each portal.
 	portalStats portalStats
+	// sequences hands out the values of sequences.
+	sequences *sequenceCounters
 }
 
 // Config configures an Engine.
@@ -67,9 +69,12 @@ func NewEngine(db *storage.DB, cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	e := &Engine{db: db, log: log, rt: portals.New(db, log), knobs: cfg.Knobs}
+	e := &Engine{db: db, log: log, rt: portals.New(db, log), knobs: cfg.Knobs, sequences: newSequenceCounters(db)}
 	e.rt.SetGeneratorCatalog(e.streamGenerator)
 	if err := e.reloadCatalog(); err != nil {
+		return nil, err
+	}
+	if err := e.upgradeSerialColumns(); err != nil {
 		return nil, err
 	}
 	e.nextPID.Store(1000)

@@ -255,7 +255,12 @@ func (s *Session) execUtility(ctx context.Context, pr *prepared, params []types.
 	case n.GetCopyStmt() != nil:
 		return s.execCopy(ctx, pr, n.GetCopyStmt(), opts)
 	case n.GetDiscardStmt() != nil:
+		if n.GetDiscardStmt().Target == pg.DiscardMode_DISCARD_SEQUENCES {
+			s.sequences.discard()
+			return &tagResult{tag: "DISCARD SEQUENCES"}, nil
+		}
 		s.closeCursors(true)
+		s.sequences.discard()
 		return &tagResult{tag: "DISCARD ALL"}, nil
 	case n.GetDeclareCursorStmt() != nil:
 		return s.declareCursor(ctx, pr, n.GetDeclareCursorStmt(), params)

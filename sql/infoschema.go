@@ -307,11 +307,17 @@ var _ = defineSystemTables(
 			numeric_scale cardinal_number, start_value character_data, minimum_value character_data,
 			maximum_value character_data, increment character_data, cycle_option yes_or_no`),
 		rows: func(c *sysContext, emit func(sysRow)) {
-			for _, sq := range c.derived.sequences {
-				row := sysRow{"sequence_catalog": "postgres", "sequence_schema": c.schemaName(sq.table.Schema),
-					"sequence_name": sq.name, "start_value": "1", "minimum_value": "1",
-					"maximum_value": strconv.FormatInt(seqMax(sq.column.Type), 10), "increment": "1", "cycle_option": "NO"}
-				columnFacts(row, sq.column.Type)
+			for _, t := range c.derived.sequences {
+				sd := t.Sequence
+				cycle := "NO"
+				if sd.Cycle {
+					cycle = "YES"
+				}
+				row := sysRow{"sequence_catalog": "postgres", "sequence_schema": c.schemaName(t.Schema),
+					"sequence_name": t.Name, "start_value": strconv.FormatInt(sd.Start, 10),
+					"minimum_value": strconv.FormatInt(sd.Min, 10), "maximum_value": strconv.FormatInt(sd.Max, 10),
+					"increment": strconv.FormatInt(sd.Increment, 10), "cycle_option": cycle}
+				columnFacts(row, sd.Type)
 				for _, k := range []string{"udt_catalog", "udt_schema", "udt_name"} {
 					delete(row, k)
 				}

@@ -169,22 +169,16 @@ var _ = defineSystemTables(
 						"refclassid": int64(1259), "refobjid": int64(ix.table.OID), "refobjsubid": int64(n), "deptype": dt})
 				}
 			}
-			for _, sq := range c.derived.sequences {
-				dt := "a"
-				if sq.column.Identity {
-					dt = "i"
-				}
-				emit(sysRow{"classid": int64(1259), "objid": int64(sq.oid), "objsubid": int64(0),
-					"refclassid": int64(1259), "refobjid": int64(sq.table.OID), "refobjsubid": int64(sq.attnum), "deptype": dt})
-			}
+			c.sequenceDepends(emit)
 		}},
 
 	&systemTable{oid: 2224, schema: "pg_catalog", name: "pg_sequence", kind: 'r',
 		cols: columns("seqrelid oid, seqtypid oid, seqstart bigint, seqincrement bigint, seqmax bigint, seqmin bigint, seqcache bigint, seqcycle boolean"),
 		rows: func(c *sysContext, emit func(sysRow)) {
-			for _, sq := range c.derived.sequences {
-				emit(sysRow{"seqrelid": int64(sq.oid), "seqtypid": int64(typeOID(sq.column.Type)), "seqstart": int64(1),
-					"seqincrement": int64(1), "seqmax": seqMax(sq.column.Type), "seqmin": int64(1), "seqcache": int64(1), "seqcycle": false})
+			for _, t := range c.derived.sequences {
+				sd := t.Sequence
+				emit(sysRow{"seqrelid": int64(t.OID), "seqtypid": int64(typeOID(sd.Type)), "seqstart": sd.Start,
+					"seqincrement": sd.Increment, "seqmax": sd.Max, "seqmin": sd.Min, "seqcache": sd.Cache, "seqcycle": sd.Cycle})
 			}
 		}},
 
@@ -267,7 +261,7 @@ func (c *sysContext) pgClassRow(r *relDesc) sysRow {
 		row["relam"] = int64(btreeAMOID)
 		row["relfilenode"] = int64(r.oid)
 		row["reltuples"] = float64(0)
-	case r.seq != nil:
+	case r.table != nil && r.kind == 'S':
 		row["relfilenode"] = int64(r.oid)
 		row["reltuples"] = float64(1)
 	case r.sys != nil && r.kind == 'r':

@@ -139,9 +139,9 @@ type analyzer struct {
 	// qualify prints columns with their relation's name, as view
 	// definitions do.
 	qualify bool
-	// sequences maps a serial column's stored sequence key to the name
-	// PostgreSQL would give its sequence.
-	sequences map[string]string
+	// regclassName names the relation of an OID as regclass prints it:
+	// stored expressions name relations by OID ('16390'::regclass).
+	regclassName func(oid uint32) (string, bool)
 }
 
 func (a *analyzer) column(qual, name string) (*dVar, error) {
@@ -352,6 +352,13 @@ func (a *analyzer) analyze(n *pg.Node) (dnode, error) {
 		if c, ok := arg.(*dConst); ok && c.t.Kind == types.Unknown {
 			if c.null {
 				return &dConst{null: true, t: t}, nil
+			}
+			if t.Kind == types.RegClass && a.regclassName != nil {
+				if oid, err := strconv.ParseUint(c.text, 10, 32); err == nil {
+					if name, ok := a.regclassName(uint32(oid)); ok {
+						return &dConst{text: name, t: t}, nil
+					}
+				}
 			}
 			return typedConst(c.text, t), nil
 		}
@@ -657,13 +664,6 @@ func (a *analyzer) funcCall(fc *pg.FuncCall) (dnode, error) {
 	args, err := a.list(fc.Args)
 	if err != nil {
 		return nil, err
-	}
-	if name == "nextval" && len(args) == 1 {
-		if c, ok := args[0].(*dConst); ok && !c.null {
-			if seq, ok := a.sequences[c.text]; ok {
-				return &dFunc{name: name, args: []dnode{&dConst{text: seq, t: types.RegClassType}}, t: types.Int8Type}, nil
-			}
-		}
 	}
 	ts := make([]types.T, len(args))
 	for i, arg := range args {

@@ -19,15 +19,9 @@ import (
 // across restarts without being stored.
 
 const (
-	checkOIDBase    uint32 = 0x8000_0000
-	sequenceOIDBase uint32 = 0xA000_0000
-	attrdefOIDBase  uint32 = 0xC000_0000
+	checkOIDBase   uint32 = 0x8000_0000
+	attrdefOIDBase uint32 = 0xC000_0000
 )
-
-// sequenceOID is the OID of the sequence behind a serial column.
-func sequenceOID(table uint32, colID uint32) uint32 {
-	return sequenceOIDBase | (table&0xF_FFFF)<<11 | colID&0x7FF
-}
 
 // checkOID is the OID of the i-th CHECK constraint of a table.
 func checkOID(table uint32, i int) uint32 {
@@ -73,16 +67,6 @@ type attrdefDesc struct {
 	expr   string
 }
 
-// seqDesc is the sequence of a serial column: PostgreSQL shows it as a
-// relation of kind 'S' named table_column_seq.
-type seqDesc struct {
-	oid    uint32
-	name   string
-	table  *catalog.Table
-	column *catalog.Column
-	attnum int16
-}
-
 // derivedCatalog lists the objects kept inside table descriptors.
 type derivedCatalog struct {
 	indexes     []*indexDesc
@@ -90,11 +74,8 @@ type derivedCatalog struct {
 	constraints []*constraintDesc
 	conByOID    map[uint32]*constraintDesc
 	attrdefs    []*attrdefDesc
-	sequences   []*seqDesc
-	seqByOID    map[uint32]*seqDesc
-	// seqByKey finds a serial column's sequence by the key the column
-	// stores (Column.Sequence).
-	seqByKey map[string]*seqDesc
+	// sequences are the sequences, which are relations of their own.
+	sequences []*catalog.Table
 }
 
 // attnum returns the attribute number of a column id: its position, from
@@ -108,23 +89,11 @@ func attnum(t *catalog.Table, colID uint32) int16 {
 }
 
 func derive(snap *catalog.Snapshot) *derivedCatalog {
-	d := &derivedCatalog{indexByOID: map[uint32]*indexDesc{}, conByOID: map[uint32]*constraintDesc{},
-		seqByOID: map[uint32]*seqDesc{}, seqByKey: map[string]*seqDesc{}}
-	taken := func(schema uint32, name string) bool {
-		if _, ok := snap.Table(schema, name); ok {
-			return true
-		}
-		if _, ok := snap.IndexOwner(schema, name); ok {
-			return true
-		}
-		for _, s := range d.sequences {
-			if s.table.Schema == schema && s.name == name {
-				return true
-			}
-		}
-		return false
-	}
+	d := &derivedCatalog{indexByOID: map[uint32]*indexDesc{}, conByOID: map[uint32]*constraintDesc{}}
 	for _, t := range snap.Tables() {
+		if t.Kind == catalog.KindSequence && t.Sequence != nil {
+			d.sequences = append(d.sequences, t)
+		}
 		if t.Kind == catalog.KindStream {
 			d.addDefaults(t)
 		}
@@ -153,16 +122,6 @@ func derive(snap *catalog.Snapshot) *derivedCatalog {
 		}
 		for i, c := range t.Checks {
 			d.addConstraint(&constraintDesc{oid: checkOID(t.OID, i), name: c.Name, kind: 'c', table: t, check: c.Expr})
-		}
-		for i := range t.Columns {
-			c := &t.Columns[i]
-			if c.Sequence != "" {
-				name := chooseName(t.Name, c.Name, "seq", func(n string) bool { return taken(t.Schema, n) })
-				sq := &seqDesc{oid: sequenceOID(t.OID, c.ID), name: name, table: t, column: c, attnum: int16(i + 1)}
-				d.sequences = append(d.sequences, sq)
-				d.seqByOID[sq.oid] = sq
-				d.seqByKey[c.Sequence] = sq
-			}
 		}
 		d.addDefaults(t)
 	}

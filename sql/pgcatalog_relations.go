@@ -24,10 +24,9 @@ type relDesc struct {
 	owner uint32
 	attrs []attrDesc
 
-	table *catalog.Table // user tables and views
+	table *catalog.Table // user tables, views and sequences
 	sys   *systemTable   // system relations
 	index *indexDesc
-	seq   *seqDesc
 }
 
 // attrDesc is a row of pg_attribute.
@@ -46,8 +45,17 @@ func relKind(k catalog.ObjectKind) byte {
 		return 'v'
 	case catalog.KindWorkflow:
 		return 'm'
+	case catalog.KindSequence:
+		return 'S'
 	}
 	return 'r'
+}
+
+// sequenceAttrs are the columns of every sequence relation.
+var sequenceAttrs = []attrDesc{
+	{name: "last_value", typ: types.Int8Type, notNull: true},
+	{name: "log_cnt", typ: types.Int8Type, notNull: true},
+	{name: "is_called", typ: types.BoolType, notNull: true},
 }
 
 // systemNamespace returns the OID of a system relation's schema.
@@ -91,6 +99,9 @@ func (c *sysContext) relations() []*relDesc {
 			}
 			r.attrs = append(r.attrs, a)
 		}
+		if t.Kind == catalog.KindSequence {
+			r.attrs = sequenceAttrs
+		}
 		out = append(out, r)
 		for _, ix := range c.derived.tableIndexes(t) {
 			ir := &relDesc{oid: ix.oid, name: ix.name, nsp: t.Schema, kind: 'i', owner: t.Owner, index: ix}
@@ -102,15 +113,6 @@ func (c *sysContext) relations() []*relDesc {
 			}
 			out = append(out, ir)
 		}
-	}
-	for _, sq := range c.derived.sequences {
-		r := &relDesc{oid: sq.oid, name: sq.name, nsp: sq.table.Schema, kind: 'S', owner: sq.table.Owner, seq: sq}
-		r.attrs = []attrDesc{
-			{name: "last_value", typ: types.Int8Type, notNull: true},
-			{name: "log_cnt", typ: types.Int8Type, notNull: true},
-			{name: "is_called", typ: types.BoolType, notNull: true},
-		}
-		out = append(out, r)
 	}
 	c.rels = out
 	c.relByOID = make(map[uint32]*relDesc, len(out))

@@ -33,7 +33,7 @@ func (c *sysContext) printView(sql string, pretty bool) (string, bool) {
 	if sel == nil || sel.Op != pg.SetOperation_SETOP_NONE || sel.WithClause != nil || len(sel.ValuesLists) > 0 {
 		return "", false
 	}
-	a := &analyzer{qualify: true, sequences: c.sequenceNames()}
+	a := &analyzer{qualify: true, regclassName: c.regclassName}
 	p := &printer{pretty: pretty}
 	var from []string
 	for _, f := range sel.FromClause {

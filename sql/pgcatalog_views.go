@@ -101,15 +101,19 @@ var _ = defineSystemTables(
 			}
 		}},
 
-	&systemTable{oid: 12048, schema: "pg_catalog", name: "pg_sequences", kind: 'v',
+	// last_value moves with every nextval: the rows are computed on every
+	// scan.
+	&systemTable{oid: 12048, schema: "pg_catalog", name: "pg_sequences", kind: 'v', live: true,
 		cols: columns(`schemaname name, sequencename name, sequenceowner name, data_type regtype, start_value bigint,
 			min_value bigint, max_value bigint, increment_by bigint, cycle boolean, cache_size bigint, last_value bigint`),
 		rows: func(c *sysContext, emit func(sysRow)) {
-			for _, sq := range c.derived.sequences {
-				emit(sysRow{"schemaname": c.schemaName(sq.table.Schema), "sequencename": sq.name,
-					"sequenceowner": c.roleName(sq.table.Owner), "data_type": int64(typeOID(sq.column.Type)),
-					"start_value": int64(1), "min_value": int64(1), "max_value": seqMax(sq.column.Type),
-					"increment_by": int64(1), "cycle": false, "cache_size": int64(1)})
+			for _, t := range c.derived.sequences {
+				sd := t.Sequence
+				emit(sysRow{"schemaname": c.schemaName(t.Schema), "sequencename": t.Name,
+					"sequenceowner": c.roleName(t.Owner), "data_type": int64(typeOID(sd.Type)),
+					"start_value": sd.Start, "min_value": sd.Min, "max_value": sd.Max,
+					"increment_by": sd.Increment, "cycle": sd.Cycle, "cache_size": sd.Cache,
+					"last_value": c.sequenceLastValue(t)})
 			}
 		}},
 

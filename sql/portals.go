@@ -173,6 +173,21 @@ func (a *askScope) childIDs(portal uint32, n int) [][16]byte {
 	return ids
 }
 
+// withCatalog returns the evaluation context of a body: the caller's,
+// with the portal's catalog when the caller has none (a workflow's ask), so
+// that the body's sequence functions (a serial column's default) work.
+func (f *portalFunction) withCatalog(caller *expr.Ctx) *expr.Ctx {
+	if caller != nil && caller.Catalog != nil {
+		return caller
+	}
+	var ev expr.Ctx
+	if caller != nil {
+		ev = *caller
+	}
+	ev.Catalog = &catalogView{e: f.e, snap: f.snap}
+	return &ev
+}
+
 // call runs the portal once per argument row. ids, set for a workflow's
 // asks, make the requests idempotent; calls made while serving an ask get
 // ids derived from it.
@@ -207,6 +222,7 @@ func (f *portalFunction) call(ctx *exec.Context, ids [][16]byte, args [][]types.
 		}
 		return c
 	}
+	eval := f.withCatalog(ctx.Eval)
 	out := make([]*batch.Batch, len(args))
 	if !f.p.Writes || chain.txnServing(f.p.Server) != nil {
 		// Reads run at the caller's snapshot; a table already being
@@ -217,7 +233,7 @@ func (f *portalFunction) call(ctx *exec.Context, ids [][16]byte, args [][]types.
 			txn = t
 		}
 		for i, a := range args {
-			if out[i], err = prog.run(bodyCtx(i, &serving{depth: depth, parent: chain}), ctx.Eval, txn, a); err != nil {
+			if out[i], err = prog.run(bodyCtx(i, &serving{depth: depth, parent: chain}), eval, txn, a); err != nil {
 				return nil, err
 			}
 		}
@@ -227,7 +243,7 @@ func (f *portalFunction) call(ctx *exec.Context, ids [][16]byte, args [][]types.
 	for i := range args {
 		i, a := i, args[i]
 		reqs[i] = portals.Request{Types: prog.types, Serve: func(txn *storage.Txn) (*batch.Batch, error) {
-			return prog.run(bodyCtx(i, &serving{table: f.p.Server, txn: txn, depth: depth, parent: chain}), ctx.Eval, txn, a)
+			return prog.run(bodyCtx(i, &serving{table: f.p.Server, txn: txn, depth: depth, parent: chain}), eval, txn, a)
 		}}
 		if ids != nil {
 			reqs[i].ReplyKey = portals.ReplyKey(f.p.OID, workflow, atom, ids[i])

@@ -48,6 +48,9 @@ type Session struct {
 	activity sessionActivity
 	// cursors are the open cursors, by name.
 	cursors map[string]*sqlCursor
+	// sequences remembers the values nextval gave, for currval and
+	// lastval.
+	sequences sessionSequences
 }
 
 // txnState is an open transaction.
@@ -322,10 +325,6 @@ func (i sessionInfo) Setting(n string) (string, bool) {
 	}
 	v, ok := i.s.vars[n]
 	return v, ok
-}
-func (i sessionInfo) NextVal(name string) (int64, error) {
-	v, err := i.s.e.db.AllocateIDs("seq/"+name, 1)
-	return int64(v), err
 }
 
 // statementContext applies statement_timeout.

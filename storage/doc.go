@@ -45,6 +45,7 @@
 //	     0x00 'g'                       GC floor: oldest readable Seq
 //	     0x00 'c' <name>                id counter: reserved limit
 //	     0x00 'd' <object id, 8 BE>     pending drop: Seq of the dropping commit
+//	     0x00 'q' <position id, 8 BE>   durable position (SQL sequences)
 //	0x01 catalog records (PutMeta)      0x01 <name key-encoded as text>
 //	0x02 objects                        0x02 <object id, 8 bytes BE> ...
 //	0x03.. free for other layers' own prefix-free key spaces

@@ -38,6 +38,7 @@ var (
 	sysGCFloorKey = []byte{spaceSystem, 'g'}
 	sysCounterKey = []byte{spaceSystem, 'c'} // + counter name
 	sysDropKey    = []byte{spaceSystem, 'd'} // + 8-byte object id
+	sysPosKey     = []byte{spaceSystem, 'q'} // + 8-byte position id
 )
 
 // seqSuffixLen is the length of the version suffix of every MVCC key.

@@ -63,6 +63,10 @@ func castLevel(from, to types.T) (CastLevel, bool) {
 			return CastImplicit, true
 		}
 		return CastImplicit, true
+	case from.IsString() && t == types.RegClass:
+		// As in PostgreSQL, so that nextval('s'::text) and a text
+		// parameter name a sequence.
+		return CastImplicit, true
 	case from.IsString() || f == types.Unknown:
 		// Text can be read as anything, explicitly (I/O conversion).
 		return CastExplicit, true

@@ -29,8 +29,8 @@ type Ctx struct {
 	// Random is the session's random source for random(); nil uses a
 	// fixed-seed source.
 	Random interface{ Float64() float64 }
-	// Session answers current_user, current_database and friends, and
-	// hands out sequence values; may be nil outside a session.
+	// Session answers current_user, current_database and friends; may be
+	// nil outside a session.
 	Session SessionInfo
 	// Cancel, when set, is the statement's context: functions that wait
 	// (pg_sleep) stop when it is canceled or its deadline passes.
@@ -96,8 +96,6 @@ type SessionInfo interface {
 	User() string
 	Database() string
 	SearchPath() []string
-	// NextVal advances the named sequence and returns its new value.
-	NextVal(name string) (int64, error)
 	// Setting returns a configuration parameter's value, for
 	// current_setting.
 	Setting(name string) (string, bool)

@@ -32,12 +32,6 @@ func registerMisc(r *Registry) {
 		}
 		return nil, nil
 	})})
-	r.add(&Overload{Name: "nextval", Args: []types.T{text}, Ret: i8, Volatile: true, Row: func(c *Ctx, a []types.Datum) (types.Datum, error) {
-		if c.Session == nil {
-			return nil, pgerror.Internalf("no session")
-		}
-		return c.Session.NextVal(a[0].(string))
-	}})
 	r.add(&Overload{Name: "current_setting", Args: []types.T{text}, Ret: text, Stable: true, Row: func(c *Ctx, a []types.Datum) (types.Datum, error) {
 		if c.Session == nil {
 			return nil, pgerror.Internalf("no session")

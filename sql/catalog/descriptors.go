@@ -31,6 +31,7 @@ const (
 	KindView     ObjectKind = 2
 	KindStream   ObjectKind = 3
 	KindWorkflow ObjectKind = 4
+	KindSequence ObjectKind = 5
 )
 
 func (k ObjectKind) String() string {
@@ -43,6 +44,8 @@ func (k ObjectKind) String() string {
 		return "stream"
 	case KindWorkflow:
 		return "workflow"
+	case KindSequence:
+		return "sequence"
 	}
 	return "object"
 }
@@ -63,7 +66,10 @@ type Column struct {
 	NotNull bool    `json:"not_null,omitempty"`
 	// Default is the DEFAULT expression as SQL text, empty for none.
 	Default string `json:"default,omitempty"`
-	// Sequence names the counter of a serial column.
+	// Sequence is the legacy link of a serial column made before sequences
+	// were catalog objects: the name of its storage id counter. The engine
+	// turns such columns into ones owning a sequence when it opens a data
+	// directory (sql/sequence_upgrade.go), so only old descriptors have it.
 	Sequence string `json:"sequence,omitempty"`
 	Identity bool   `json:"identity,omitempty"`
 }
@@ -124,6 +130,8 @@ type Table struct {
 	Stream *StreamDesc `json:"stream,omitempty"`
 	// Workflow describes a workflow.
 	Workflow *WorkflowDesc `json:"workflow,omitempty"`
+	// Sequence describes a sequence.
+	Sequence *SequenceDesc `json:"sequence,omitempty"`
 
 	// DependsOn lists the relations a view (or workflow) reads, so that
 	// dropping them is refused without CASCADE.
@@ -177,6 +185,10 @@ func (t *Table) Clone() *Table {
 	if t.Workflow != nil {
 		wd := *t.Workflow
 		c.Workflow = &wd
+	}
+	if t.Sequence != nil {
+		sd := *t.Sequence
+		c.Sequence = &sd
 	}
 	if t.Options != nil {
 		c.Options = make(map[string]string, len(t.Options))
@@ -248,6 +260,37 @@ type WorkflowDesc struct {
 	// SearchPath is the search path the query's names were resolved
 	// with, so a restart resolves them the same way.
 	SearchPath []string `json:"search_path,omitempty"`
+}
+
+// SequenceDesc is what a sequence adds to a relation: its parameters,
+// which are transactional like all DDL, and the id of its position, which
+// is not (nextval and setval write it at once, outside MVCC: see
+// storage.Position and docs/decisions/0008-sequences.md).
+type SequenceDesc struct {
+	// Type is smallint, integer or bigint: it bounds the defaults of Min
+	// and Max.
+	Type      types.T `json:"type"`
+	Start     int64   `json:"start"`
+	Increment int64   `json:"increment"`
+	Min       int64   `json:"min"`
+	Max       int64   `json:"max"`
+	Cache     int64   `json:"cache"`
+	Cycle     bool    `json:"cycle,omitempty"`
+	// OwnedByTable and OwnedByColumn (a column id) name the column the
+	// sequence belongs to (OWNED BY, serial and identity columns):
+	// dropping the column or its table drops the sequence. Zero for none.
+	OwnedByTable  uint32 `json:"owned_by_table,omitempty"`
+	OwnedByColumn uint32 `json:"owned_by_column,omitempty"`
+	// Identity marks the sequence of an identity column, which only the
+	// column may use (pg_depend's deptype 'i').
+	Identity bool `json:"identity,omitempty"`
+	// PositionID names the sequence's storage.Position. RESTART gives the
+	// sequence a fresh id, so that a rolled-back RESTART leaves the old
+	// position as it was.
+	PositionID uint64 `json:"position_id"`
+	// Restart is the first value handed out from a position never
+	// written: START at creation, the RESTART value after one.
+	Restart int64 `json:"restart"`
 }
 
 // Portal is a request/reply service served by a table or a workflow.

@@ -1,5 +1,5 @@
 // Package catalog holds the descriptors of every SQL object (schemas,
-// tables, views, indexes, roles, and later streams, workflows and portals)
+// tables, views, indexes, sequences, roles, streams, workflows and portals)
 // and persists them in storage's transactional metadata space, so that DDL
 // commits or rolls back with the transaction that made it.
 //
