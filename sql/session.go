@@ -318,6 +318,13 @@ type sessionInfo struct{ s *Session }
 func (i sessionInfo) User() string         { return i.s.user }
 func (i sessionInfo) Database() string     { return i.s.database }
 func (i sessionInfo) SearchPath() []string { return splitSearchPath(i.s.get("search_path")) }
+func (i sessionInfo) SetSetting(n, v string) (string, error) {
+	n = strings.ToLower(n)
+	if err := i.s.set(n, v, true); err != nil {
+		return "", err
+	}
+	return i.s.get(n), nil
+}
 func (i sessionInfo) Setting(n string) (string, bool) {
 	n = strings.ToLower(n)
 	if _, ok := settings[n]; ok {

@@ -33,6 +33,19 @@ func fixed(want ...string) func(*Session, string) (string, error) {
 
 func anyValue(_ *Session, v string) (string, error) { return v, nil }
 
+// checkBool reads a boolean parameter as PostgreSQL spells them, and shows
+// it as on or off.
+func checkBool(_ *Session, v string) (string, error) {
+	b, err := types.ParseBool(v)
+	if err != nil {
+		return "", pgerror.Newf(pgerror.InvalidParameterValue, "parameter requires a Boolean value")
+	}
+	if b.(bool) {
+		return "on", nil
+	}
+	return "off", nil
+}
+
 // settings lists the parameters sessions know.
 var settings = map[string]setting{
 	"application_name":                    {def: "", reported: true, check: anyValue, desc: "Sets the application name to be reported in statistics and logs."},
@@ -72,7 +85,12 @@ var settings = map[string]setting{
 	"jit":                                 {def: "off", check: anyValue, desc: "Allow JIT compilation."},
 	"work_mem":                            {def: "4MB", check: anyValue, desc: "Sets the maximum memory to be used for query workspaces."},
 	"enable_seqscan":                      {def: "on", check: anyValue, desc: "Enables the planner's use of sequential-scan plans."},
-	"portals.read_consistency":            {def: "read_your_writes", check: fixed("read_your_writes", "latest"), desc: "Whether reads of workflows wait for the session's own writes."},
+	// pg_dump's scripts set these before anything else.
+	"check_function_bodies":       {def: "on", check: checkBool, desc: "Check routine bodies during CREATE FUNCTION and CREATE PROCEDURE."},
+	"xmloption":                   {def: "content", check: fixed("content", "document"), desc: "Sets whether XML data in implicit parsing and serialization operations is to be considered as documents or content fragments."},
+	"default_tablespace":          {def: "", check: fixed(""), desc: "Sets the default tablespace to create tables and indexes in."},
+	"default_table_access_method": {def: "heap", check: fixed("heap"), desc: "Sets the default table access method for new tables."},
+	"portals.read_consistency":    {def: "read_your_writes", check: fixed("read_your_writes", "latest"), desc: "Whether reads of workflows wait for the session's own writes."},
 }
 
 // PostgreSQL version that portalsdb reports, so that clients pick the

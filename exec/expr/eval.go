@@ -99,6 +99,9 @@ type SessionInfo interface {
 	// Setting returns a configuration parameter's value, for
 	// current_setting.
 	Setting(name string) (string, bool)
+	// SetSetting changes a configuration parameter, for set_config, and
+	// returns its new value.
+	SetSetting(name, value string) (string, error)
 }
 
 // Evaluator computes an expression over a batch.

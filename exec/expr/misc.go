@@ -42,6 +42,21 @@ func registerMisc(r *Registry) {
 		}
 		return v, nil
 	}})
+	// set_config(name, value, is_local): SET as a function, which pg_dump
+	// scripts call. is_local is taken as SET LOCAL is: for the session.
+	r.add(&Overload{Name: "set_config", Args: []types.T{text, text, types.BoolType}, Ret: text, Volatile: true, Row: func(c *Ctx, a []types.Datum) (types.Datum, error) {
+		if c.Session == nil {
+			return nil, pgerror.Internalf("no session")
+		}
+		if a[0] == nil {
+			return nil, pgerror.New(pgerror.NullValueNotAllowed, "SET requires parameter name")
+		}
+		v := ""
+		if a[1] != nil {
+			v = a[1].(string)
+		}
+		return c.Session.SetSetting(a[0].(string), v)
+	}})
 	r.add(&Overload{Name: "md5", Args: []types.T{text}, Ret: text, Row: func(_ *Ctx, a []types.Datum) (types.Datum, error) {
 		sum := md5.Sum([]byte(a[0].(string)))
 		return hex.EncodeToString(sum[:]), nil
