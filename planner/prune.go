@@ -11,6 +11,7 @@ import (
 // view that the query does not use, so its errors (a division by zero, a
 // failed constant folding, an overflowing cast) never surface, and the work
 // is saved. Columns keep their ids and positions; only their values go.
+// Volatile outputs stay, for their side effects.
 // Nodes whose result depends on all their columns (DISTINCT, set
 // operations, windows, DML) and nodes this pass does not know need all of
 // their inputs' columns.
@@ -31,7 +32,9 @@ func pruneOutputs(n logical.Node, need map[expr.ColumnID]bool) logical.Node {
 				}
 				continue
 			}
-			if need[x.Cols[i].ID] {
+			// A volatile output is computed even when unread, as
+			// PostgreSQL does: nextval() advances its sequence.
+			if need[x.Cols[i].ID] || expr.IsVolatile(e) {
 				exprs[i] = e
 				addUsed(inNeed, e)
 				continue
