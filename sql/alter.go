@@ -158,7 +158,7 @@ func (d *ddl) alterCmd(cur *catalog.Table, cmd *pg.AlterTableCmd) error {
 		cd := cmd.Def.GetColumnDef()
 		if _, _, dup := t.Column(cd.Colname); dup {
 			if cmd.MissingOk {
-				d.s.notice(fmt.Sprintf("column %q of relation %q already exists, skipping", cd.Colname, t.Name))
+				d.s.noticeCode(pgerror.DuplicateColumn, fmt.Sprintf("column %q of relation %q already exists, skipping", cd.Colname, t.Name))
 				return nil
 			}
 			return pgerror.Newf(pgerror.DuplicateColumn, "column %q of relation %q already exists", cd.Colname, t.Name)
@@ -572,7 +572,7 @@ func (d *ddl) createTableAs(ctx context.Context, cs *pg.CreateTableAsStmt) (pgwi
 	}
 	if d.relationExists(sc.OID, into.Rel.Relname) {
 		if cs.IfNotExists {
-			d.s.notice(fmt.Sprintf("relation %q already exists, skipping", into.Rel.Relname))
+			d.s.noticeCode(pgerror.DuplicateTable, fmt.Sprintf("relation %q already exists, skipping", into.Rel.Relname))
 			return &tagResult{tag: "CREATE TABLE AS"}, nil
 		}
 		return nil, pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", into.Rel.Relname)

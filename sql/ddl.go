@@ -203,7 +203,7 @@ func (d *ddl) createTable(cs *pg.CreateStmt) error {
 	name := cs.Relation.Relname
 	if d.relationExists(sc.OID, name) {
 		if cs.IfNotExists {
-			d.s.notice(fmt.Sprintf("relation %q already exists, skipping", name))
+			d.s.noticeCode(pgerror.DuplicateTable, fmt.Sprintf("relation %q already exists, skipping", name))
 			return nil
 		}
 		return pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", name)
@@ -708,7 +708,7 @@ func (d *ddl) createIndex(is *pg.IndexStmt) error {
 		ix.Name = uniqueName(t.Name+"_"+strings.Join(colNames, "_")+suffix, func(n string) bool { return d.relationExists(sc.OID, n) })
 	} else if d.relationExists(sc.OID, ix.Name) {
 		if is.IfNotExists {
-			d.s.notice(fmt.Sprintf("relation %q already exists, skipping", ix.Name))
+			d.s.noticeCode(pgerror.DuplicateTable, fmt.Sprintf("relation %q already exists, skipping", ix.Name))
 			return nil
 		}
 		return pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", ix.Name)
@@ -885,7 +885,7 @@ func (d *ddl) createSchema(cs *pg.CreateSchemaStmt) error {
 	}
 	if _, ok := d.snap().Schema(name); ok {
 		if cs.IfNotExists {
-			d.s.notice(fmt.Sprintf("schema %q already exists, skipping", name))
+			d.s.noticeCode(pgerror.DuplicateSchema, fmt.Sprintf("schema %q already exists, skipping", name))
 			return nil
 		}
 		return pgerror.Newf(pgerror.DuplicateSchema, "schema %q already exists", name)

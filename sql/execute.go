@@ -302,8 +302,14 @@ func (s *Session) warn(code pgerror.Code, msg string) {
 }
 
 func (s *Session) notice(msg string) {
+	s.noticeCode("00000", msg)
+}
+
+// noticeCode sends a notice with a SQLSTATE of its own, as PostgreSQL's
+// "relation ... already exists, skipping" carries 42P07.
+func (s *Session) noticeCode(code pgerror.Code, msg string) {
 	if s.notifier != nil {
-		s.notifier.Notice(&pgerror.Error{Code: "00000", Severity: pgerror.SeverityNotice, Message: msg})
+		s.notifier.Notice(&pgerror.Error{Code: code, Severity: pgerror.SeverityNotice, Message: msg})
 	}
 }
 

@@ -267,7 +267,7 @@ func (d *ddl) createSequence(cs *pg.CreateSeqStmt) error {
 	name := cs.Sequence.Relname
 	if d.relationExists(sc.OID, name) {
 		if cs.IfNotExists {
-			d.s.notice(fmt.Sprintf("relation %q already exists, skipping", name))
+			d.s.noticeCode(pgerror.DuplicateTable, fmt.Sprintf("relation %q already exists, skipping", name))
 			return nil
 		}
 		return pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", name)

@@ -209,7 +209,7 @@ func (d *ddl) createStream(st *parser.CreateStreamStmt) error {
 	}
 	if d.relationExists(sc.OID, st.Name.Name) {
 		if st.IfNotExists {
-			d.s.notice(fmt.Sprintf("relation %q already exists, skipping", st.Name.Name))
+			d.s.noticeCode(pgerror.DuplicateTable, fmt.Sprintf("relation %q already exists, skipping", st.Name.Name))
 			return nil
 		}
 		return pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", st.Name.Name)
@@ -596,7 +596,7 @@ func (d *ddl) defineWorkflow(st *parser.CreateWorkflowStmt) (*catalog.Table, boo
 	}
 	if d.relationExists(sc.OID, st.Name.Name) {
 		if st.IfNotExists {
-			d.s.notice(fmt.Sprintf("relation %q already exists, skipping", st.Name.Name))
+			d.s.noticeCode(pgerror.DuplicateTable, fmt.Sprintf("relation %q already exists, skipping", st.Name.Name))
 			return nil, true, nil
 		}
 		return nil, false, pgerror.Newf(pgerror.DuplicateTable, "relation %q already exists", st.Name.Name)
