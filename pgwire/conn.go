@@ -343,10 +343,12 @@ func (c *conn) beginQuery() context.Context {
 	c.queryCancel = cancel
 	c.mu.Unlock()
 	c.env = types.Env{Loc: c.timeZone(), Now: time.Now()}
+	c.rd.watchAfter(watchDelay)
 	return ctx
 }
 
 func (c *conn) endQuery() {
+	c.rd.unwatch()
 	c.mu.Lock()
 	cancel := c.queryCancel
 	c.queryCancel = nil
@@ -380,12 +382,12 @@ func (c *conn) interrupt() {
 func (c *conn) terminate() {
 	c.terminating.Store(true)
 	c.interrupted.Store(true)
+	// Give the FATAL message a moment to reach a client that reads, and
+	// unblock a write to one that does not; force then ends a read at once.
+	_ = c.raw.SetDeadline(time.Now().Add(time.Second))
 	if rd := c.reader(); rd != nil {
 		rd.force()
 	}
-	// Give the FATAL message a moment to reach a client that reads, and
-	// unblock a write to one that does not.
-	_ = c.raw.SetDeadline(time.Now().Add(time.Second))
 	c.cancel()
 }
 
