@@ -133,20 +133,36 @@ func (t *Txn) Get(key []byte) (value []byte, ok bool, err error) {
 	if t.finished {
 		return nil, false, pgerror.New(pgerror.InvalidTransactionState, "storage: transaction is already finished")
 	}
-	if t.writes != nil {
-		if e, found := t.writes.get(key); found {
-			if e.tombstone {
-				return nil, false, nil
-			}
-			return e.value, true, nil
+	if e, found := t.ownWrite(key); found {
+		if e.tombstone {
+			return nil, false, nil
 		}
+		return e.value, true, nil
 	}
 	return t.getCommitted(key)
+}
+
+// ownWrite returns the transaction's own latest write of key, if any.
+func (t *Txn) ownWrite(key []byte) (bufEntry, bool) {
+	if t.writes == nil {
+		return bufEntry{}, false
+	}
+	return t.writes.get(key)
 }
 
 // getCommitted reads the newest version of key at the snapshot, ignoring the
 // transaction's own writes.
 func (t *Txn) getCommitted(key []byte) ([]byte, bool, error) {
+	v, ok, err := t.readCommitted(key)
+	if !ok || err != nil {
+		return nil, false, err
+	}
+	return bytes.Clone(v), true, nil
+}
+
+// readCommitted is getCommitted without the copy: the value it returns is
+// the reader's, valid until the transaction's next read.
+func (t *Txn) readCommitted(key []byte) ([]byte, bool, error) {
 	if t.db.isClosed.Load() {
 		return nil, false, errClosed()
 	}
@@ -179,7 +195,7 @@ func (t *Txn) getCommitted(key []byte) ([]byte, bool, error) {
 	case tagTombstone:
 		return nil, false, nil
 	case tagValue:
-		return bytes.Clone(v[1:]), true, nil
+		return v[1:], true, nil
 	}
 	return nil, false, pgerror.Newf(pgerror.DataCorrupted, "storage: bad version tag %d at %x", v[0], t.reader.Key())
 }
