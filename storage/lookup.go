@@ -11,17 +11,16 @@ import (
 
 // RowLookup reads single rows of a table by primary key, decoding the
 // columns it was made for straight from the stored value into Arrow arrays
-// of one row: no datums are boxed and the value is not copied. It keeps its
-// key buffer and builders from lookup to lookup, so a prepared point query
-// pays for them once. A RowLookup is not safe for concurrent use; it may
-// be used with any transaction that reads the same TableSpec.
+// of one row (rowcodec.RowDecoder): no datums are boxed and the value is
+// not copied on its way. It keeps its key buffer from lookup to lookup. A
+// RowLookup is not safe for concurrent use; it may be used with any
+// transaction that reads the same TableSpec.
 type RowLookup struct {
 	ts       *TableSpec
 	cols     []int
 	keyTypes []types.T
-	builders []array.Builder
 	rowKeys  *array.BinaryBuilder // nil unless the row key is asked for
-	decoder  *rowcodec.Decoder
+	decoder  *rowcodec.RowDecoder
 	key      []byte
 }
 
@@ -32,17 +31,15 @@ func NewRowLookup(ts *TableSpec, cols []int, rowKey bool) (*RowLookup, error) {
 	l := &RowLookup{ts: ts, cols: cols}
 	l.keyTypes, _ = ts.pkKeyTypes()
 	rcols := make([]rowcodec.Column, len(cols))
-	l.builders = make([]array.Builder, len(cols))
 	for i, ord := range cols {
 		if ord < 0 || ord >= len(ts.Columns) {
 			return nil, pgerror.Internalf("storage: column ordinal %d out of range for table %q", ord, ts.Name)
 		}
 		c := ts.Columns[ord]
 		rcols[i] = rowcodec.Column{ID: c.ID, Type: c.Type}
-		l.builders[i] = array.NewBuilder(types.Allocator, c.Type.ArrowType())
 	}
 	var err error
-	if l.decoder, err = rowcodec.NewDecoder(rcols, l.builders); err != nil {
+	if l.decoder, err = rowcodec.NewRowDecoder(rcols); err != nil {
 		return nil, err
 	}
 	if rowKey {
@@ -88,16 +85,8 @@ func (l *RowLookup) Lookup(txn *Txn, pk []types.Datum) (cols []arrow.Array, foun
 			return nil, false, err
 		}
 	}
-	if err := l.decoder.AppendRow(value); err != nil {
-		// The builders may hold part of the row: start them afresh.
-		for _, b := range l.builders {
-			b.NewArray().Release()
-		}
+	if cols, err = l.decoder.Decode(value); err != nil {
 		return nil, false, err
-	}
-	cols = make([]arrow.Array, 0, len(l.builders)+1)
-	for _, b := range l.builders {
-		cols = append(cols, b.NewArray())
 	}
 	if l.rowKeys != nil {
 		l.rowKeys.Append(key)
