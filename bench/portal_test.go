@@ -3,9 +3,12 @@ package bench
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // TestRunPortal runs the portal benchmark briefly, against PostgreSQL too
@@ -45,5 +48,39 @@ func TestRunPortal(t *testing.T) {
 	}
 	if rep.Asks != 2500 || rep.AsksRate <= 0 {
 		t.Errorf("asks: %d at %f/s", rep.Asks, rep.AsksRate)
+	}
+}
+
+// BenchmarkPortalCall calls the reading portal of the portal benchmark
+// from one client, through an in-process server, for profiling the call
+// path:
+//
+//	go test ./bench -run '^$' -bench PortalCall -cpuprofile cpu.out
+func BenchmarkPortalCall(b *testing.B) {
+	dsn := startServer(b)
+	ctx := context.Background()
+	const keys = 10000
+	if err := setupAccounts(ctx, Target{DSN: dsn}, PortalOptions{Keys: keys}, true); err != nil {
+		b.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rng := rand.New(rand.NewPCG(1, 2))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	defer func() { reportCPU(b, start, b.N) }()
+	for i := 0; i < b.N; i++ {
+		id := rng.Int64N(keys)
+		var balance int64
+		if err := conn.QueryRow(ctx, `SELECT balance FROM bench_balance($1)`, id).Scan(&balance); err != nil {
+			b.Fatal(err)
+		}
+		if balance != accountBalance(id) {
+			b.Fatalf("account %d: balance %d, want %d", id, balance, accountBalance(id))
+		}
 	}
 }

@@ -97,6 +97,10 @@ type DB struct {
 	idMu     sync.Mutex
 	counters map[string]*idBlock
 
+	// keptReaders are Pebble iterators of finished transactions, made
+	// when the visible seq was what it still is (readers.go).
+	keptReaders []pooledReader
+
 	gcMu   sync.Mutex // one collection at a time
 	gcStop chan struct{}
 	gcDone chan struct{}
@@ -214,7 +218,9 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	db.isClosed.Store(true)
+	kept := db.dropReadersLocked()
 	db.mu.Unlock()
+	closeReaders(kept)
 	if db.gcStop != nil {
 		close(db.gcStop)
 		<-db.gcDone

@@ -19,10 +19,13 @@ type Txn struct {
 	finished bool
 	// writes is the transaction's write buffer; nil until the first write.
 	writes *writeBuffer
-	// reader is a Pebble iterator kept for point reads, created on first
-	// use. Pebble iterators see the database as of their creation, which
-	// includes every version up to snap.
-	reader *pebble.Iterator
+	// reader is a Pebble iterator kept for point reads, taken on first use
+	// (DB.takeReader). Pebble iterators see the database as of their
+	// creation, which includes every version up to snap; readerSeq is the
+	// visible seq when it was made.
+	reader    *pebble.Iterator
+	readerSeq Seq
+	readerAt  int64 // when it was made (time.Now().UnixNano())
 	// keyBuf is scratch space for building Pebble keys.
 	keyBuf []byte
 	// drops are the objects whose data DropTableData/DropIndexData will
@@ -171,11 +174,9 @@ func (t *Txn) readCommitted(key []byte) ([]byte, bool, error) {
 		return nil, false, pgerror.New(pgerror.InvalidTransactionState, "storage: transaction is already finished")
 	}
 	if t.reader == nil {
-		it, err := t.db.pdb.NewIter(nil)
-		if err != nil {
-			return nil, false, pgerror.Wrapf(err, pgerror.IOError, "storage: read")
+		if err := t.db.takeReader(t); err != nil {
+			return nil, false, err
 		}
-		t.reader = it
 	}
 	t.keyBuf = appendVersionKey(t.keyBuf[:0], key, t.snap)
 	if !t.reader.SeekGE(t.keyBuf) || !isVersionOf(t.reader.Key(), key) {
@@ -228,11 +229,17 @@ func (t *Txn) Rollback() {
 	if t.finished {
 		return
 	}
-	t.finish()
+	t.finished = true
+	r := pooledReader{it: t.reader, seq: t.readerSeq, made: t.readerAt}
+	t.reader = nil
 	db := t.db
 	db.mu.Lock()
 	t.unregisterLocked()
+	kept := r.it != nil && db.keepReaderLocked(r)
 	db.mu.Unlock()
+	if r.it != nil && !kept {
+		_ = r.it.Close()
+	}
 }
 
 // finish releases the transaction's resources outside the database lock.

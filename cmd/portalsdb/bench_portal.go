@@ -24,6 +24,7 @@ func benchPortal(ctx context.Context, args []string) int {
 	duration := fl.Duration("duration", 10*time.Second, "length of each measurement")
 	asks := fl.Int("asks", 100_000, "rows a workflow asks the portal about (0: skip)")
 	jsonOut := fl.String("json", "", "also write the results as JSON to FILE")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the whole run to FILE (in-process server only)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -41,6 +42,16 @@ func benchPortal(ctx context.Context, args []string) int {
 	if pg == nil {
 		fmt.Fprintln(progress, "no --pg or --pg-start: measuring portalsdb alone")
 	}
+	if *cpuProfile != "" && !target.InProcess {
+		fmt.Fprintln(os.Stderr, "portalsdb bench portal: --cpuprofile profiles an in-process server only")
+		return 2
+	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "portalsdb bench portal:", err)
+		return 1
+	}
+	defer stopProfile()
 	loadBefore := loadAverage()
 	rep, err := bench.RunPortal(ctx, target, pg, bench.PortalOptions{Keys: *keys, Clients: *clients, Duration: *duration,
 		Asks: *asks, Progress: progress})
