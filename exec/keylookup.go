@@ -25,7 +25,7 @@ type KeyLookup struct {
 	spec     *storage.TableSpec
 	cols     []int
 	rowKey   bool
-	keys     []keyValue
+	keys     []openValue
 	keyDesc  string
 	alias    string
 	lookup   *storage.RowLookup // kept from run to run
@@ -34,15 +34,73 @@ type KeyLookup struct {
 	rowTaken bool
 }
 
-// keyValue computes one key value when the lookup opens. Parameters,
-// constants and outer columns are read directly; anything else is
+// openValue computes a value known when an operator opens: a key value, a
+// function's argument. Parameters, constants and outer columns of types
+// whose datums need no normalizing are read directly; anything else is
 // evaluated on a batch of one row.
-type keyValue struct {
+type openValue struct {
 	param int // $param when > 0
 	konst *expr.Const
 	outer *expr.ColRef
 	ev    expr.Evaluator
 	t     types.T
+}
+
+func newOpenValue(e expr.Expr) (openValue, error) {
+	v := openValue{t: e.Type()}
+	if directDatum(v.t) {
+		switch x := e.(type) {
+		case *expr.Param:
+			v.param = x.Index
+			return v, nil
+		case *expr.Const:
+			v.konst = x
+			return v, nil
+		case *expr.ColRef:
+			v.outer = x
+			return v, nil
+		}
+	}
+	var err error
+	v.ev, err = expr.Compile(e, nil)
+	return v, err
+}
+
+// directDatum reports whether a datum of type t as it comes (a parameter,
+// a constant) is what the same value read back from an array gives.
+// Floats are not (a float4 array rounds), nor are numerics (an array holds
+// their canonical text).
+func directDatum(t types.T) bool {
+	switch t.Kind {
+	case types.Bool, types.Int2, types.Int4, types.Int8, types.Oid, types.Text, types.Varchar, types.Name,
+		types.Bytea, types.UUID, types.Date, types.Timestamp, types.TimestampTZ:
+		return true
+	}
+	return false
+}
+
+// value computes the value.
+func (v *openValue) value(ctx *Context) (types.Datum, error) {
+	switch {
+	case v.param > 0:
+		if v.param > len(ctx.Eval.Params) {
+			return nil, pgerror.Newf(pgerror.UndefinedParameter, "there is no parameter $%d", v.param)
+		}
+		return ctx.Eval.Params[v.param-1], nil
+	case v.konst != nil:
+		return v.konst.Value, nil
+	case v.outer != nil:
+		d, ok := ctx.Eval.Outer[v.outer.ID]
+		if !ok {
+			return nil, pgerror.Internalf("column #%d is neither in the input nor an outer reference", v.outer.ID)
+		}
+		return d, nil
+	}
+	arr, err := v.ev.Eval(ctx.Eval, &batch.Batch{Len: 1})
+	if err != nil {
+		return nil, err
+	}
+	return types.DatumAt(v.t, arr, 0), nil
 }
 
 // NewKeyLookup returns a lookup of the columns cols (ordinals) of a table,
@@ -64,18 +122,9 @@ func NewKeyLookup(spec *storage.TableSpec, cols []int, rowKey bool, keys []expr.
 		if !k.Type().Same(kt) {
 			return nil, pgerror.Internalf("key lookup on %q: value of type %s for a key column of type %s", spec.Name, k.Type(), kt)
 		}
-		kv := keyValue{t: kt}
-		switch x := k.(type) {
-		case *expr.Param:
-			kv.param = x.Index
-		case *expr.Const:
-			kv.konst = x
-		case *expr.ColRef:
-			kv.outer = x
-		default:
-			if kv.ev, err = expr.Compile(k, nil); err != nil {
-				return nil, err
-			}
+		kv, err := newOpenValue(k)
+		if err != nil {
+			return nil, err
 		}
 		l.keys = append(l.keys, kv)
 		name := "?"
@@ -99,34 +148,10 @@ func (l *KeyLookup) Describe() string {
 
 func (l *KeyLookup) Children() []Operator { return nil }
 
-// value computes key value i.
-func (l *KeyLookup) value(ctx *Context, kv *keyValue) (types.Datum, error) {
-	switch {
-	case kv.param > 0:
-		if kv.param > len(ctx.Eval.Params) {
-			return nil, pgerror.Newf(pgerror.UndefinedParameter, "there is no parameter $%d", kv.param)
-		}
-		return ctx.Eval.Params[kv.param-1], nil
-	case kv.konst != nil:
-		return kv.konst.Value, nil
-	case kv.outer != nil:
-		v, ok := ctx.Eval.Outer[kv.outer.ID]
-		if !ok {
-			return nil, pgerror.Internalf("column #%d is neither in the input nor an outer reference", kv.outer.ID)
-		}
-		return v, nil
-	}
-	arr, err := kv.ev.Eval(ctx.Eval, &batch.Batch{Len: 1})
-	if err != nil {
-		return nil, err
-	}
-	return types.DatumAt(kv.t, arr, 0), nil
-}
-
 func (l *KeyLookup) Open(ctx *Context) error {
 	l.row, l.rowTaken = nil, false
 	for i := range l.keys {
-		v, err := l.value(ctx, &l.keys[i])
+		v, err := l.keys[i].value(ctx)
 		if err != nil {
 			return err
 		}

@@ -232,10 +232,11 @@ func (b *builder) buildScan(s *logical.Scan, filter expr.Expr) (built, error) {
 // equality with a value of the column's type, and every key column is of
 // a type whose key encoding is equal exactly when the values are equal in
 // SQL: a key lookup then finds the only row the equalities can accept,
-// and they need not run again above it. (Numeric, float and interval keys
-// have values that are equal without being the same, such as 1.0 and
-// 1.00, -0 and 0, or 1 day and 24 hours: their equalities stay in the
-// filter, over a range scan.)
+// and they need not run again above it. (Numeric, float, char and interval
+// keys have distinct values that are equal, such as 1.0 and 1.00, -0 and 0,
+// or 1 month and 30 days. Their key encodings are canonical too, but
+// dropping the equality would rest on every such rule of the encoding
+// matching the operator's, so they keep the range scan and the filter.)
 func isKeyLookup(spec *storage.TableSpec, path accessPath) bool {
 	if path.index != nil || path.hasRange || len(spec.PrimaryKey) == 0 || path.eq != len(spec.PrimaryKey) ||
 		len(path.eqConj) != path.eq || path.lower == nil || len(path.lower.Values) != path.eq {
