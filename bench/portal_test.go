@@ -16,7 +16,9 @@ import (
 // whose answers check out, at full and at half load, and the workflow
 // must get every answer.
 func TestRunPortal(t *testing.T) {
-	target := Target{Name: "portalsdb", DSN: startServer(t)}
+	// The in-process server's CPU is this process's: enough to check that
+	// a CPU time per call is reported where the target can measure it.
+	target := Target{Name: "portalsdb", DSN: startServer(t), CPU: func() (time.Duration, error) { return ProcessCPU(), nil }}
 	var pg *Target
 	if dsn := os.Getenv("PORTALSDB_TEST_PG_DSN"); dsn != "" {
 		pg = &Target{Name: "postgres", DSN: dsn}
@@ -41,6 +43,9 @@ func TestRunPortal(t *testing.T) {
 			if run.Calls == 0 || run.Rate <= 0 || run.P50us <= 0 || run.P99us < run.P50us {
 				t.Errorf("%s: %+v", name, run)
 			}
+		}
+		if onPortalsdb := name != PGSelect && name != PGUpdate; onPortalsdb && w.Full.ServerCPUus <= 0 {
+			t.Errorf("%s: no server CPU per call at full load", name)
 		}
 		if w.Half.Target <= 0 || w.Half.Target > w.Full.Rate {
 			t.Errorf("%s: half load paced at %f calls/s, full load reached %f", name, w.Half.Target, w.Full.Rate)

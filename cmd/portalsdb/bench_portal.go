@@ -86,10 +86,14 @@ func benchPortal(ctx context.Context, args []string) int {
 func printPortal(w io.Writer, rep *bench.PortalReport) {
 	fmt.Fprintf(w, "\n%d clients, %d keys; latency from when each call was due (half load: paced at half the full-load rate)\n",
 		rep.Clients, rep.Keys)
-	fmt.Fprintf(w, "%-36s %12s %9s %9s %12s %9s %9s\n", "workload", "full calls/s", "p50 us", "p99 us", "half calls/s", "p50 us", "p99 us")
+	fmt.Fprintf(w, "%-36s %12s %9s %9s %12s %9s %9s %15s\n", "workload", "full calls/s", "p50 us", "p99 us", "half calls/s", "p50 us", "p99 us", "server us/call")
 	for _, x := range rep.Workloads {
-		fmt.Fprintf(w, "%-36s %12.0f %9.0f %9.0f %12.0f %9.0f %9.0f\n", x.Name,
-			x.Full.Rate, x.Full.P50us, x.Full.P99us, x.Half.Rate, x.Half.P50us, x.Half.P99us)
+		cpu := "-"
+		if x.Full.ServerCPUus > 0 {
+			cpu = fmt.Sprintf("%.1f", x.Full.ServerCPUus)
+		}
+		fmt.Fprintf(w, "%-36s %12.0f %9.0f %9.0f %12.0f %9.0f %9.0f %15s\n", x.Name,
+			x.Full.Rate, x.Full.P50us, x.Full.P99us, x.Half.Rate, x.Half.P50us, x.Half.P99us, cpu)
 	}
 	ratio := func(a, b string) {
 		x, y := rep.Workload(a), rep.Workload(b)
