@@ -2,12 +2,15 @@ package pgwire
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 )
 
@@ -231,5 +234,64 @@ func TestPipelineDuringLongStatement(t *testing.T) {
 	}
 	if len(second) < 2 || second[len(second)-2] != "C SELECT 1" {
 		t.Errorf("second answer %q, want one row and its CommandComplete", second)
+	}
+}
+
+// TestPipelineDuringLongStatementOverTLS is TestPipelineDuringLongStatement
+// over TLS, where the watcher is stopped by a read deadline on the TLS
+// connection: a deadline must not break the TLS stream, so the statements
+// after it still work.
+func TestPipelineDuringLongStatementOverTLS(t *testing.T) {
+	eng := newFakeEngine()
+	_, addr := startServer(t, Config{TLS: selfSignedTLS(t)}, eng)
+	host, port, _ := net.SplitHostPort(addr)
+	ctx := testCtx(t)
+	conn, err := pgx.Connect(ctx, "host="+host+" port="+port+" user=postgres sslmode=require")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	p := conn.PgConn().StartPipeline(ctx)
+	p.SendQueryParams("block", nil, nil, nil, nil)
+	p.SendQueryParams("select 7", nil, nil, nil, nil)
+	p.SendPipelineSync()
+	if err := p.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	<-eng.blocked
+	time.Sleep(3 * watchDelay) // let the watcher start and read the second query
+	eng.release <- struct{}{}
+	var tags []string
+	for {
+		res, err := p.GetResults()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := res.(*pgconn.PipelineSync); ok {
+			break
+		}
+		rr, ok := res.(*pgconn.ResultReader)
+		if !ok {
+			t.Fatalf("unexpected pipeline result %T", res)
+		}
+		r := rr.Read()
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		tag := r.CommandTag.String()
+		for _, row := range r.Rows {
+			tag += " " + string(row[0])
+		}
+		tags = append(tags, tag)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(tags) != 2 || tags[0] != "BLOCK" || tags[1] != "SELECT 1 7" {
+		t.Fatalf("pipeline answered %q, want BLOCK then one row of 7", tags)
+	}
+	var v int32
+	if err := conn.QueryRow(ctx, "select 8").Scan(&v); err != nil || v != 8 {
+		t.Fatalf("the next query over TLS: %d, %v", v, err)
 	}
 }
