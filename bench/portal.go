@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -48,6 +49,10 @@ type LatencyRun struct {
 	Target float64 `json:"target_calls_per_s,omitempty"`
 	P50us  float64 `json:"p50_us"`
 	P99us  float64 `json:"p99_us"`
+	// ServerCPUus is the server's CPU time per call, where the target
+	// can measure it (a server in a process of its own): steadier than
+	// the rate on a shared machine.
+	ServerCPUus float64 `json:"server_cpu_us_per_call,omitempty"`
 }
 
 // PortalWorkload is one kind of call measured at full and half load.
@@ -249,6 +254,11 @@ func measureCalls(ctx context.Context, t Target, name string, o PortalOptions, r
 	}
 	runCtx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
+	var cpuBefore time.Duration
+	cpuErr := errors.New("not measured")
+	if t.CPU != nil {
+		cpuBefore, cpuErr = t.CPU()
+	}
 	var done atomic.Int64
 	lat := make([]portals.LatencyHistogram, o.Clients)
 	errs := make(chan error, o.Clients)
@@ -296,6 +306,13 @@ func measureCalls(ctx context.Context, t Target, name string, o PortalOptions, r
 			time.Since(start).Seconds(), n, float64(n)/time.Since(start).Seconds())
 	})
 	took := time.Since(start)
+	var cpu time.Duration
+	if cpuErr == nil {
+		var after time.Duration
+		if after, cpuErr = t.CPU(); cpuErr == nil {
+			cpu = after - cpuBefore
+		}
+	}
 	close(errs)
 	if err := <-errs; err != nil {
 		return LatencyRun{}, err
@@ -311,6 +328,9 @@ func measureCalls(ctx context.Context, t Target, name string, o PortalOptions, r
 	run.Rate = float64(all.Count) / took.Seconds()
 	run.P50us = micros(all.Quantile(0.50))
 	run.P99us = micros(all.Quantile(0.99))
+	if cpuErr == nil {
+		run.ServerCPUus = micros(cpu) / float64(all.Count)
+	}
 	return run, nil
 }
 

@@ -27,8 +27,7 @@ type RowIterator interface {
 type FunctionScan struct {
 	name       string
 	fn         SetFunction
-	args       []expr.Evaluator
-	argTypes   []types.T
+	args       []openValue
 	types      []types.T
 	ordinality bool
 	it         RowIterator
@@ -38,15 +37,14 @@ type FunctionScan struct {
 // NewFunctionScan returns a scan of fn(args). With ordinality the output
 // has a trailing bigint row number.
 func NewFunctionScan(name string, fn SetFunction, args []expr.Expr, ts []types.T, ordinality bool) (*FunctionScan, error) {
-	evs, err := compileAll(args, nil)
-	if err != nil {
-		return nil, err
-	}
-	at := make([]types.T, len(args))
+	vals := make([]openValue, len(args))
 	for i, a := range args {
-		at[i] = a.Type()
+		var err error
+		if vals[i], err = newOpenValue(a); err != nil {
+			return nil, err
+		}
 	}
-	return &FunctionScan{name: name, fn: fn, args: evs, argTypes: at, types: ts, ordinality: ordinality}, nil
+	return &FunctionScan{name: name, fn: fn, args: vals, types: ts, ordinality: ordinality}, nil
 }
 
 func (f *FunctionScan) Describe() string     { return "Function Scan on " + f.name }
@@ -55,13 +53,11 @@ func (f *FunctionScan) Close() error         { f.it = nil; return nil }
 
 func (f *FunctionScan) Open(ctx *Context) error {
 	vals := make([]types.Datum, len(f.args))
-	one := &batch.Batch{Len: 1}
-	for i, ev := range f.args {
-		arr, err := ev.Eval(ctx.Eval, one)
-		if err != nil {
+	for i := range f.args {
+		var err error
+		if vals[i], err = f.args[i].value(ctx); err != nil {
 			return err
 		}
-		vals[i] = types.DatumAt(f.argTypes[i], arr, 0)
 	}
 	it, err := f.fn.Start(ctx, vals)
 	if err != nil {

@@ -75,6 +75,9 @@ type conn struct {
 	broken error
 	// env is the text conversion environment of the current statement.
 	env types.Env
+	// messageCancel ends the context of the message being handled, when
+	// beginQuery made one for it.
+	messageCancel context.CancelFunc
 
 	// interrupted and terminating are set by Shutdown, from its goroutine.
 	interrupted atomic.Bool
@@ -339,20 +342,37 @@ func msgName(msg pgproto3.FrontendMessage) string {
 // a CancelRequest, by the client going away, or by a forced shutdown.
 func (c *conn) beginQuery() context.Context {
 	ctx, cancel := context.WithCancel(c.ctx)
+	c.messageCancel = cancel
 	c.mu.Lock()
 	c.queryCancel = cancel
 	c.mu.Unlock()
 	c.env = types.Env{Loc: c.timeZone(), Now: time.Now()}
+	c.rd.watchAfter(watchDelay)
 	return ctx
 }
 
-func (c *conn) endQuery() {
+// beginPortalQuery is beginQuery for an Execute of portal p: the work runs
+// in the portal's context, which outlives the message (see portal.ctx), and
+// a CancelRequest meanwhile cancels that.
+func (c *conn) beginPortalQuery(p *portal) context.Context {
 	c.mu.Lock()
-	cancel := c.queryCancel
+	c.queryCancel = p.cancel
+	c.mu.Unlock()
+	c.env = types.Env{Loc: c.timeZone(), Now: time.Now()}
+	c.rd.watchAfter(watchDelay)
+	return p.ctx
+}
+
+// endQuery ends the work of a message: its context, unless it is a
+// portal's, which lives on.
+func (c *conn) endQuery() {
+	c.rd.unwatch()
+	c.mu.Lock()
 	c.queryCancel = nil
 	c.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if c.messageCancel != nil {
+		c.messageCancel()
+		c.messageCancel = nil
 	}
 }
 
@@ -380,12 +400,12 @@ func (c *conn) interrupt() {
 func (c *conn) terminate() {
 	c.terminating.Store(true)
 	c.interrupted.Store(true)
+	// Give the FATAL message a moment to reach a client that reads, and
+	// unblock a write to one that does not; force then ends a read at once.
+	_ = c.raw.SetDeadline(time.Now().Add(time.Second))
 	if rd := c.reader(); rd != nil {
 		rd.force()
 	}
-	// Give the FATAL message a moment to reach a client that reads, and
-	// unblock a write to one that does not.
-	_ = c.raw.SetDeadline(time.Now().Add(time.Second))
 	c.cancel()
 }
 

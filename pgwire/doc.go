@@ -32,10 +32,12 @@
 // Arrow record batches (Result.Next) and leave as DataRow messages; the
 // hot types are encoded straight from the Arrow buffers (encode.go).
 //
-// Concurrency: each connection has one goroutine that handles its messages
-// in order and is the only caller of its Session, plus one goroutine that
-// reads the socket ahead (conn_reader.go), so that a client that goes away
-// in the middle of a query cancels that query's context. A CancelRequest
+// Concurrency: each connection has one goroutine that reads its messages
+// from the socket, handles them in order and is the only caller of its
+// Session. When a message's work runs longer than a few milliseconds, a
+// second goroutine watches the socket meanwhile (conn_reader.go), so that a
+// client that goes away in the middle of a query cancels that query's
+// context; short statements never pay for that hand-off. A CancelRequest
 // arrives on a separate connection and cancels the running query of the
 // session it names. A panic while one message is handled is recovered,
 // logged with its stack and reported to that client as XX000; the

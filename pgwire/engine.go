@@ -58,7 +58,10 @@ type Session interface {
 	// number of parameters.
 	Prepare(ctx context.Context, stmt RawStatement, paramTypes []uint32) (Prepared, error)
 	// Execute runs a prepared statement with bound parameters. For COPY
-	// FROM STDIN, opts.CopyIn supplies the data stream.
+	// FROM STDIN, opts.CopyIn supplies the data stream. ctx lasts as long
+	// as the Result may be read, across the Execute messages of a portal
+	// suspended at a row limit; a CancelRequest while the statement runs,
+	// the client going away, and the portal's end cancel it.
 	Execute(ctx context.Context, p Prepared, params []types.Datum, opts ExecOptions) (Result, error)
 	// TxnStatus returns the ReadyForQuery status: 'I' idle, 'T' in a
 	// transaction block, 'E' in a failed transaction block.

@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -34,6 +35,12 @@ type portal struct {
 	// started: Execute has run the statement. done: its result is used up
 	// (or failed). suspended: an Execute stopped at its row limit before.
 	started, done, suspended bool
+	// ctx is the context the statement runs in, from its first Execute
+	// until the portal closes: a result suspended at a row limit goes on
+	// in later Execute messages, with the plan made in the first. A
+	// CancelRequest cancels it while an Execute of the portal runs.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 func (p *portal) running() bool { return p.stream != nil && !p.stream.closed }
@@ -41,6 +48,9 @@ func (p *portal) running() bool { return p.stream != nil && !p.stream.closed }
 func (p *portal) close() {
 	if p.stream != nil {
 		p.stream.close()
+	}
+	if p.cancel != nil {
+		p.cancel()
 	}
 	p.done = true
 }
@@ -243,7 +253,10 @@ func (c *conn) execute(m *pgproto3.Execute) {
 		c.send(&pgproto3.EmptyQueryResponse{})
 		return
 	}
-	ctx := c.beginQuery()
+	if p.ctx == nil {
+		p.ctx, p.cancel = context.WithCancel(c.ctx)
+	}
+	ctx := c.beginPortalQuery(p)
 	defer c.endQuery()
 	if p.done {
 		if st.columns == nil {

@@ -394,6 +394,7 @@ func (s *fakeSession) Execute(ctx context.Context, prep Prepared, params []types
 		}
 		r := newFakeResult(p.columns, rows, 7, "SELECT "+strconv.Itoa(n))
 		r.failAtEnd = p.kind == "nextfail"
+		r.ctx = ctx
 		return r, nil
 	case "panic":
 		switch p.arg {
@@ -554,6 +555,10 @@ func parseBinaryCopy(data []byte) ([][2]string, error) {
 
 // fakeResult serves rows in batches of batchSize (all in one when 0).
 type fakeResult struct {
+	// ctx, when set, is the context Execute got: as the real engine's
+	// plans do, the result reads it until its end and fails once it is
+	// canceled.
+	ctx         context.Context
 	batches     []arrow.RecordBatch
 	tag         string
 	failAtEnd   bool
@@ -595,6 +600,9 @@ func newFakeResult(cols []Column, rows [][]types.Datum, batchSize int, tag strin
 func (r *fakeResult) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if r.panicInNext {
 		panic("boom in Next")
+	}
+	if r.ctx != nil && r.ctx.Err() != nil {
+		return nil, pgerror.New(pgerror.QueryCanceled, "canceling statement due to user request")
 	}
 	if len(r.batches) == 0 {
 		if r.failAtEnd {

@@ -51,12 +51,11 @@ func (c *conn) startup() bool {
 		return false
 	}
 
-	// From here on, the socket is read ahead by the connReader.
+	// From here on, the socket is read through the connReader.
 	rd := newConnReader(c.nc, readAhead, c.cancel)
 	c.mu.Lock()
 	c.rd = rd
 	c.mu.Unlock()
-	go rd.run()
 	if c.interrupted.Load() {
 		rd.interrupt()
 	}

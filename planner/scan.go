@@ -13,6 +13,7 @@ type sarg struct {
 	col   int // table column ordinal
 	op    string
 	value expr.Expr
+	conj  expr.Expr // the conjunct of the filter it came from
 }
 
 var flipped = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -37,13 +38,13 @@ func sargs(s *logical.Scan, filter expr.Expr) []sarg {
 		l, r := call.Args[0], call.Args[1]
 		if ref, ok := l.(*expr.ColRef); ok {
 			if i, ok := ord[ref.ID]; ok && openTimeValue(r, ord) && ref.T.Same(r.Type()) {
-				out = append(out, sarg{col: i, op: call.Fn.Name, value: r})
+				out = append(out, sarg{col: i, op: call.Fn.Name, value: r, conj: c})
 				continue
 			}
 		}
 		if ref, ok := r.(*expr.ColRef); ok {
 			if i, ok := ord[ref.ID]; ok && openTimeValue(l, ord) && ref.T.Same(l.Type()) {
-				out = append(out, sarg{col: i, op: op, value: l})
+				out = append(out, sarg{col: i, op: op, value: l, conj: c})
 			}
 		}
 	}
@@ -74,6 +75,8 @@ type accessPath struct {
 	unique       bool
 	lower, upper *exec.ScanBound
 	boundTypes   []types.T
+	// eqConj are the conjuncts that bind the leading eq columns.
+	eqConj []expr.Expr
 }
 
 func (p accessPath) better(q accessPath) bool {
@@ -147,6 +150,7 @@ func choosePath(s *logical.Scan, args []sarg) (accessPath, bool) {
 				break
 			}
 			eqVals = append(eqVals, eq.value)
+			p.eqConj = append(p.eqConj, eq.conj)
 			p.boundTypes = append(p.boundTypes, s.Table.Columns[col].Type)
 			p.eq++
 		}
@@ -199,11 +203,19 @@ func (b *builder) buildScan(s *logical.Scan, filter expr.Expr) (built, error) {
 	if filter != nil {
 		path, ok = choosePath(s, sargs(s, filter))
 	}
-	var op *exec.TableScan
+	var op exec.Operator
 	var err error
-	if ok {
+	switch {
+	case ok && isKeyLookup(spec, path):
+		keyCols := make([]string, len(spec.PrimaryKey))
+		for i, ord := range spec.PrimaryKey {
+			keyCols[i] = spec.Columns[ord].Name
+		}
+		op, err = exec.NewKeyLookup(spec, cols, rowKey, path.lower.Values, keyCols, s.Alias)
+		filter = withoutConjuncts(filter, path.eqConj)
+	case ok:
 		op, err = exec.NewTableScan(spec, cols, rowKey, path.index, path.lower, path.upper, path.boundTypes, s.Alias)
-	} else {
+	default:
 		op, err = exec.NewTableScan(spec, cols, rowKey, nil, nil, nil, nil, s.Alias)
 	}
 	if err != nil {
@@ -214,6 +226,62 @@ func (b *builder) buildScan(s *logical.Scan, filter expr.Expr) (built, error) {
 		return b.filter(out, filter)
 	}
 	return out, nil
+}
+
+// isKeyLookup reports whether path binds every primary key column by an
+// equality with a value of the column's type, and every key column is of
+// a type whose key encoding is equal exactly when the values are equal in
+// SQL: a key lookup then finds the only row the equalities can accept,
+// and they need not run again above it. (Numeric, float, char and interval
+// keys have distinct values that are equal, such as 1.0 and 1.00, -0 and 0,
+// or 1 month and 30 days. Their key encodings are canonical too, but
+// dropping the equality would rest on every such rule of the encoding
+// matching the operator's, so they keep the range scan and the filter.)
+func isKeyLookup(spec *storage.TableSpec, path accessPath) bool {
+	if path.index != nil || path.hasRange || len(spec.PrimaryKey) == 0 || path.eq != len(spec.PrimaryKey) ||
+		len(path.eqConj) != path.eq || path.lower == nil || len(path.lower.Values) != path.eq {
+		return false
+	}
+	for i, ord := range spec.PrimaryKey {
+		t := spec.Columns[ord].Type
+		if !exactKeyEquality(t) || !path.lower.Values[i].Type().Same(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// exactKeyEquality reports whether two values of type t are equal in SQL
+// exactly when their key encodings are equal.
+func exactKeyEquality(t types.T) bool {
+	switch t.Kind {
+	case types.Bool, types.Int2, types.Int4, types.Int8, types.Oid, types.Text, types.Varchar, types.Bytea,
+		types.UUID, types.Date, types.Timestamp, types.TimestampTZ:
+		return true
+	}
+	return false
+}
+
+// withoutConjuncts returns filter without the conjuncts drop (compared by
+// identity), or nil when nothing is left.
+func withoutConjuncts(filter expr.Expr, drop []expr.Expr) expr.Expr {
+	var keep []expr.Expr
+	for _, c := range expr.Conjuncts(filter) {
+		dropped := false
+		for _, d := range drop {
+			if c == d {
+				dropped = true
+				break
+			}
+		}
+		if !dropped {
+			keep = append(keep, c)
+		}
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	return expr.And(keep...)
 }
 
 // buildLogicalRelationScan reads a stream's events or a workflow's result.

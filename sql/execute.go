@@ -27,7 +27,7 @@ func (s *Session) Execute(ctx context.Context, p pgwire.Prepared, params []types
 	defer s.recoverPanic(&err)
 	pr := p.(*prepared)
 	s.running = pr.st.Text
-	s.activity.statement(pr.st.Text)
+	s.activity.statement(&pr.st.Text)
 	if s.txn != nil && s.txn.failed && !allowedWhenFailed(pr) {
 		return nil, errAborted
 	}
@@ -84,7 +84,15 @@ func (s *Session) openPlan(ctx context.Context, t *txnState, plan *planner.Plan,
 	if h := s.e.knobs.BeforeRun; h != nil {
 		h(s.running)
 	}
-	sctx, cancel := s.statementContext(ctx)
+	var sctx context.Context
+	var cancel context.CancelFunc
+	if s.statementTimeout() > 0 {
+		sctx, cancel = s.statementContext(ctx)
+	} else {
+		// The context pgwire gives the statement ends with it; one of
+		// its own would only cost its making.
+		sctx, cancel = ctx, func() {}
+	}
 	ev := s.evalCtx(t, coerceParams(params, bound.Params))
 	ev.Cancel = sctx
 	ev.Subplans = plan.Subplans
@@ -142,12 +150,28 @@ func (pr *prepared) planFor(bound *binder.Bound) (*planner.Plan, func(ok bool), 
 	}, nil
 }
 
-// coerceParams makes sure parameter values match their inferred types
-// (pgwire decodes them with those types already).
+// coerceParams makes sure there is a value for each parameter (pgwire
+// decodes them with their inferred types already).
 func coerceParams(params []types.Datum, ts []types.T) []types.Datum {
+	if len(params) == len(ts) {
+		return params
+	}
 	out := make([]types.Datum, len(ts))
 	copy(out, params)
 	return out
+}
+
+// feedersOf returns what must absorb the session's commits before the
+// statement reads (Session.workflowsRead), computed once per binding and
+// catalog: walking the plan for it cost a point query as much as its
+// lookup.
+func (pr *prepared) feedersOf(s *Session) []uint32 {
+	snap := s.e.Catalog()
+	if pr.feedersBound != pr.bound || pr.feedersSnap != snap {
+		pr.feeders = s.workflowsReadIn(snap, pr.bound.Plan)
+		pr.feedersBound, pr.feedersSnap = pr.bound, snap
+	}
+	return pr.feeders
 }
 
 func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Datum) (pgwire.Result, error) {
@@ -165,7 +189,7 @@ func (s *Session) execQuery(ctx context.Context, pr *prepared, params []types.Da
 		}
 		implicit = true
 	} else {
-		if err := s.awaitWorkflows(ctx, pr.bound.Plan); err != nil {
+		if err := s.awaitFeeders(ctx, pr.feedersOf(s)); err != nil {
 			return nil, s.fail(err)
 		}
 		t, implicit = s.txnFor()

@@ -310,10 +310,11 @@ func (a *sessionActivity) start(appName string) {
 	a.started, a.appName = time.Now(), appName
 }
 
-// statement records that the session runs a statement.
-func (a *sessionActivity) statement(text string) {
+// statement records that the session runs a statement; text is the
+// statement's, which does not change.
+func (a *sessionActivity) statement(text *string) {
 	a.statements.Add(1)
-	a.lastStmt.Store(&text)
+	a.lastStmt.Store(text)
 	a.lastStart.Store(time.Now().UnixMicro())
 }
 

@@ -44,6 +44,11 @@ type prepared struct {
 	planBusy  bool
 	// schema is the Arrow schema of cols, made once per binding.
 	schema *arrow.Schema
+	// feeders are the workflows and pumps upstream of what bound reads,
+	// as of the catalog feedersSnap (see feedersOf).
+	feeders      []uint32
+	feedersBound *binder.Bound
+	feedersSnap  *catalog.Snapshot
 }
 
 // resultSchema returns the Arrow schema of the statement's result rows.

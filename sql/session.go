@@ -51,6 +51,17 @@ type Session struct {
 	// sequences remembers the values nextval gave, for currval and
 	// lastval.
 	sequences sessionSequences
+	// pathCache and timeoutCache keep search_path and statement_timeout
+	// parsed, for as long as their text stays the same.
+	pathCache struct {
+		raw  string
+		path []string
+	}
+	timeoutCache struct {
+		raw    string
+		d      time.Duration
+		parsed bool
+	}
 }
 
 // txnState is an open transaction.
@@ -231,8 +242,18 @@ func (s *Session) catalogView(t *txnState) *catalogView {
 	return &catalogView{e: s.e, snap: snap, searchPath: s.searchPath(), session: s}
 }
 
+// searchPath returns the schemas names resolve in, pg_catalog first unless
+// listed. The slice is shared: callers must not change it.
 func (s *Session) searchPath() []string {
-	p := splitSearchPath(s.get("search_path"))
+	raw := s.get("search_path")
+	if s.pathCache.path == nil || s.pathCache.raw != raw {
+		s.pathCache.raw, s.pathCache.path = raw, s.resolveSearchPath(raw)
+	}
+	return s.pathCache.path
+}
+
+func (s *Session) resolveSearchPath(raw string) []string {
+	p := splitSearchPath(raw)
 	// pg_catalog is searched first when not listed, as in PostgreSQL.
 	for _, x := range p {
 		if x == "pg_catalog" {
@@ -334,10 +355,19 @@ func (i sessionInfo) Setting(n string) (string, bool) {
 	return v, ok
 }
 
+// statementTimeout returns statement_timeout, 0 for none.
+func (s *Session) statementTimeout() time.Duration {
+	raw := s.get("statement_timeout")
+	if !s.timeoutCache.parsed || s.timeoutCache.raw != raw {
+		d, _ := parseDuration(raw)
+		s.timeoutCache.raw, s.timeoutCache.d, s.timeoutCache.parsed = raw, d, true
+	}
+	return s.timeoutCache.d
+}
+
 // statementContext applies statement_timeout.
 func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	d, _ := parseDuration(s.get("statement_timeout"))
-	if d > 0 {
+	if d := s.statementTimeout(); d > 0 {
 		return context.WithTimeout(ctx, d)
 	}
 	return context.WithCancel(ctx)

@@ -780,7 +780,11 @@ func (s *Session) flush(ctx context.Context) (pgwire.Result, error) {
 // workflowsRead returns what feeds the relations n reads, upstream first
 // (see feeders); read-your-writes waits for each in that order.
 func (s *Session) workflowsRead(n logical.Node) []uint32 {
-	snap := s.e.Catalog()
+	return s.workflowsReadIn(s.e.Catalog(), n)
+}
+
+// workflowsReadIn is workflowsRead in the catalog snap.
+func (s *Session) workflowsReadIn(snap *catalog.Snapshot, n logical.Node) []uint32 {
 	var roots []uint32
 	logical.Walk(n, func(n logical.Node) bool {
 		if sc, ok := n.(*logical.Scan); ok && (sc.Table.Kind == logical.WorkflowRelation || sc.Table.Kind == logical.StreamRelation) {
@@ -856,7 +860,12 @@ func feeders(snap *catalog.Snapshot, roots []uint32) []uint32 {
 // workflow stopped on an error warns, waiting or not: its result is older
 // than its inputs.
 func (s *Session) awaitWorkflows(ctx context.Context, n logical.Node) error {
-	oids := s.workflowsRead(n)
+	return s.awaitFeeders(ctx, s.workflowsRead(n))
+}
+
+// awaitFeeders is awaitWorkflows for the feeders oids of what a statement
+// reads.
+func (s *Session) awaitFeeders(ctx context.Context, oids []uint32) error {
 	if len(oids) == 0 {
 		return nil
 	}

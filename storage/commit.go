@@ -84,7 +84,11 @@ func (t *Txn) Commit() (Seq, error) {
 	}
 
 	db.mu.Lock()
-	defer db.mu.Unlock()
+	var stale []pooledReader
+	defer func() {
+		db.mu.Unlock()
+		closeReaders(stale)
+	}()
 	switch {
 	case syncErr != nil:
 		// The batch is in Pebble's memtable but maybe not on disk: it must
@@ -101,6 +105,8 @@ func (t *Txn) Commit() (Seq, error) {
 	// include them all. A failed apply left a gap with nothing in it.
 	if seq > db.visible {
 		db.visible = seq
+		// Kept iterators lack this commit.
+		stale = db.dropReadersLocked()
 	}
 	db.pruneRecentLocked()
 	if applyErr != nil {

@@ -97,6 +97,10 @@ type DB struct {
 	idMu     sync.Mutex
 	counters map[string]*idBlock
 
+	// keptReaders are Pebble iterators of finished transactions, made
+	// when the visible seq was what it still is (readers.go).
+	keptReaders []pooledReader
+
 	gcMu   sync.Mutex // one collection at a time
 	gcStop chan struct{}
 	gcDone chan struct{}
@@ -156,6 +160,11 @@ func Open(dir string, opts Options) (*DB, error) {
 		Logger:             pebbleLogger{logger},
 		FormatMajorVersion: pebble.FormatNewest,
 	}
+	// One index block per sstable, up to 256 KiB of it (about 64 MiB of
+	// data at 4 KiB blocks): Pebble's default makes a two-level index once
+	// the index outgrows one 4 KiB block, which costs every point read an
+	// extra block lookup. Later levels inherit the setting.
+	popts.Levels[0].IndexBlockSize = 256 << 10
 	pdb, err := pebble.Open(dir, popts)
 	if err != nil {
 		return nil, pgerror.Wrapf(err, pgerror.IOError, "storage: open %s", dir)
@@ -214,7 +223,9 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	db.isClosed.Store(true)
+	kept := db.dropReadersLocked()
 	db.mu.Unlock()
+	closeReaders(kept)
 	if db.gcStop != nil {
 		close(db.gcStop)
 		<-db.gcDone

@@ -21,10 +21,13 @@ type Txn struct {
 	writes *writeBuffer
 	// private are the writes that bypass the buffer (private.go).
 	private privateWrites
-	// reader is a Pebble iterator kept for point reads, created on first
-	// use. Pebble iterators see the database as of their creation, which
-	// includes every version up to snap.
-	reader *pebble.Iterator
+	// reader is a Pebble iterator kept for point reads, taken on first use
+	// (DB.takeReader). Pebble iterators see the database as of their
+	// creation, which includes every version up to snap; readerSeq is the
+	// visible seq when it was made.
+	reader    *pebble.Iterator
+	readerSeq Seq
+	readerAt  int64 // when it was made (time.Now().UnixNano())
 	// keyBuf is scratch space for building Pebble keys.
 	keyBuf []byte
 	// drops are the objects whose data DropTableData/DropIndexData will
@@ -136,20 +139,36 @@ func (t *Txn) Get(key []byte) (value []byte, ok bool, err error) {
 	if t.finished {
 		return nil, false, pgerror.New(pgerror.InvalidTransactionState, "storage: transaction is already finished")
 	}
-	if t.writes != nil {
-		if e, found := t.writes.get(key); found {
-			if e.tombstone {
-				return nil, false, nil
-			}
-			return e.value, true, nil
+	if e, found := t.ownWrite(key); found {
+		if e.tombstone {
+			return nil, false, nil
 		}
+		return e.value, true, nil
 	}
 	return t.getCommitted(key)
+}
+
+// ownWrite returns the transaction's own latest write of key, if any.
+func (t *Txn) ownWrite(key []byte) (bufEntry, bool) {
+	if t.writes == nil {
+		return bufEntry{}, false
+	}
+	return t.writes.get(key)
 }
 
 // getCommitted reads the newest version of key at the snapshot, ignoring the
 // transaction's own writes.
 func (t *Txn) getCommitted(key []byte) ([]byte, bool, error) {
+	v, ok, err := t.readCommitted(key)
+	if !ok || err != nil {
+		return nil, false, err
+	}
+	return bytes.Clone(v), true, nil
+}
+
+// readCommitted is getCommitted without the copy: the value it returns is
+// the reader's, valid until the transaction's next read.
+func (t *Txn) readCommitted(key []byte) ([]byte, bool, error) {
 	if t.db.isClosed.Load() {
 		return nil, false, errClosed()
 	}
@@ -158,11 +177,9 @@ func (t *Txn) getCommitted(key []byte) ([]byte, bool, error) {
 		return nil, false, pgerror.New(pgerror.InvalidTransactionState, "storage: transaction is already finished")
 	}
 	if t.reader == nil {
-		it, err := t.db.pdb.NewIter(nil)
-		if err != nil {
-			return nil, false, pgerror.Wrapf(err, pgerror.IOError, "storage: read")
+		if err := t.db.takeReader(t); err != nil {
+			return nil, false, err
 		}
-		t.reader = it
 	}
 	t.keyBuf = appendVersionKey(t.keyBuf[:0], key, t.snap)
 	if !t.reader.SeekGE(t.keyBuf) || !isVersionOf(t.reader.Key(), key) {
@@ -182,7 +199,7 @@ func (t *Txn) getCommitted(key []byte) ([]byte, bool, error) {
 	case tagTombstone:
 		return nil, false, nil
 	case tagValue:
-		return bytes.Clone(v[1:]), true, nil
+		return v[1:], true, nil
 	}
 	return nil, false, pgerror.Newf(pgerror.DataCorrupted, "storage: bad version tag %d at %x", v[0], t.reader.Key())
 }
@@ -219,11 +236,17 @@ func (t *Txn) Rollback() {
 	if t.finished {
 		return
 	}
-	t.finish()
+	t.finished = true
+	r := pooledReader{it: t.reader, seq: t.readerSeq, made: t.readerAt}
+	t.reader = nil
 	db := t.db
 	db.mu.Lock()
 	t.unregisterLocked()
+	kept := r.it != nil && db.keepReaderLocked(r)
 	db.mu.Unlock()
+	if r.it != nil && !kept {
+		_ = r.it.Close()
+	}
 }
 
 // finish releases the transaction's resources outside the database lock.

@@ -24,6 +24,7 @@ func benchPortal(ctx context.Context, args []string) int {
 	duration := fl.Duration("duration", 10*time.Second, "length of each measurement")
 	asks := fl.Int("asks", 100_000, "rows a workflow asks the portal about (0: skip)")
 	jsonOut := fl.String("json", "", "also write the results as JSON to FILE")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the whole run to FILE (in-process server only)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -41,6 +42,16 @@ func benchPortal(ctx context.Context, args []string) int {
 	if pg == nil {
 		fmt.Fprintln(progress, "no --pg or --pg-start: measuring portalsdb alone")
 	}
+	if *cpuProfile != "" && !target.InProcess {
+		fmt.Fprintln(os.Stderr, "portalsdb bench portal: --cpuprofile profiles an in-process server only")
+		return 2
+	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "portalsdb bench portal:", err)
+		return 1
+	}
+	defer stopProfile()
 	loadBefore := loadAverage()
 	rep, err := bench.RunPortal(ctx, target, pg, bench.PortalOptions{Keys: *keys, Clients: *clients, Duration: *duration,
 		Asks: *asks, Progress: progress})
@@ -75,10 +86,14 @@ func benchPortal(ctx context.Context, args []string) int {
 func printPortal(w io.Writer, rep *bench.PortalReport) {
 	fmt.Fprintf(w, "\n%d clients, %d keys; latency from when each call was due (half load: paced at half the full-load rate)\n",
 		rep.Clients, rep.Keys)
-	fmt.Fprintf(w, "%-36s %12s %9s %9s %12s %9s %9s\n", "workload", "full calls/s", "p50 us", "p99 us", "half calls/s", "p50 us", "p99 us")
+	fmt.Fprintf(w, "%-36s %12s %9s %9s %12s %9s %9s %15s\n", "workload", "full calls/s", "p50 us", "p99 us", "half calls/s", "p50 us", "p99 us", "server us/call")
 	for _, x := range rep.Workloads {
-		fmt.Fprintf(w, "%-36s %12.0f %9.0f %9.0f %12.0f %9.0f %9.0f\n", x.Name,
-			x.Full.Rate, x.Full.P50us, x.Full.P99us, x.Half.Rate, x.Half.P50us, x.Half.P99us)
+		cpu := "-"
+		if x.Full.ServerCPUus > 0 {
+			cpu = fmt.Sprintf("%.1f", x.Full.ServerCPUus)
+		}
+		fmt.Fprintf(w, "%-36s %12.0f %9.0f %9.0f %12.0f %9.0f %9.0f %15s\n", x.Name,
+			x.Full.Rate, x.Full.P50us, x.Full.P99us, x.Half.Rate, x.Half.P50us, x.Half.P99us, cpu)
 	}
 	ratio := func(a, b string) {
 		x, y := rep.Workload(a), rep.Workload(b)
