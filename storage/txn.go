@@ -181,6 +181,9 @@ func (t *Txn) readCommitted(key []byte) ([]byte, bool, error) {
 			return nil, false, err
 		}
 	}
+	if need := len(key) + seqSuffixLen; cap(t.keyBuf) < need {
+		t.keyBuf = make([]byte, 0, need+16)
+	}
 	t.keyBuf = appendVersionKey(t.keyBuf[:0], key, t.snap)
 	if !t.reader.SeekGE(t.keyBuf) || !isVersionOf(t.reader.Key(), key) {
 		if err := t.reader.Error(); err != nil {
