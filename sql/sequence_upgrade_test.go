@@ -5,30 +5,11 @@ import (
 	"fmt"
 	"testing"
 
+	"portalsdb/sql"
 	"portalsdb/sql/catalog"
 	"portalsdb/storage"
 	"portalsdb/types"
 )
-
-// txnStore adapts a storage transaction to catalog.Store, to write a
-// catalog as an older portalsdb left it.
-type txnStore struct{ txn *storage.Txn }
-
-func (s txnStore) PutMeta(k string, v []byte) error       { return s.txn.PutMeta(k, v) }
-func (s txnStore) GetMeta(k string) ([]byte, bool, error) { return s.txn.GetMeta(k) }
-func (s txnStore) DeleteMeta(k string) error              { return s.txn.DeleteMeta(k) }
-func (s txnStore) ScanMeta(prefix string, fn func(string, []byte) error) error {
-	entries, err := s.txn.ScanMeta(prefix)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if err := fn(e.Key, e.Value); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // A data directory from before sequences were catalog objects: its serial
 // column took ids from a storage counter named after the column. Opened
@@ -54,7 +35,7 @@ func TestSequenceUpgradeOfLegacySerialColumns(t *testing.T) {
 		},
 		NextColumnID: 2, PrimaryKey: []uint32{1}, PKName: "t_pkey", PKOID: oid + 1}
 	txn := db.Begin()
-	if _, err := catalog.Empty().PutTable(txnStore{txn}, tbl); err != nil {
+	if _, err := catalog.Empty().PutTable(sql.MetaStore(txn), tbl); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := txn.Commit(); err != nil {
