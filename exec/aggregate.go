@@ -36,20 +36,19 @@ type aggState struct {
 // HashAggregate groups its input and computes aggregates per group. With
 // no group keys it produces exactly one row.
 type HashAggregate struct {
-	input     Operator
-	keys      []evalSpec
-	keyTypes  []types.T
-	aggs      []*aggState
-	outTypes  []types.T
-	layout    expr.Layout
-	table     *groupTable
-	keyVals   *batch.Builders
-	done      bool
-	descKeys  []string
-	descAggs  []string
-	out       chunker
-	ngroups   int
-	inputCols []types.T
+	input    Operator
+	keys     []evalSpec
+	keyTypes []types.T
+	aggs     []*aggState
+	outTypes []types.T
+	layout   expr.Layout
+	table    *groupTable
+	keyVals  *batch.Builders
+	done     bool
+	descKeys []string
+	descAggs []string
+	out      chunker
+	ngroups  int
 }
 
 // NewHashAggregate returns a hash aggregation of input.

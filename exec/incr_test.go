@@ -204,7 +204,7 @@ func TestIncrJoinSavesMatchCounts(t *testing.T) {
 	ts := []types.T{types.Int8Type}
 	both := []types.T{types.Int8Type, types.Int8Type}
 	one := [][]types.Datum{{int64(1)}}
-	j := intJoin(t, LeftJoin)
+	var j *IncrJoin
 	mem := memState{}
 	steps := []struct {
 		left, right *batch.ChangeBatch

@@ -20,17 +20,16 @@ type ScanBound struct {
 // TableScan reads a table through storage, in primary key order or along
 // an index range.
 type TableScan struct {
-	spec        *storage.TableSpec
-	opts        storage.ScanOptions
-	lower       *ScanBound
-	upper       *ScanBound
-	lowerEv     []expr.Evaluator
-	upperEv     []expr.Evaluator
-	boundTypes  []types.T
-	scanner     *storage.RowScanner
-	empty       bool
-	alias       string
-	description string
+	spec       *storage.TableSpec
+	opts       storage.ScanOptions
+	lower      *ScanBound
+	upper      *ScanBound
+	lowerEv    []expr.Evaluator
+	upperEv    []expr.Evaluator
+	boundTypes []types.T
+	scanner    *storage.RowScanner
+	empty      bool
+	alias      string
 	// point is the one row of a primary-key point lookup, returned by the
 	// first Next; pointDone says it was.
 	point     *batch.Batch

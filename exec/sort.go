@@ -64,7 +64,6 @@ type Sort struct {
 	input Operator
 	keys  []sortEval
 	types []types.T
-	limit expr.Evaluator
 	desc  []string
 	out   chunker
 	done  bool

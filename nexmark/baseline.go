@@ -104,9 +104,7 @@ func RunBaseline(name string, fn func([]goBid) int, events, seed int64) (Baselin
 // baselineQ0 passes every bid through into a result.
 func baselineQ0(bids []goBid) int {
 	out := make([]goBid, 0, len(bids))
-	for _, b := range bids {
-		out = append(out, b)
-	}
+	out = append(out, bids...)
 	return len(out)
 }
 

@@ -249,13 +249,3 @@ func settingType(def string) string {
 	}
 	return "string"
 }
-
-// currentUserOID returns the OID of the session's role.
-func (c *sysContext) currentUserOID() uint32 {
-	if s := c.view.session; s != nil {
-		if r, ok := c.snap.Role(s.user); ok {
-			return r.OID
-		}
-	}
-	return catalog.PostgresRoleOID
-}

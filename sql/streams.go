@@ -854,15 +854,6 @@ func feeders(snap *catalog.Snapshot, roots []uint32) []uint32 {
 	return out
 }
 
-// awaitWorkflows gives read-your-writes: before a statement outside a
-// transaction block reads workflows, it waits until they absorbed the
-// session's last commit, within statement_timeout. Every read of a
-// workflow stopped on an error warns, waiting or not: its result is older
-// than its inputs.
-func (s *Session) awaitWorkflows(ctx context.Context, n logical.Node) error {
-	return s.awaitFeeders(ctx, s.workflowsRead(n))
-}
-
 // awaitFeeders is awaitWorkflows for the feeders oids of what a statement
 // reads.
 func (s *Session) awaitFeeders(ctx context.Context, oids []uint32) error {

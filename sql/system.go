@@ -96,11 +96,6 @@ func sortedSystemTables() []*systemTable {
 	return out
 }
 
-// isSystemSchema reports whether a schema holds computed relations only.
-func isSystemSchema(name string) bool {
-	return name == "pg_catalog" || name == "information_schema"
-}
-
 // columns parses a column list written as PostgreSQL's catalogs document
 // them: "oid oid, relname name, relkind \"char\"". Types portalsdb does not
 // have map to their closest relative: "char", pg_node_tree, inet and

@@ -283,16 +283,15 @@ func ParseUUID(s string) (Datum, error) {
 
 // dateTimeFields is the parsed form of a date/time literal.
 type dateTimeFields struct {
-	year, month, day  int64
-	hasDate, hasTime  bool
-	hour, min, sec    int64
-	micros            int64
-	hasZone           bool
-	zoneOffset        int // seconds east of UTC
-	zoneLoc           *time.Location
-	bc                bool
-	special           string // "infinity", "-infinity", "epoch", "now", "today", ...
-	explicitDateOrder bool
+	year, month, day int64
+	hasDate, hasTime bool
+	hour, min, sec   int64
+	micros           int64
+	hasZone          bool
+	zoneOffset       int // seconds east of UTC
+	zoneLoc          *time.Location
+	bc               bool
+	special          string // "infinity", "-infinity", "epoch", "now", "today", ...
 }
 
 func dateFieldError(typ, s string) error {

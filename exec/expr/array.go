@@ -72,7 +72,6 @@ func oneArray(ret func(at types.T) types.T, extra ...types.T) func(args []types.
 }
 
 func fixedRet(t types.T) func(types.T) types.T { return func(types.T) types.T { return t } }
-func sameRet(t types.T) types.T                { return t }
 
 // elemTyped adapts a kernel that needs the element type of the call's
 // array argument.

@@ -131,14 +131,11 @@ var privilegeFunctions = []string{
 	"has_server_privilege", "has_parameter_privilege", "pg_has_role",
 }
 
-// catalogFuncsRegistered adds the catalog functions to Builtins once every
-// other file has registered its functions (package variables initialize
-// in dependency order, and this one depends on Builtins), so that the
-// general-purpose helpers below are added only where no other file
-// already defines them.
-var catalogFuncsRegistered = registerCatalogFunctions(Builtins)
-
-func registerCatalogFunctions(r *Registry) bool {
+// registerCatalogFunctions adds the catalog functions. buildBuiltins calls
+// it after every other file has registered its functions, so that the
+// general-purpose helpers below are added only where no other file already
+// defines them.
+func registerCatalogFunctions(r *Registry) {
 	for _, f := range catalogFunctions {
 		f := f
 		r.add(&Overload{Name: f.name, Args: f.args, Ret: f.ret, Stable: true, NullCall: f.nullCall,
@@ -172,7 +169,6 @@ func registerCatalogFunctions(r *Registry) bool {
 		return int64(1), nil
 	}})
 	registerCatalogHelpers(r)
-	return true
 }
 
 // callCatalog hands a catalog function to the SQL layer.

@@ -2,7 +2,6 @@ package expr
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -962,8 +961,6 @@ func EvalConst(ctx *Ctx, e Expr) (types.Datum, error) {
 	}
 	return types.DatumAt(e.Type(), v, 0), nil
 }
-
-func describe(e Expr) string { return fmt.Sprintf("%s", e) }
 
 func (c *compiler) compileInList(x *InList) (Evaluator, error) {
 	arg, err := c.compile(x.Arg)

@@ -112,6 +112,9 @@ func buildBuiltins() *Registry {
 	registerRegexp(r)
 	registerArrays(r)
 	registerSetFunctions(r)
+	registerSequenceFunctions(r)
+	// Last: its helpers fill in only what no other file defines.
+	registerCatalogFunctions(r)
 	return r
 }
 

@@ -27,9 +27,7 @@ type SequenceFunctions interface {
 	LastVal() (int64, error)
 }
 
-var sequenceFuncsRegistered = registerSequenceFunctions(Builtins)
-
-func registerSequenceFunctions(r *Registry) bool {
+func registerSequenceFunctions(r *Registry) {
 	reg := types.RegClassType
 	call := func(name string, fn func(SequenceFunctions, []types.Datum) (int64, error)) RowKernel {
 		return func(c *Ctx, a []types.Datum) (types.Datum, error) {
@@ -61,5 +59,4 @@ func registerSequenceFunctions(r *Registry) bool {
 		})})
 	r.add(&Overload{Name: "lastval", Ret: i8, Volatile: true,
 		Row: call("lastval", func(sf SequenceFunctions, _ []types.Datum) (int64, error) { return sf.LastVal() })})
-	return true
 }

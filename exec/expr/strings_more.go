@@ -332,21 +332,6 @@ func asciiLower(s string) string {
 	return s
 }
 
-func asciiUpper(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'a' && c <= 'z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'a' && b[j] <= 'z' {
-					b[j] -= 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
 // caseKernel is lower or upper over a whole string column: one pass
 // mapping the ASCII letters of the column's data buffer, keeping its
 // offsets and validity.

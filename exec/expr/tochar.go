@@ -44,7 +44,6 @@ type dtNode struct {
 	lit     string
 	fill    bool // FM
 	th      int  // 0, or 1 for "th", 2 for "TH"
-	fixed   bool // FX (to_date)
 	literal bool
 }
 
@@ -154,7 +153,6 @@ type dtFields struct {
 	year, month, day, hour, minute, second int
 	micro                                  int64
 	interval                               bool
-	negative                               bool // interval with negative time
 	t                                      time.Time
 	zoneAbbrev                             string
 	zoneOffset                             int // seconds east

@@ -210,11 +210,9 @@ func (b *Binder) viewScope(t *dmlTarget, base []logical.Column, alias string, lv
 		for k, c := range isc.cols {
 			byID[c.id] = cols[k].base
 		}
-		next := qual
+		next := alias
 		if i > 0 {
 			next = t.views[i-1].inner
-		} else {
-			next = alias
 		}
 		outer := newScope(nil, levelOf(i == 0))
 		var outCols []viewColumn

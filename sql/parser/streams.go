@@ -178,13 +178,6 @@ func (c *cursor) parens() (string, int, error) {
 	return "", 0, c.errAt("unbalanced parentheses")
 }
 
-func (c *cursor) rest() string {
-	if t := c.peek(); t != nil {
-		return c.c.Text[t.Start:]
-	}
-	return ""
-}
-
 func (c *cursor) done() error {
 	if c.peek() != nil {
 		return c.errAt("unexpected text at the end of the statement")
