@@ -19,22 +19,24 @@ import (
 type ServerProcess struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *lockedBuffer
+	stderr *LockedBuffer
 	done   chan error
 }
 
-type lockedBuffer struct {
+// LockedBuffer is a bytes.Buffer that one goroutine writes while another
+// reads it: a child process's stderr, a runner's progress output.
+type LockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
@@ -48,7 +50,7 @@ var listening = regexp.MustCompile(`msg="portalsdb listening" addr=(\S+)`)
 func StartServerProcess(binary, dir string) (*ServerProcess, error) {
 	cmd := exec.Command(binary, "serve", "--listen", "127.0.0.1:0", "--data", dir, "--sync", "on", "--log-level", "info",
 		"--max-connections", "1000")
-	p := &ServerProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	p := &ServerProcess{cmd: cmd, stderr: &LockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err

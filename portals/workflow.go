@@ -281,7 +281,7 @@ func (w *Workflow) StoredStateBytes() (int64, error) {
 	defer txn.Rollback()
 	var total int64
 	for node := range w.df.Stateful() {
-		s := stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), node)}
+		s := &stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), node)}
 		if err := s.Scan(func(k, v []byte) error {
 			total += int64(len(s.prefix) + len(k) + len(v))
 			return nil
@@ -527,19 +527,24 @@ func (w *Workflow) recover() error {
 type stateIO struct {
 	txn    *storage.Txn
 	prefix []byte
+	// key is scratch for prefix+k: the transaction copies what it keeps,
+	// so a save of many groups builds their keys in one buffer.
+	key []byte
 }
 
 // Put and Delete write private keys (storage.Txn.PutPrivate): only the
 // workflow writes its state, and a step saves it once, after reading.
-func (s stateIO) Put(k, v []byte) error {
-	return s.txn.PutPrivate(append(append([]byte(nil), s.prefix...), k...), v)
+func (s *stateIO) Put(k, v []byte) error {
+	s.key = append(append(s.key[:0], s.prefix...), k...)
+	return s.txn.PutPrivate(s.key, v)
 }
 
-func (s stateIO) Delete(k []byte) error {
-	return s.txn.DeletePrivate(append(append([]byte(nil), s.prefix...), k...))
+func (s *stateIO) Delete(k []byte) error {
+	s.key = append(append(s.key[:0], s.prefix...), k...)
+	return s.txn.DeletePrivate(s.key)
 }
 
-func (s stateIO) Scan(fn func(k, v []byte) error) error {
+func (s *stateIO) Scan(fn func(k, v []byte) error) error {
 	it, err := s.txn.NewIter(s.prefix, storage.PrefixEnd(s.prefix))
 	if err != nil {
 		return err
@@ -579,7 +584,7 @@ func (w *Workflow) loadState(txn *storage.Txn) error {
 		}
 	}
 	for i, op := range w.df.Stateful() {
-		if err := op.Load(stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), i)}); err != nil {
+		if err := op.Load(&stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), i)}); err != nil {
 			return err
 		}
 	}
@@ -597,7 +602,7 @@ func (w *Workflow) saveState(txn *storage.Txn) error {
 		}
 	}
 	for i, op := range w.df.Stateful() {
-		if err := op.Save(stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), i)}); err != nil {
+		if err := op.Save(&stateIO{txn: txn, prefix: exec.StatePrefix(uint64(w.spec.OID), i)}); err != nil {
 			return err
 		}
 	}

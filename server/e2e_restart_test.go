@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"portalsdb/bench"
 )
 
 // The restart tests run the portalsdb binary, built once per test run, in
@@ -64,27 +64,8 @@ func removeBinary() {
 type childServer struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *lockedBuffer
+	stderr *bench.LockedBuffer
 	done   chan error
-}
-
-// lockedBuffer is a buffer that the child's stderr copier writes while the
-// test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 var listeningLine = regexp.MustCompile(`msg="portalsdb listening" addr=(\S+)`)
@@ -95,7 +76,7 @@ func startChild(t *testing.T, dir string, flags ...string) *childServer {
 	t.Helper()
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir, "--log-level", "info"}, flags...)
 	cmd := exec.Command(buildBinary(t), args...)
-	c := &childServer{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	c := &childServer{cmd: cmd, stderr: &bench.LockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = c.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

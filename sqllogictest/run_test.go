@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"portalsdb/bench"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -412,7 +412,7 @@ func TestCorpusOnPostgres(t *testing.T) {
 func TestProgressLines(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "slow.slt")
 	writeFile(t, file, "statement ok\nSELECT 1\n\nsleep 300ms\n\nstatement ok\nSELECT 2\n")
-	var progress lockedBuffer
+	var progress bench.LockedBuffer
 	sum, out := runOnPostgres(t, Config{Progress: &progress, ProgressInterval: 20 * time.Millisecond}, file)
 	if sum.Failed != 0 || sum.Passed != 2 {
 		t.Fatalf("%d passed, %d failed\n%s", sum.Passed, sum.Failed, out)
@@ -421,22 +421,4 @@ func TestProgressLines(t *testing.T) {
 	if !line.MatchString(progress.String()) {
 		t.Errorf("no progress line during the sleep:\n%s", progress.String())
 	}
-}
-
-// lockedBuffer is a bytes.Buffer written by the progress goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"portalsdb/bench"
 )
 
 // runMainEnv makes the test binary run main() with the arguments it was
@@ -28,27 +28,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// lockedBuffer collects a child's stderr while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type child struct {
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *bench.LockedBuffer
 	done   chan error
 	addr   string
 }
@@ -62,7 +44,7 @@ func runChild(t *testing.T, dir string, args ...string) *child {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), runMainEnv+"=1")
-	c := &child{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	c := &child{cmd: cmd, stderr: &bench.LockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = c.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
