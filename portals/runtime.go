@@ -117,6 +117,26 @@ func (rt *Runtime) Close() {
 	}
 }
 
+// Stopped returns the workflows in oids that are stopped on an error,
+// without waiting for them to catch up; it waits only for each to have
+// recovered its status after a start.
+func (rt *Runtime) Stopped(ctx context.Context, oids []uint32) ([]*Workflow, error) {
+	var stale []*Workflow
+	for _, oid := range oids {
+		w, ok := rt.Workflow(oid)
+		if !ok {
+			continue
+		}
+		if err := w.waitRecovered(ctx); err != nil {
+			return nil, err
+		}
+		if w.Status().FailedAtom != 0 {
+			stale = append(stale, w)
+		}
+	}
+	return stale, nil
+}
+
 // WaitCaughtUp waits until every workflow in oids (ordered so that a
 // workflow comes after the workflows it reads) has processed every input
 // atom committed at or before seq, and then every atom its upstreams

@@ -79,6 +79,10 @@ type Workflow struct {
 	done    chan struct{}
 	wake    chan struct{}
 	command chan command
+	// recovered closes once the runner has loaded the workflow's position
+	// and stop record: a status read before then would call a stopped
+	// workflow running.
+	recovered chan struct{}
 
 	// resultKeys knows the result's keys by their hash (keySeed), so
 	// that emit can skip most reads of a row's count: a row whose hash
@@ -204,7 +208,7 @@ func newWorkflow(rt *Runtime, spec WorkflowSpec) (*Workflow, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Workflow{rt: rt, spec: spec, df: df, outTypes: df.OutputTypes(), done: make(chan struct{}),
+	w := &Workflow{rt: rt, spec: spec, df: df, outTypes: df.OutputTypes(), done: make(chan struct{}), recovered: make(chan struct{}),
 		wake: make(chan struct{}, 1), command: make(chan command), progress: newSignal()}
 	if w.result, err = exec.NewResultCodec(w.outTypes); err != nil {
 		return nil, err
@@ -364,6 +368,30 @@ func (w *Workflow) waitFrontier(ctx context.Context, seq storage.Seq) (storage.S
 	}
 }
 
+// Recovered says whether the workflow's status reflects what it stored;
+// until then it is loading its position and state after a start.
+func (w *Workflow) Recovered() bool {
+	select {
+	case <-w.recovered:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitRecovered waits until the workflow's status reflects what it stored:
+// its position and any stop on an error.
+func (w *Workflow) waitRecovered(ctx context.Context) error {
+	select {
+	case <-w.recovered:
+		return nil
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return canceled(ctx)
+	}
+}
+
 // run is the workflow's runner goroutine.
 func (w *Workflow) run() {
 	defer close(w.done)
@@ -371,6 +399,7 @@ func (w *Workflow) run() {
 		w.rt.log.Error("workflow cannot start", "workflow", w.spec.Name, "err", err)
 		w.setFailed(1, err)
 	}
+	close(w.recovered)
 	for {
 		if w.ctx.Err() != nil {
 			return

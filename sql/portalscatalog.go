@@ -189,6 +189,9 @@ func workflowRows(c *sysContext, emit func(sysRow)) {
 		}
 		st := w.Status()
 		row["status"] = "running"
+		if !w.Recovered() {
+			row["status"] = "recovering"
+		}
 		if st.FailedAtom != 0 {
 			row["status"], row["error"], row["failed_atom"] = "failed", st.Err, int64(st.FailedAtom)
 		}

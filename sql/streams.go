@@ -860,20 +860,17 @@ func (s *Session) awaitFeeders(ctx context.Context, oids []uint32) error {
 	if len(oids) == 0 {
 		return nil
 	}
+	sctx, cancel := s.statementContext(ctx)
+	defer cancel()
 	var stale []*portals.Workflow
+	var err error
 	if s.txn != nil || s.lastCommit == 0 || s.get("portals.read_consistency") == "latest" {
-		for _, oid := range oids {
-			if w, ok := s.e.rt.Workflow(oid); ok && w.Status().FailedAtom != 0 {
-				stale = append(stale, w)
-			}
-		}
+		stale, err = s.e.rt.Stopped(sctx, oids)
 	} else {
-		sctx, cancel := s.statementContext(ctx)
-		defer cancel()
-		var err error
-		if stale, err = s.e.rt.WaitCaughtUp(sctx, oids, s.lastCommit); err != nil {
-			return err
-		}
+		stale, err = s.e.rt.WaitCaughtUp(sctx, oids, s.lastCommit)
+	}
+	if err != nil {
+		return err
 	}
 	s.warnStopped(stale)
 	return nil
