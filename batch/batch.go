@@ -36,11 +36,17 @@ func FromRows(ts []types.T, rows [][]types.Datum) *Batch {
 
 // Row returns row i as datums.
 func (b *Batch) Row(ts []types.T, i int) []types.Datum {
-	out := make([]types.Datum, len(b.Cols))
+	return b.RowInto(make([]types.Datum, len(b.Cols)), ts, i)
+}
+
+// RowInto is Row into dst, which must have room for every column: a loop
+// over rows that keeps none of them reuses one slice.
+func (b *Batch) RowInto(dst []types.Datum, ts []types.T, i int) []types.Datum {
+	dst = dst[:len(b.Cols)]
 	for c, col := range b.Cols {
-		out[c] = types.DatumAt(ts[c], col, i)
+		dst[c] = types.DatumAt(ts[c], col, i)
 	}
-	return out
+	return dst
 }
 
 // Rows returns every row as datums; for tests and row-at-a-time paths.

@@ -328,8 +328,11 @@ func (i *Insert) writeBatch(ctx *Context, b *batch.Batch) error {
 		written = written[:0]
 		return err
 	}
+	// InsertRow, the changelog and doUpdate copy what they keep of a row,
+	// so one slice serves every row.
+	row := make([]types.Datum, len(ts))
 	for r := 0; r < b.Len; r++ {
-		row := b.Row(ts, r)
+		row = b.RowInto(row, ts, r)
 		key, err := ctx.Txn.InsertRow(i.row.Table, row)
 		if err == nil {
 			if i.setEvs != nil {

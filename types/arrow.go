@@ -28,9 +28,13 @@ func DatumAt(t T, arr arrow.Array, i int) Datum {
 	case Float8:
 		return arr.(*array.Float64).Value(i)
 	case Numeric:
-		d, _, err := apd.NewFromString(arr.(*array.String).Value(i))
+		v := arr.(*array.String).Value(i)
+		if d, ok := plainNumeric(v); ok {
+			return d
+		}
+		d, _, err := apd.NewFromString(v)
 		if err != nil {
-			d, _ = ParseNumeric(arr.(*array.String).Value(i))
+			d, _ = ParseNumeric(v)
 		}
 		return d
 	case Bytea:

@@ -163,7 +163,36 @@ func AppendNumeric(buf []byte, d *apd.Decimal) []byte {
 		c.Negative = false
 		d = &c
 	}
+	if d.Exponent >= -19 && d.Coeff.IsUint64() {
+		return appendSmallNumeric(buf, d.Negative, d.Coeff.Uint64(), int(-d.Exponent))
+	}
 	return d.Append(buf, 'f')
+}
+
+// appendSmallNumeric writes coeff * 10^-scale in plain notation, as apd's
+// 'f' format does, without its general (big-number) path: most numerics a
+// database stores have a coefficient that fits a uint64, and writing them
+// is on the path of every COPY and every read of a numeric column.
+func appendSmallNumeric(buf []byte, neg bool, coeff uint64, scale int) []byte {
+	if neg {
+		buf = append(buf, '-')
+	}
+	var tmp [20]byte
+	digits := strconv.AppendUint(tmp[:0], coeff, 10)
+	if scale == 0 {
+		return append(buf, digits...)
+	}
+	if len(digits) <= scale {
+		buf = append(buf, "0."...)
+		for range scale - len(digits) {
+			buf = append(buf, '0')
+		}
+		return append(buf, digits...)
+	}
+	cut := len(digits) - scale
+	buf = append(buf, digits[:cut]...)
+	buf = append(buf, '.')
+	return append(buf, digits[cut:]...)
 }
 
 func appendPadded(buf []byte, v int64, width int) []byte {
