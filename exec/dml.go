@@ -328,12 +328,19 @@ func (i *Insert) writeBatch(ctx *Context, b *batch.Batch) error {
 		written = written[:0]
 		return err
 	}
-	// InsertRow, the changelog and doUpdate copy what they keep of a row,
-	// so one slice serves every row.
-	row := make([]types.Datum, len(ts))
+	// Rows are encoded straight from the batch's columns; they are boxed
+	// only for the changelog and ON CONFLICT DO UPDATE, which copy what
+	// they keep, so one slice serves every row.
+	enc, err := ctx.Txn.NewRowEncoder(i.row.Table, b.Cols)
+	if err != nil {
+		return err
+	}
+	var row []types.Datum
+	if i.log != nil || i.setEvs != nil {
+		row = make([]types.Datum, len(ts))
+	}
 	for r := 0; r < b.Len; r++ {
-		row = b.RowInto(row, ts, r)
-		key, err := ctx.Txn.InsertRow(i.row.Table, row)
+		key, err := ctx.Txn.InsertRowAt(enc, r)
 		if err == nil {
 			if i.setEvs != nil {
 				// Only DO UPDATE must know which rows the command wrote.
@@ -341,7 +348,9 @@ func (i *Insert) writeBatch(ctx *Context, b *batch.Batch) error {
 			}
 			written = append(written, int32(r))
 			i.count++
-			i.log.add(row, 1)
+			if i.log != nil {
+				i.log.add(b.RowInto(row, ts, r), 1)
+			}
 			continue
 		}
 		if i.conf == nil || !i.arbiterMatches(err) {
@@ -350,7 +359,7 @@ func (i *Insert) writeBatch(ctx *Context, b *batch.Batch) error {
 		if i.conf.DoNothing {
 			continue
 		}
-		nb, err := i.doUpdate(ctx, row)
+		nb, err := i.doUpdate(ctx, b.RowInto(row, ts, r))
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"portalsdb/pgerror"
 	"portalsdb/storage/rowcodec"
 	"portalsdb/types"
@@ -101,10 +103,7 @@ func (ts *TableSpec) rowKey(row []types.Datum) (RowKey, error) {
 	key := AppendObjectPrefix(make([]byte, 0, 32), ts.ID)
 	for _, ord := range ts.PrimaryKey {
 		if row[ord] == nil {
-			e := pgerror.Newf(pgerror.NotNullViolation, "null value in column %q of relation %q violates not-null constraint",
-				ts.Columns[ord].Name, ts.Name)
-			e.Table, e.Column = ts.Name, ts.Columns[ord].Name
-			return nil, e
+			return nil, pkNullViolation(ts, ord)
 		}
 		var err error
 		if key, err = rowcodec.AppendKey(key, ts.Columns[ord].Type, row[ord], false); err != nil {
@@ -112,6 +111,14 @@ func (ts *TableSpec) rowKey(row []types.Datum) (RowKey, error) {
 		}
 	}
 	return key, nil
+}
+
+// pkNullViolation is the 23502 error of a NULL in primary key column ord.
+func pkNullViolation(ts *TableSpec, ord int) error {
+	e := pgerror.Newf(pgerror.NotNullViolation, "null value in column %q of relation %q violates not-null constraint",
+		ts.Columns[ord].Name, ts.Name)
+	e.Table, e.Column = ts.Name, ts.Columns[ord].Name
+	return e
 }
 
 // indexKey returns the key of row's entry in idx. Non-unique indexes, and
@@ -224,20 +231,30 @@ func (t *Txn) InsertRow(ts *TableSpec, row []types.Datum) (RowKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	value, err := codec.Encode(nil, row)
+	value, err := codec.Encode(t.rowValueBuf[:0], row)
 	if err != nil {
 		return nil, err
 	}
-	entries := make([][]byte, len(ts.Indexes))
+	t.rowValueBuf = value
+	return key, t.writeRow(ts, key, value, row)
+}
+
+// writeRow writes a new row's value and index entries, after checking the
+// unique indexes; row is needed only when ts has indexes.
+func (t *Txn) writeRow(ts *TableSpec, key RowKey, value []byte, row []types.Datum) error {
+	var entries [][]byte
+	if len(ts.Indexes) > 0 {
+		entries = make([][]byte, len(ts.Indexes))
+	}
 	for i := range ts.Indexes {
 		idx := &ts.Indexes[i]
 		k, unique, err := ts.indexKey(idx, row, key)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if unique {
 			if err := t.checkUnique(ts, idx, k, row); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		entries[i] = k
@@ -246,7 +263,83 @@ func (t *Txn) InsertRow(ts *TableSpec, row []types.Datum) (RowKey, error) {
 	for _, k := range entries {
 		t.writes.write(k, key, false)
 	}
-	return key, nil
+	return nil
+}
+
+// RowEncoder encodes the rows of a batch bound for one table straight
+// from their Arrow columns, for InsertRowAt: a bulk insert (COPY, INSERT
+// ... SELECT) then never boxes a value, except for an error's detail or an
+// index entry.
+type RowEncoder struct {
+	ts   *TableSpec
+	cols []arrow.Array
+	enc  *rowcodec.BatchEncoder
+	row  []types.Datum
+}
+
+// NewRowEncoder returns an encoder of the rows of cols, one array per
+// column of ts in ts.Columns order.
+func (t *Txn) NewRowEncoder(ts *TableSpec, cols []arrow.Array) (*RowEncoder, error) {
+	if len(cols) != len(ts.Columns) {
+		return nil, pgerror.Internalf("storage: rows of %d columns for table %q of %d columns", len(cols), ts.Name, len(ts.Columns))
+	}
+	codec, err := t.codecFor(ts)
+	if err != nil {
+		return nil, err
+	}
+	return &RowEncoder{ts: ts, cols: cols, enc: codec.NewBatchEncoder(cols), row: make([]types.Datum, len(cols))}, nil
+}
+
+// boxed returns row r's values; the slice is reused by the next call.
+func (e *RowEncoder) boxed(r int) []types.Datum {
+	for c, col := range e.cols {
+		e.row[c] = types.DatumAt(e.ts.Columns[c].Type, col, r)
+	}
+	return e.row
+}
+
+// InsertRowAt is InsertRow for row r of e's columns.
+func (t *Txn) InsertRowAt(e *RowEncoder, r int) (RowKey, error) {
+	if err := t.checkWritable(); err != nil {
+		return nil, err
+	}
+	ts := e.ts
+	var key RowKey
+	if len(ts.PrimaryKey) == 0 {
+		id, err := t.nextRowID()
+		if err != nil {
+			return nil, err
+		}
+		key = hiddenRowKey(ts.ID, id)
+	} else {
+		key = AppendObjectPrefix(make([]byte, 0, 32), ts.ID)
+		for _, ord := range ts.PrimaryKey {
+			if e.cols[ord].IsNull(r) {
+				return nil, pkNullViolation(ts, ord)
+			}
+			var err error
+			if key, err = rowcodec.AppendKeyAt(key, ts.Columns[ord].Type, e.cols[ord], r); err != nil {
+				return nil, err
+			}
+		}
+		_, exists, err := t.Get(key)
+		if err != nil {
+			return nil, err
+		}
+		if exists {
+			return nil, uniqueViolation(ts, ts.pkName(), ts.PrimaryKey, e.boxed(r))
+		}
+	}
+	value, err := e.enc.AppendRow(t.rowValueBuf[:0], r)
+	if err != nil {
+		return nil, err
+	}
+	t.rowValueBuf = value
+	var row []types.Datum
+	if len(ts.Indexes) > 0 {
+		row = e.boxed(r)
+	}
+	return key, t.writeRow(ts, key, value, row)
 }
 
 // hiddenRowKey returns the key of the row with hidden row id id: the id

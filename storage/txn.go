@@ -39,6 +39,9 @@ type Txn struct {
 	rowIDs struct{ start, next, end uint64 }
 	// codecCache is the last table's row codec.
 	codecCache codecCache
+	// rowValueBuf is scratch for InsertRow: the write buffer copies what
+	// it keeps, so a bulk insert encodes every row's value in one buffer.
+	rowValueBuf []byte
 }
 
 // Savepoint marks a point in a transaction's writes. RollbackTo(sp) undoes
