@@ -5,7 +5,8 @@ import (
 	"errors"
 	"testing"
 
-	"portalsdb/batch"
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"portalsdb/pgerror"
 	"portalsdb/types"
 )
@@ -35,8 +36,7 @@ func TestInsertRowAtMatchesInsertRow(t *testing.T) {
 	}
 	mustCommit(t, txn)
 	txn = byColumns.Begin()
-	b := batch.FromRows(colTypes, rows)
-	enc, err := txn.NewRowEncoder(ts, b.Cols)
+	enc, err := txn.NewRowEncoder(ts, columnsOf(colTypes, rows))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestInsertRowAtMatchesInsertRow(t *testing.T) {
 		_, want := txn.InsertRow(ts, r)
 		txn.Rollback()
 		txn = byColumns.Begin()
-		enc, err := txn.NewRowEncoder(ts, batch.FromRows(colTypes, [][]types.Datum{r}).Cols)
+		enc, err := txn.NewRowEncoder(ts, columnsOf(colTypes, [][]types.Datum{r}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,4 +105,17 @@ func rawPairs(t *testing.T, db *DB, obj uint64) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// columnsOf lays rows out as Arrow columns.
+func columnsOf(ts []types.T, rows [][]types.Datum) []arrow.Array {
+	cols := make([]arrow.Array, len(ts))
+	for c, t := range ts {
+		vals := make([]types.Datum, len(rows))
+		for r, row := range rows {
+			vals[r] = row[c]
+		}
+		cols[c] = types.ArrayFromDatums(t, vals)
+	}
+	return cols
 }

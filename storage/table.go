@@ -207,25 +207,9 @@ func (t *Txn) InsertRow(ts *TableSpec, row []types.Datum) (RowKey, error) {
 	if err := ts.check(row); err != nil {
 		return nil, err
 	}
-	var key RowKey
-	if len(ts.PrimaryKey) == 0 {
-		id, err := t.nextRowID()
-		if err != nil {
-			return nil, err
-		}
-		key = hiddenRowKey(ts.ID, id)
-	} else {
-		var err error
-		if key, err = ts.rowKey(row); err != nil {
-			return nil, err
-		}
-		_, exists, err := t.Get(key)
-		if err != nil {
-			return nil, err
-		}
-		if exists {
-			return nil, uniqueViolation(ts, ts.pkName(), ts.PrimaryKey, row)
-		}
+	key, err := t.newRowKey(ts, func() (RowKey, error) { return ts.rowKey(row) }, func() []types.Datum { return row })
+	if err != nil {
+		return nil, err
 	}
 	codec, err := t.codecFor(ts)
 	if err != nil {
@@ -237,6 +221,31 @@ func (t *Txn) InsertRow(ts *TableSpec, row []types.Datum) (RowKey, error) {
 	}
 	t.rowValueBuf = value
 	return key, t.writeRow(ts, key, value, row)
+}
+
+// newRowKey returns the key of a new row of ts: a fresh hidden row id, or
+// the primary key pk encodes, checked not to exist yet (row gives the
+// values for the error's detail).
+func (t *Txn) newRowKey(ts *TableSpec, pk func() (RowKey, error), row func() []types.Datum) (RowKey, error) {
+	if len(ts.PrimaryKey) == 0 {
+		id, err := t.nextRowID()
+		if err != nil {
+			return nil, err
+		}
+		return hiddenRowKey(ts.ID, id), nil
+	}
+	key, err := pk()
+	if err != nil {
+		return nil, err
+	}
+	_, exists, err := t.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	if exists {
+		return nil, uniqueViolation(ts, ts.pkName(), ts.PrimaryKey, row())
+	}
+	return key, nil
 }
 
 // writeRow writes a new row's value and index entries, after checking the
@@ -304,15 +313,8 @@ func (t *Txn) InsertRowAt(e *RowEncoder, r int) (RowKey, error) {
 		return nil, err
 	}
 	ts := e.ts
-	var key RowKey
-	if len(ts.PrimaryKey) == 0 {
-		id, err := t.nextRowID()
-		if err != nil {
-			return nil, err
-		}
-		key = hiddenRowKey(ts.ID, id)
-	} else {
-		key = AppendObjectPrefix(make([]byte, 0, 32), ts.ID)
+	key, err := t.newRowKey(ts, func() (RowKey, error) {
+		key := AppendObjectPrefix(make([]byte, 0, 32), ts.ID)
 		for _, ord := range ts.PrimaryKey {
 			if e.cols[ord].IsNull(r) {
 				return nil, pkNullViolation(ts, ord)
@@ -322,13 +324,10 @@ func (t *Txn) InsertRowAt(e *RowEncoder, r int) (RowKey, error) {
 				return nil, err
 			}
 		}
-		_, exists, err := t.Get(key)
-		if err != nil {
-			return nil, err
-		}
-		if exists {
-			return nil, uniqueViolation(ts, ts.pkName(), ts.PrimaryKey, e.boxed(r))
-		}
+		return key, nil
+	}, func() []types.Datum { return e.boxed(r) })
+	if err != nil {
+		return nil, err
 	}
 	value, err := e.enc.AppendRow(t.rowValueBuf[:0], r)
 	if err != nil {
