@@ -160,5 +160,6 @@ var aggLayouts = []struct {
 	name string
 	set  func(*IncrAggregate)
 }{
-	{"default", func(*IncrAggregate) {}},
+	{"fixed-width", func(*IncrAggregate) {}},
+	{"general", func(a *IncrAggregate) { a.generalOnly = true; a.makeColumns() }},
 }
