@@ -499,23 +499,36 @@ func (a *IncrAggregate) purgeGroups(wms []types.Datum) {
 }
 
 // Save writes each changed group: row count, key (as a row value) and the
-// aggregate states, under the group's key encoding.
+// aggregate states, under the group's key encoding. It writes in key
+// order, deletions first: Pebble inserts a batch's keys into its memtable
+// in the batch's order, and a key next to the one before it is found from
+// there instead of from the top of the skiplist.
 func (a *IncrAggregate) Save(w StateWriter) error {
-	start := 0
-	for _, end := range a.deletedEnds {
-		if err := w.Delete(a.deleted[start:end]); err != nil {
-			return err
+	if len(a.deletedEnds) > 0 {
+		spans := make([][]byte, len(a.deletedEnds))
+		start := 0
+		for i, end := range a.deletedEnds {
+			spans[i], start = a.deleted[start:end], end
 		}
-		start = end
+		slices.SortFunc(spans, bytes.Compare)
+		for _, k := range spans {
+			if err := w.Delete(k); err != nil {
+				return err
+			}
+		}
+		a.deleted, a.deletedEnds = a.deleted[:0], a.deletedEnds[:0]
 	}
-	a.deleted, a.deletedEnds = a.deleted[:0], a.deletedEnds[:0]
+	// A group dropped since it was listed has lost its flag; one listed
+	// twice (dropped and its number reused) is saved once.
+	dirty := a.dirty[:0]
 	for _, g := range a.dirty {
-		// A group dropped since it was listed has lost its flag; one
-		// listed twice (dropped and its number reused) is saved once.
-		if a.flags[g]&flagDirty == 0 {
-			continue
+		if a.flags[g]&flagDirty != 0 {
+			a.flags[g] &^= flagDirty
+			dirty = append(dirty, g)
 		}
-		a.flags[g] &^= flagDirty
+	}
+	slices.SortFunc(dirty, func(x, y int32) int { return bytes.Compare(a.groups.key(x), a.groups.key(y)) })
+	for _, g := range dirty {
 		buf := binary.AppendVarint(a.saveBuf[:0], a.rows[g])
 		val := a.groups.value(g)
 		buf = binary.AppendUvarint(buf, uint64(len(val)))
