@@ -46,13 +46,19 @@ var mixedAggs = []mixedAgg{
 // when global, without GROUP BY, and its output types.
 func mixedAggregate(t testing.TB, global bool) (*IncrAggregate, []types.T) {
 	t.Helper()
+	return mixedAggregateOf(t, global, mixedAggs)
+}
+
+// mixedAggregateOf is mixedAggregate of some of the aggregates.
+func mixedAggregateOf(t testing.TB, global bool, aggs []mixedAgg) (*IncrAggregate, []types.T) {
+	t.Helper()
 	ids := make([]expr.ColumnID, len(mixedInputTypes))
 	for i := range ids {
 		ids[i] = expr.ColumnID(i + 1)
 	}
 	col := func(i int) expr.Expr { return &expr.ColRef{ID: ids[i], T: mixedInputTypes[i]} }
 	var specs []AggSpec
-	for _, m := range mixedAggs {
+	for _, m := range aggs {
 		var args []expr.Expr
 		var argTypes []types.T
 		for _, c := range m.cols {

@@ -19,73 +19,83 @@ func TestIncrAggregateLayoutsAgree(t *testing.T) {
 			if global && keys > 1 {
 				continue
 			}
-			fast, ts := mixedAggregate(t, global)
-			general, _ := mixedAggregate(t, global)
-			aggLayouts[1].set(general)
-			if !global {
-				// The grouped aggregate must have fixed-width columns to
-				// compare; the general one must have none.
-				if countFixed(fast) == 0 || countFixed(general) != 0 {
-					t.Fatalf("fixed-width columns: %d and %d", countFixed(fast), countFixed(general))
-				}
-			}
-			init1, err := fast.Initial()
-			if err != nil {
+			compareLayouts(t, global, keys, mixedAggs, 60)
+		}
+	}
+	// Each aggregate alone, so that a change of one column's result is
+	// not masked by another's.
+	for _, m := range mixedAggs {
+		compareLayouts(t, false, 5, []mixedAgg{m}, 20)
+	}
+}
+
+// compareLayouts runs atoms random atoms over keys group keys through
+// aggregates of aggs with each kind of column.
+func compareLayouts(t *testing.T, global bool, keys int, aggs []mixedAgg, atomCount int) {
+	t.Helper()
+	build := func() (*IncrAggregate, *IncrAggregate, []types.T) {
+		fast, ts := mixedAggregateOf(t, global, aggs)
+		general, _ := mixedAggregateOf(t, global, aggs)
+		aggLayouts[1].set(general)
+		return fast, general, ts
+	}
+	fast, general, ts := build()
+	if countFixed(general) != 0 {
+		t.Fatalf("%d fixed-width columns in the general layout", countFixed(general))
+	}
+	init1, err := fast.Initial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	init2, err := general.Initial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := showChanges(ts, init1), showChanges(ts, init2); a != b {
+		t.Fatalf("initial rows differ:\n%s\n%s", a, b)
+	}
+	memFast, memGeneral := memState{}, memState{}
+	atoms := newMixedAtoms(uint64(keys), keys)
+	for i := range atomCount {
+		var in *batch.ChangeBatch
+		switch {
+		case i == atomCount/2 || i == atomCount-1:
+			// Every group goes back to no rows.
+			in = atoms.retractAll()
+		default:
+			in = atoms.next(1 + i%5*20)
+		}
+		c1, err1 := fast.Apply(incrContext(), []*batch.ChangeBatch{in})
+		c2, err2 := general.Apply(incrContext(), []*batch.ChangeBatch{in})
+		if err1 != nil || err2 != nil {
+			t.Fatalf("atom %d: %v, %v", i, err1, err2)
+		}
+		if a, b := showChanges(ts, c1), showChanges(ts, c2); a != b {
+			t.Fatalf("%d aggregates, keys %d, global %v, atom %d: fixed-width emitted\n%s\ngeneral emitted\n%s", len(aggs), keys, global, i, a, b)
+		}
+		if err := fast.Save(memFast); err != nil {
+			t.Fatal(err)
+		}
+		if err := general.Save(memGeneral); err != nil {
+			t.Fatal(err)
+		}
+		if fast.StateSize() != len(memFast) || general.StateSize() != len(memGeneral) {
+			t.Fatalf("atom %d: state sizes %d and %d, saved %d and %d", i, fast.StateSize(), general.StateSize(), len(memFast), len(memGeneral))
+		}
+		sameState(t, i, memFast, memGeneral)
+		if i%10 == 9 {
+			// Restart each from the other's state.
+			fast, general, _ = build()
+			if err := fast.Load(memGeneral); err != nil {
 				t.Fatal(err)
 			}
-			init2, err := general.Initial()
-			if err != nil {
+			if err := general.Load(memFast); err != nil {
 				t.Fatal(err)
-			}
-			if a, b := showChanges(ts, init1), showChanges(ts, init2); a != b {
-				t.Fatalf("initial rows differ:\n%s\n%s", a, b)
-			}
-			memFast, memGeneral := memState{}, memState{}
-			atoms := newMixedAtoms(uint64(keys), keys)
-			for i := range 60 {
-				var in *batch.ChangeBatch
-				switch {
-				case i == 30 || i == 59:
-					// Every group goes back to no rows.
-					in = atoms.retractAll()
-				default:
-					in = atoms.next(1 + i%5*20)
-				}
-				c1, err1 := fast.Apply(incrContext(), []*batch.ChangeBatch{in})
-				c2, err2 := general.Apply(incrContext(), []*batch.ChangeBatch{in})
-				if err1 != nil || err2 != nil {
-					t.Fatalf("atom %d: %v, %v", i, err1, err2)
-				}
-				if a, b := showChanges(ts, c1), showChanges(ts, c2); a != b {
-					t.Fatalf("keys %d, global %v, atom %d: fixed-width emitted\n%s\ngeneral emitted\n%s", keys, global, i, a, b)
-				}
-				if err := fast.Save(memFast); err != nil {
-					t.Fatal(err)
-				}
-				if err := general.Save(memGeneral); err != nil {
-					t.Fatal(err)
-				}
-				if fast.StateSize() != len(memFast) || general.StateSize() != len(memGeneral) {
-					t.Fatalf("atom %d: state sizes %d and %d, saved %d and %d", i, fast.StateSize(), general.StateSize(), len(memFast), len(memGeneral))
-				}
-				sameState(t, i, memFast, memGeneral)
-				if i%10 == 9 {
-					// Restart each from the other's state.
-					fast, _ = mixedAggregate(t, global)
-					general, _ = mixedAggregate(t, global)
-					aggLayouts[1].set(general)
-					if err := fast.Load(memGeneral); err != nil {
-						t.Fatal(err)
-					}
-					if err := general.Load(memFast); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			if want := map[bool]int{false: 0, true: 1}[global]; fast.StateSize() != want {
-				t.Errorf("after retracting every row: %d groups, want %d", fast.StateSize(), want)
 			}
 		}
+	}
+	if want := map[bool]int{false: 0, true: 1}[global]; fast.StateSize() != want {
+		t.Errorf("after retracting every row: %d groups, want %d", fast.StateSize(), want)
 	}
 }
 
@@ -194,6 +204,92 @@ func TestIncrAggregateIntegerSumOverflowsIntoNumeric(t *testing.T) {
 		}
 		if a.StateSize() != 0 || len(mem) != 0 {
 			t.Errorf("sign %d: %d groups, %d saved, want none", sign, a.StateSize(), len(mem))
+		}
+	}
+}
+
+// A group whose rows are all retracted emits only the retraction of its
+// row and leaves the state (its saved key deleted), while the global
+// aggregate goes back to the row of no rows: count 0, sums NULL.
+func TestIncrAggregateRetractsGroupsToNoRows(t *testing.T) {
+	in := []types.T{types.Int8Type, types.Int8Type}
+	row := func(k, x int64) []types.Datum { return []types.Datum{k, x} }
+	a, out := sumsByKey(t)
+	mem := memState{}
+	steps := []struct {
+		ins, dels [][]types.Datum
+		want      string
+		groups    int
+	}{
+		{[][]types.Datum{row(1, 10), row(1, 20), row(2, 5)}, nil, "+ (1, 2, 30, 15.0000000000000000)\n+ (2, 1, 5, 5.0000000000000000)", 2},
+		{nil, [][]types.Datum{row(1, 10), row(1, 20)}, "- (1, 2, 30, 15.0000000000000000)", 1},
+		// Inserted and retracted in one atom: nothing to emit or keep.
+		{[][]types.Datum{row(3, 1)}, [][]types.Datum{row(3, 1)}, "", 1},
+		{[][]types.Datum{row(1, 7)}, [][]types.Datum{row(2, 5)}, "+ (1, 1, 7, 7.0000000000000000)\n- (2, 1, 5, 5.0000000000000000)", 1},
+	}
+	for i, st := range steps {
+		c, err := a.Apply(incrContext(), []*batch.ChangeBatch{changesOf(in, st.ins, st.dels)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := showChanges(out, c); got != st.want {
+			t.Errorf("step %d: %q, want %q", i+1, got, st.want)
+		}
+		if err := a.Save(mem); err != nil {
+			t.Fatal(err)
+		}
+		if a.StateSize() != st.groups || len(mem) != st.groups {
+			t.Errorf("step %d: %d groups, %d saved, want %d", i+1, a.StateSize(), len(mem), st.groups)
+		}
+	}
+
+	g, gout := mixedAggregate(t, true)
+	if _, err := g.Initial(); err != nil {
+		t.Fatal(err)
+	}
+	atoms := newMixedAtoms(3, 4)
+	if _, err := g.Apply(incrContext(), []*batch.ChangeBatch{atoms.next(50)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := g.Apply(incrContext(), []*batch.ChangeBatch{atoms.retractAll()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "+ (0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL)"
+	if got := insertedRows(gout, c); got != want {
+		t.Errorf("global aggregate of no rows: %q, want %q", got, want)
+	}
+}
+
+// An aggregate restarted from its saved state after every atom emits what
+// one that never restarted emits.
+func TestIncrAggregateReloadsAfterEveryAtom(t *testing.T) {
+	steady, ts := mixedAggregate(t, false)
+	restarted, _ := mixedAggregate(t, false)
+	mem := memState{}
+	atoms := newMixedAtoms(11, 30)
+	for i := range 40 {
+		in := atoms.next(1 + i%4*25)
+		c1, err := steady.Apply(incrContext(), []*batch.ChangeBatch{in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c2, err := restarted.Apply(incrContext(), []*batch.ChangeBatch{in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := showChanges(ts, c1), showChanges(ts, c2); a != b {
+			t.Fatalf("atom %d: steady emitted\n%s\nrestarted emitted\n%s", i, a, b)
+		}
+		if err := restarted.Save(mem); err != nil {
+			t.Fatal(err)
+		}
+		restarted, _ = mixedAggregate(t, false)
+		if err := restarted.Load(mem); err != nil {
+			t.Fatal(err)
+		}
+		if restarted.StateSize() != steady.StateSize() {
+			t.Fatalf("atom %d: %d groups loaded, %d kept", i, restarted.StateSize(), steady.StateSize())
 		}
 	}
 }
