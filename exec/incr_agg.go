@@ -42,8 +42,10 @@ type IncrAggregate struct {
 	close *closeSpec
 	// purge drops groups whose key the watermark made final (see
 	// purge.go): their output row stays in the result, and no change can
-	// reach them any more.
-	purge *purger
+	// reach them any more. The groups wait in purgeQueue
+	// (incr_agg_purge.go).
+	purge      *purger
+	purgeQueue groupPurgeQueue
 
 	groups *aggGroupTable
 	cols   []aggColumn
@@ -269,7 +271,7 @@ func (a *IncrAggregate) noteKey(g int32, key []types.Datum) {
 		}
 	}
 	if a.purge != nil {
-		a.purge.note(key, a.groups.ref(g))
+		a.notePurge(g, key)
 	}
 }
 
@@ -304,7 +306,7 @@ func (a *IncrAggregate) Initial() (*batch.ChangeBatch, error) {
 func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (_ *batch.ChangeBatch, err error) {
 	c := in[0]
 	if c.Len == 0 && a.close == nil {
-		if a.purge != nil && a.purge.due(ctx.Watermarks) {
+		if a.purge != nil && a.purgeDue(ctx.Watermarks) {
 			a.purgeGroups(ctx.Watermarks)
 		}
 		return batch.EmptyChanges(a.outTypes), nil
@@ -457,7 +459,7 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (_ *batch.C
 		}
 	}
 	out := &batch.ChangeBatch{Batch: a.out.Build(), Diff: diffs}
-	if a.purge != nil && a.purge.due(ctx.Watermarks) {
+	if a.purge != nil && a.purgeDue(ctx.Watermarks) {
 		a.purgeGroups(ctx.Watermarks)
 	}
 	return out, nil
@@ -480,22 +482,6 @@ func (a *IncrAggregate) appendKey(g int32) error {
 		return nil
 	}
 	return a.keyDecoder.AppendRow(a.groups.value(g))
-}
-
-// purgeGroups drops the groups the watermarks made final.
-func (a *IncrAggregate) purgeGroups(wms []types.Datum) {
-	a.purge.sweep(wms, func(ref any) ([]types.Datum, bool) {
-		g, ok := a.groups.deref(ref.(uint64))
-		if !ok {
-			return nil, false
-		}
-		key, err := a.codec.decode(a.groups.value(g))
-		return key, err == nil
-	}, func(ref any) {
-		if g, ok := a.groups.deref(ref.(uint64)); ok {
-			a.dropGroup(g)
-		}
-	})
 }
 
 // Save writes each changed group: row count, key (as a row value) and the
@@ -553,9 +539,7 @@ func (a *IncrAggregate) Load(r StateReader) error {
 	a.rows, a.flags, a.closeAt = nil, nil, nil
 	a.dirty, a.deleted, a.deletedEnds = nil, nil, nil
 	a.makeColumns()
-	if a.purge != nil {
-		a.purge.reset()
-	}
+	a.purgeQueue = a.purgeQueue[:0]
 	return r.Scan(func(k, v []byte) error {
 		rows, n := binary.Varint(v)
 		if n <= 0 {

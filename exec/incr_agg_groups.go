@@ -18,8 +18,10 @@ import (
 type aggGroupTable struct {
 	seed maphash.Seed
 	// slots is an open-addressing index with linear probing: 0 is empty,
-	// otherwise a group's number plus one. Its length is a power of two.
-	slots []int32
+	// otherwise the high 32 bits of a group's key hash, then its number
+	// plus one, so that a probe passes other keys without reading their
+	// group's entries. Its length is a power of two.
+	slots []uint64
 	// hashes, spans and gens are indexed by group number.
 	hashes []uint64
 	spans  []keySpan
@@ -45,7 +47,7 @@ type keySpan struct {
 }
 
 func newAggGroupTable() *aggGroupTable {
-	return &aggGroupTable{seed: maphash.MakeSeed(), slots: make([]int32, 16)}
+	return &aggGroupTable{seed: maphash.MakeSeed(), slots: make([]uint64, 16)}
 }
 
 // Len returns the number of live groups.
@@ -60,14 +62,16 @@ func (t *aggGroupTable) hash(key []byte) uint64 { return maphash.Bytes(t.seed, k
 // find returns the group whose key encoding is key, or -1.
 func (t *aggGroupTable) find(key []byte, h uint64) int32 {
 	mask := uint64(len(t.slots) - 1)
+	tag := h >> 32
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
 			return -1
 		}
-		g := s - 1
-		if t.hashes[g] == h && bytes.Equal(t.key(g), key) {
-			return g
+		if s>>32 == tag {
+			if g := int32(uint32(s)) - 1; bytes.Equal(t.key(g), key) {
+				return g
+			}
 		}
 	}
 }
@@ -104,11 +108,11 @@ func (t *aggGroupTable) place(g int32, h uint64) {
 	for t.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
-	t.slots[i] = g + 1
+	t.slots[i] = h>>32<<32 | uint64(g+1)
 }
 
 func (t *aggGroupTable) resize(n int) {
-	t.slots = make([]int32, n)
+	t.slots = make([]uint64, n)
 	for g, ok := range t.live {
 		if ok {
 			t.place(int32(g), t.hashes[g])
@@ -120,7 +124,7 @@ func (t *aggGroupTable) resize(n int) {
 func (t *aggGroupTable) remove(g int32) {
 	mask := uint64(len(t.slots) - 1)
 	i := t.hashes[g] & mask
-	for t.slots[i] != g+1 {
+	for int32(uint32(t.slots[i])) != g+1 {
 		i = (i + 1) & mask
 	}
 	// Backward-shift deletion: move up every later entry of the run
@@ -135,7 +139,7 @@ func (t *aggGroupTable) remove(g int32) {
 			if s == 0 {
 				break
 			}
-			home := t.hashes[s-1] & mask
+			home := t.hashes[int32(uint32(s))-1] & mask
 			// The entry at j may fill the hole at i unless its home lies
 			// cyclically in (i, j].
 			if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
