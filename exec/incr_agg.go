@@ -2,6 +2,7 @@ package exec
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"slices"
 	"strings"
@@ -76,6 +77,7 @@ type IncrAggregate struct {
 	keyBuf     []byte
 	valBuf     []byte
 	saveBuf    []byte
+	order      []keyOrder
 }
 
 type groupFlags uint8
@@ -491,14 +493,16 @@ func (a *IncrAggregate) appendKey(g int32) error {
 // there instead of from the top of the skiplist.
 func (a *IncrAggregate) Save(w StateWriter) error {
 	if len(a.deletedEnds) > 0 {
-		spans := make([][]byte, len(a.deletedEnds))
-		start := 0
-		for i, end := range a.deletedEnds {
-			spans[i], start = a.deleted[start:end], end
+		start := func(i int) int {
+			if i == 0 {
+				return 0
+			}
+			return a.deletedEnds[i-1]
 		}
-		slices.SortFunc(spans, bytes.Compare)
-		for _, k := range spans {
-			if err := w.Delete(k); err != nil {
+		deleted := func(i int32) []byte { return a.deleted[start(int(i)):a.deletedEnds[i]] }
+		a.order = sortByKey(a.order[:0], len(a.deletedEnds), func(i int) int32 { return int32(i) }, deleted)
+		for _, o := range a.order {
+			if err := w.Delete(deleted(o.i)); err != nil {
 				return err
 			}
 		}
@@ -513,8 +517,9 @@ func (a *IncrAggregate) Save(w StateWriter) error {
 			dirty = append(dirty, g)
 		}
 	}
-	slices.SortFunc(dirty, func(x, y int32) int { return bytes.Compare(a.groups.key(x), a.groups.key(y)) })
-	for _, g := range dirty {
+	a.order = sortByKey(a.order[:0], len(dirty), func(i int) int32 { return dirty[i] }, a.groups.key)
+	for _, o := range a.order {
+		g := o.i
 		buf := binary.AppendVarint(a.saveBuf[:0], a.rows[g])
 		val := a.groups.value(g)
 		buf = binary.AppendUvarint(buf, uint64(len(val)))
@@ -532,6 +537,33 @@ func (a *IncrAggregate) Save(w StateWriter) error {
 	}
 	a.dirty = a.dirty[:0]
 	return nil
+}
+
+// keyOrder is an entry to sort by key: its first 16 bytes, big-endian and
+// zero-padded, decide most comparisons without reading the key.
+type keyOrder struct {
+	p0, p1 uint64
+	i      int32
+}
+
+// sortByKey appends to dst the entries item(0..n-1) ordered by key(item).
+func sortByKey(dst []keyOrder, n int, item func(int) int32, key func(int32) []byte) []keyOrder {
+	for j := range n {
+		i := item(j)
+		var pad [16]byte
+		copy(pad[:], key(i))
+		dst = append(dst, keyOrder{p0: binary.BigEndian.Uint64(pad[:8]), p1: binary.BigEndian.Uint64(pad[8:]), i: i})
+	}
+	slices.SortFunc(dst, func(x, y keyOrder) int {
+		switch {
+		case x.p0 != y.p0:
+			return cmp.Compare(x.p0, y.p0)
+		case x.p1 != y.p1:
+			return cmp.Compare(x.p1, y.p1)
+		}
+		return bytes.Compare(key(x.i), key(y.i))
+	})
+	return dst
 }
 
 func (a *IncrAggregate) Load(r StateReader) error {
@@ -597,9 +629,10 @@ func (a *IncrAggregate) closeWindows(ctx *Context) (*batch.ChangeBatch, error) {
 			closed = append(closed, int32(g))
 		}
 	}
-	slices.SortFunc(closed, func(x, y int32) int { return bytes.Compare(a.groups.key(x), a.groups.key(y)) })
+	a.order = sortByKey(a.order[:0], len(closed), func(i int) int32 { return closed[i] }, a.groups.key)
 	var diffs []int8
-	for _, g := range closed {
+	for _, o := range a.order {
+		g := o.i
 		if a.rows[g] > 0 {
 			if err := a.appendKey(g); err != nil {
 				return nil, err
