@@ -107,6 +107,7 @@ type closeSpec struct {
 // and the group's state is dropped.
 func (a *IncrAggregate) EmitOnClose(key int, l WatermarkLineage) {
 	a.close = &closeSpec{key: key, WatermarkLineage: l}
+	a.closeAt = growTo(a.closeAt, len(a.rows))
 	a.desc += " (emit on window close)"
 }
 
