@@ -29,7 +29,10 @@ type mixedAgg struct {
 	filter   bool // FILTER (WHERE b)
 }
 
-var mixedAggs = []mixedAgg{
+// fixtureAggs are the aggregates of testdata/agg_state_v0.json: the
+// fixture was saved by an aggregate of exactly these, over the atoms of
+// newMixedAtoms, so neither may change.
+var fixtureAggs = []mixedAgg{
 	{name: "count"}, {name: "count", cols: []int{2}},
 	{name: "sum", cols: []int{2}}, {name: "sum", cols: []int{3}}, {name: "sum", cols: []int{4}},
 	{name: "avg", cols: []int{2}}, {name: "avg", cols: []int{3}}, {name: "avg", cols: []int{4}},
@@ -41,6 +44,11 @@ var mixedAggs = []mixedAgg{
 	{name: "sum", cols: []int{2}, filter: true}, {name: "count", filter: true},
 	{name: "string_agg", cols: []int{1, -1}},
 }
+
+// mixedAggs are fixtureAggs and more.
+var mixedAggs = append(append([]mixedAgg(nil), fixtureAggs...),
+	mixedAgg{name: "avg", cols: []int{6}}, mixedAgg{name: "every", cols: []int{8}},
+	mixedAgg{name: "min", cols: []int{5}, filter: true}, mixedAgg{name: "avg", cols: []int{2}, distinct: true})
 
 // mixedAggregate returns an aggregate of mixedAggs grouped by k and g, or,
 // when global, without GROUP BY, and its output types.

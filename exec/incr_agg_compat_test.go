@@ -42,7 +42,7 @@ func TestIncrAggregateLoadsStateOfEarlierVersion(t *testing.T) {
 			for range 3 {
 				atoms.next(40)
 			}
-			a, ts := mixedAggregate(t, global)
+			a, ts := mixedAggregateOf(t, global, fixtureAggs)
 			layout.set(a)
 			mem := unhexState(t, f.State)
 			if err := a.Load(mem); err != nil {

@@ -255,7 +255,7 @@ func TestIncrAggregateRetractsGroupsToNoRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "+ (0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL)"
+	want := "+ (0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL)"
 	if got := insertedRows(gout, c); got != want {
 		t.Errorf("global aggregate of no rows: %q, want %q", got, want)
 	}
