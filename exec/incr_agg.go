@@ -1,14 +1,14 @@
 package exec
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/binary"
-	"fmt"
-	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/cockroachdb/apd/v3"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"portalsdb/batch"
 	"portalsdb/exec/expr"
@@ -23,13 +23,18 @@ import (
 // so that deleting the minimum finds the next one. For each atom it emits,
 // per changed group, the retraction of the old output row and the new one.
 // Without GROUP BY there is always exactly one group, as in SQL.
+//
+// The groups are numbered densely (aggGroupTable) and everything a group
+// holds is an entry of a flat slice indexed by its number: its row count
+// and flags here, its aggregates' states in the aggColumns. Output rows are
+// built into Arrow builders only when emitted: the key decoded from the
+// group's stored encoding, the aggregates' old results from what the atom
+// remembered of them. See docs/decisions/0009-aggregate-state-layout.md.
 type IncrAggregate struct {
 	keys     []evalSpec
 	keyTypes []types.T
 	aggs     []incrAggSpec
 	global   bool
-	groups   map[string]*aggGroup
-	dirty    map[string]bool
 	outTypes []types.T
 	desc     string
 	codec    *rowState
@@ -38,12 +43,50 @@ type IncrAggregate struct {
 	close *closeSpec
 	// purge drops groups whose key the watermark made final (see
 	// purge.go): their output row stays in the result, and no change can
-	// reach them any more.
-	purge *purger
-	// applies counts the calls of Apply, so that a group knows whether the
-	// current call touched it already without a set of touched groups.
-	applies uint64
+	// reach them any more. The groups wait in purgeQueue
+	// (incr_agg_purge.go).
+	purge      *purger
+	purgeQueue groupPurgeQueue
+
+	groups *aggGroupTable
+	cols   []aggColumn
+	// generalOnly keeps every aggregate in a generalColumn, for tests
+	// that compare the two kinds of column.
+	generalOnly bool
+	// rows, flags and (with close) closeAt are indexed by group number.
+	rows  []int64
+	flags []groupFlags
+	// closeAt is the value of the key column whose window close emits the
+	// group, as microseconds (flagCloseNull: NULL).
+	closeAt []int64
+	// dirty lists the groups changed since the last Save (those still
+	// flagged), deleted the key encodings of the groups dropped meanwhile,
+	// one after the other, deletedEnds where each ends.
+	dirty       []int32
+	deleted     []byte
+	deletedEnds []int
+	// The current atom: the groups it touched in the order it first did,
+	// their row counts before it, and each input row's group.
+	touched    []int32
+	beforeRows []int64
+	gids       []int32
+	// out builds output rows; keyDecoder decodes a group's key into out's
+	// key columns.
+	out        *batch.Builders
+	keyDecoder *rowcodec.Decoder
+	keyBuf     []byte
+	valBuf     []byte
+	saveBuf    []byte
+	order      []keyOrder
 }
+
+type groupFlags uint8
+
+const (
+	flagTouched groupFlags = 1 << iota
+	flagDirty
+	flagCloseNull
+)
 
 // WatermarkLineage says that a column is closed by a source's watermark:
 // a value v is final once v + Offset <= the watermark. Window is set for
@@ -64,6 +107,7 @@ type closeSpec struct {
 // and the group's state is dropped.
 func (a *IncrAggregate) EmitOnClose(key int, l WatermarkLineage) {
 	a.close = &closeSpec{key: key, WatermarkLineage: l}
+	a.closeAt = growTo(a.closeAt, len(a.rows))
 	a.desc += " (emit on window close)"
 }
 
@@ -85,18 +129,6 @@ type incrAggSpec struct {
 	order   []sortEval
 }
 
-type aggGroup struct {
-	// mapKey is the group's key in IncrAggregate.groups and in storage.
-	mapKey string
-	// touchedIn is the last call of Apply that changed the group.
-	touchedIn uint64
-	rows      int64
-	key       []types.Datum
-	states    []incrAggState
-	// out is the output row last emitted for the group (nil: none).
-	out []types.Datum
-}
-
 // incrementalAggs lists the aggregates workflows can maintain.
 var incrementalAggs = map[string]bool{
 	"count": true, "sum": true, "avg": true, "min": true, "max": true,
@@ -109,7 +141,7 @@ func IncrementalAggregate(name string) bool { return incrementalAggs[name] || co
 // NewIncrAggregate returns an incremental aggregation over rows laid out as
 // layout.
 func NewIncrAggregate(groupBy []expr.Expr, aggs []AggSpec, layout expr.Layout) (*IncrAggregate, error) {
-	a := &IncrAggregate{global: len(groupBy) == 0, groups: map[string]*aggGroup{}, dirty: map[string]bool{}}
+	a := &IncrAggregate{global: len(groupBy) == 0, groups: newAggGroupTable()}
 	var err error
 	if a.keys, err = compileSpecs(groupBy, layout); err != nil {
 		return nil, err
@@ -158,6 +190,17 @@ func NewIncrAggregate(groupBy []expr.Expr, aggs []AggSpec, layout expr.Layout) (
 	if a.codec, err = newRowState(a.keyTypes); err != nil {
 		return nil, err
 	}
+	a.out = batch.NewBuilders(a.outTypes)
+	keyCols := make([]rowcodec.Column, len(a.keyTypes))
+	keyBuilders := make([]array.Builder, len(a.keyTypes))
+	for i, t := range a.keyTypes {
+		keyCols[i] = rowcodec.Column{ID: uint32(i + 1), Type: t}
+		keyBuilders[i] = a.out.Column(i)
+	}
+	if a.keyDecoder, err = rowcodec.NewDecoder(keyCols, keyBuilders); err != nil {
+		return nil, err
+	}
+	a.makeColumns()
 	a.desc = "Aggregate: " + strings.Join(descs, ", ")
 	if !a.global {
 		parts := make([]string, len(groupBy))
@@ -170,47 +213,103 @@ func NewIncrAggregate(groupBy []expr.Expr, aggs []AggSpec, layout expr.Layout) (
 }
 
 func (a *IncrAggregate) Describe() string { return a.desc }
-func (a *IncrAggregate) StateSize() int   { return len(a.groups) }
+func (a *IncrAggregate) StateSize() int   { return a.groups.Len() }
 
-func (a *IncrAggregate) newGroup(key []types.Datum) *aggGroup {
-	g := &aggGroup{key: key, states: make([]incrAggState, len(a.aggs))}
-	for i, s := range a.aggs {
-		g.states[i] = newIncrAggState(s)
+// makeColumns makes the aggregates' columns: fixed-width ones where there
+// are, unless generalOnly.
+func (a *IncrAggregate) makeColumns() {
+	a.cols = make([]aggColumn, len(a.aggs))
+	for i := range a.aggs {
+		a.cols[i] = newAggColumn(&a.aggs[i], a.generalOnly)
+	}
+}
+
+// newGroup adds a group with key encoding key, value encoding val and key
+// hash h, with the state of no rows.
+func (a *IncrAggregate) newGroup(key, val []byte, h uint64) int32 {
+	g := a.groups.insert(key, val, h)
+	if n := a.groups.capacity(); n > len(a.rows) {
+		a.rows, a.flags = growTo(a.rows, n), growTo(a.flags, n)
+		if a.close != nil {
+			a.closeAt = growTo(a.closeAt, n)
+		}
+		for _, c := range a.cols {
+			c.grow(n)
+		}
+	}
+	a.rows[g], a.flags[g] = 0, 0
+	for _, c := range a.cols {
+		c.reset(g)
 	}
 	return g
+}
+
+// dropGroup deletes group g from memory, and from storage at the next
+// Save.
+func (a *IncrAggregate) dropGroup(g int32) {
+	a.deleted = append(a.deleted, a.groups.key(g)...)
+	a.deletedEnds = append(a.deletedEnds, len(a.deleted))
+	for _, c := range a.cols {
+		c.drop(g)
+	}
+	a.flags[g] = 0
+	a.groups.remove(g)
+}
+
+func (a *IncrAggregate) markDirty(g int32) {
+	if a.flags[g]&flagDirty == 0 {
+		a.flags[g] |= flagDirty
+		a.dirty = append(a.dirty, g)
+	}
+}
+
+// noteKey records what the purge queue and window closing need of a new
+// group's key.
+func (a *IncrAggregate) noteKey(g int32, key []types.Datum) {
+	if a.close != nil {
+		if v, ok := key[a.close.key].(types.TimestampValue); ok {
+			a.closeAt[g] = int64(v)
+		} else {
+			a.flags[g] |= flagCloseNull
+		}
+	}
+	if a.purge != nil {
+		a.notePurge(g, key)
+	}
 }
 
 // Initial returns the output of the aggregate over no rows: one row for a
 // global aggregate, none otherwise. The workflow's result starts with it.
 func (a *IncrAggregate) Initial() (*batch.ChangeBatch, error) {
-	cb := batch.NewChangeBuilder(a.outTypes)
-	if a.global {
-		g := a.group("", nil)
-		row, err := a.output(g)
+	if !a.global {
+		return batch.EmptyChanges(a.outTypes), nil
+	}
+	h := a.groups.hash(nil)
+	g := a.groups.find(nil, h)
+	if g < 0 {
+		val, err := a.codec.encode(nil, nil)
 		if err != nil {
 			return nil, err
 		}
-		g.out = row
-		a.dirty[""] = true
-		cb.Add(row, 1)
+		g = a.newGroup(nil, val, h)
 	}
-	return cb.Build(), nil
+	a.markDirty(g)
+	for i, c := range a.cols {
+		if err := c.loaded(g); err != nil {
+			return nil, err
+		}
+		if err := c.appendFinal(a.out.Column(i), g); err != nil {
+			return nil, err
+		}
+	}
+	a.out.AddRows(1)
+	return &batch.ChangeBatch{Batch: a.out.Build(), Diff: []int8{1}}, nil
 }
 
-func (a *IncrAggregate) group(k string, key []types.Datum) *aggGroup {
-	g := a.groups[k]
-	if g == nil {
-		g = a.newGroup(key)
-		g.mapKey = k
-		a.groups[k] = g
-	}
-	return g
-}
-
-func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBatch, error) {
+func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (_ *batch.ChangeBatch, err error) {
 	c := in[0]
 	if c.Len == 0 && a.close == nil {
-		if a.purge != nil && a.purge.due(ctx.Watermarks) {
+		if a.purge != nil && a.purgeDue(ctx.Watermarks) {
 			a.purgeGroups(ctx.Watermarks)
 		}
 		return batch.EmptyChanges(a.outTypes), nil
@@ -224,7 +323,7 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 		keyCols = append(keyCols, arr)
 	}
 	args := make([][]arrow.Array, len(a.aggs))
-	filters := make([][]int32, len(a.aggs))
+	passes := make([][]bool, len(a.aggs))
 	for i, s := range a.aggs {
 		for _, ev := range s.args {
 			arr, err := ev.Eval(ctx.Eval, c.Batch)
@@ -245,187 +344,235 @@ func (a *IncrAggregate) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.Cha
 			if err != nil {
 				return nil, err
 			}
-			filters[i] = selection(res)
-		}
-	}
-	a.applies++
-	var touched []*aggGroup
-	passes := make([][]bool, len(a.aggs))
-	for i := range a.aggs {
-		if filters[i] != nil {
 			passes[i] = make([]bool, c.Len)
-			for _, s := range filters[i] {
-				passes[i][s] = true
+			for _, r := range selection(res) {
+				passes[i][r] = true
 			}
 		}
 	}
-	// Each row's group key is encoded straight from the key columns; the
-	// key's values are boxed only when the row starts a new group.
-	var kb []byte
+	// Each row's group key is encoded straight from the key columns; a
+	// row that starts a new group also encodes it as a row value.
+	defer func() {
+		a.endAtom()
+		if err != nil {
+			// Drop the rows half built.
+			a.out.Build()
+		}
+	}()
+	var enc *rowcodec.BatchEncoder
+	gids := a.gids[:0]
 	for r := 0; r < c.Len; r++ {
-		kb = kb[:0]
+		kb := a.keyBuf[:0]
 		for i, kc := range keyCols {
 			var err error
 			if kb, err = rowcodec.AppendKeyAt(kb, a.keyTypes[i], kc, r); err != nil {
 				return nil, err
 			}
 		}
-		g := a.groups[string(kb)]
-		if g == nil {
-			key := make([]types.Datum, len(keyCols))
-			for i, kc := range keyCols {
-				key[i] = types.DatumAt(a.keyTypes[i], kc, r)
+		a.keyBuf = kb
+		h := a.groups.hash(kb)
+		g := a.groups.find(kb, h)
+		if g < 0 {
+			if enc == nil {
+				enc = a.codec.codec.NewBatchEncoder(keyCols)
 			}
-			g = a.group(string(kb), key)
-			if a.purge != nil {
-				a.purge.note(key, g)
-			}
-		}
-		if g.touchedIn != a.applies {
-			g.touchedIn = a.applies
-			touched = append(touched, g)
-		}
-		diff := int64(c.Diff[r])
-		g.rows += diff
-		for i, s := range a.aggs {
-			if passes[i] != nil && !passes[i][r] {
-				continue
-			}
-			if s.collect {
-				if err := g.states[i].(*collectState).addRow(collectArgs(&s, args[i], r), diff); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			var v types.Datum = true // count(*)
-			if len(s.args) > 0 {
-				v = types.DatumAt(s.ArgTypes[0], args[i][0], r)
-			}
-			if err := g.states[i].add(v, diff); err != nil {
+			var err error
+			if a.valBuf, err = enc.AppendRow(a.valBuf[:0], r); err != nil {
 				return nil, err
 			}
+			g = a.newGroup(kb, a.valBuf, h)
+			if a.close != nil || a.purge != nil {
+				key := make([]types.Datum, len(keyCols))
+				for i, kc := range keyCols {
+					key[i] = types.DatumAt(a.keyTypes[i], kc, r)
+				}
+				a.noteKey(g, key)
+			}
+		}
+		if a.flags[g]&flagTouched == 0 {
+			a.flags[g] |= flagTouched
+			a.touched = append(a.touched, g)
+			a.beforeRows = append(a.beforeRows, a.rows[g])
+			if a.close == nil {
+				for _, col := range a.cols {
+					col.remember(g)
+				}
+			}
+		}
+		a.rows[g] += int64(c.Diff[r])
+		gids = append(gids, g)
+	}
+	a.gids = gids
+	for i, col := range a.cols {
+		if err := col.update(gids, c.Diff, passes[i], args[i]); err != nil {
+			return nil, err
 		}
 	}
 	if a.close != nil {
 		// The open windows' groups changed too: their state must be
 		// saved, or a restart would lose the rows they hold so far.
-		for _, g := range touched {
-			a.dirty[g.mapKey] = true
+		for _, g := range a.touched {
+			a.markDirty(g)
 		}
 		return a.closeWindows(ctx)
 	}
-	cb := batch.NewChangeBuilder(a.outTypes)
-	for _, g := range touched {
-		k := g.mapKey
-		a.dirty[k] = true
-		if g.rows < 0 {
+	diffs := make([]int8, 0, 2*len(a.touched))
+	for t, g := range a.touched {
+		rows := a.rows[g]
+		if rows < 0 {
 			return nil, pgerror.Internalf("aggregate: group deleted more rows than it had")
 		}
-		var row []types.Datum
-		if g.rows > 0 || a.global {
-			var err error
-			if row, err = a.output(g); err != nil {
+		a.markDirty(g)
+		had, has := a.beforeRows[t] > 0 || a.global, rows > 0 || a.global
+		changed := false
+		if has {
+			for _, col := range a.cols {
+				ch, err := col.changed(g, t)
+				if err != nil {
+					return nil, err
+				}
+				changed = changed || ch
+			}
+		}
+		if had && has && !changed {
+			continue
+		}
+		if had {
+			if err := a.appendKey(g); err != nil {
 				return nil, err
 			}
+			for i, col := range a.cols {
+				col.appendOld(a.out.Column(len(a.keys)+i), g, t)
+			}
+			a.out.AddRows(1)
+			diffs = append(diffs, -1)
 		}
-		if g.out != nil && row != nil && sameRow(a.outTypes, g.out, row) {
-			continue
+		if has {
+			if err := a.appendKey(g); err != nil {
+				return nil, err
+			}
+			for i, col := range a.cols {
+				col.appendNew(a.out.Column(len(a.keys)+i), g, t)
+			}
+			a.out.AddRows(1)
+			diffs = append(diffs, 1)
 		}
-		if g.out != nil {
-			cb.Add(g.out, -1)
-		}
-		if row != nil {
-			cb.Add(row, 1)
-		}
-		g.out = row
-		if g.rows == 0 && !a.global {
-			delete(a.groups, k)
+		if rows == 0 && !a.global {
+			a.dropGroup(g)
 		}
 	}
-	if a.purge != nil && a.purge.due(ctx.Watermarks) {
+	out := &batch.ChangeBatch{Batch: a.out.Build(), Diff: diffs}
+	if a.purge != nil && a.purgeDue(ctx.Watermarks) {
 		a.purgeGroups(ctx.Watermarks)
 	}
-	return cb.Build(), nil
+	return out, nil
 }
 
-// purgeGroups drops the groups the watermarks made final.
-func (a *IncrAggregate) purgeGroups(wms []types.Datum) {
-	a.purge.sweep(wms, func(ref any) ([]types.Datum, bool) {
-		g := ref.(*aggGroup)
-		return g.key, a.groups[g.mapKey] == g
-	}, func(ref any) {
-		g := ref.(*aggGroup)
-		delete(a.groups, g.mapKey)
-		a.dirty[g.mapKey] = true
-	})
-}
-
-func sameRow(ts []types.T, a, b []types.Datum) bool {
-	for i := range a {
-		switch {
-		case a[i] == nil && b[i] == nil:
-		case a[i] == nil || b[i] == nil:
-			return false
-		case types.Compare(ts[i], a[i], b[i]) != 0:
-			return false
-		default:
-			// Equal numerics may print differently (1.0 vs 1.00).
-			if ts[i].Kind == types.Numeric && types.FormatText(ts[i], a[i], nil) != types.FormatText(ts[i], b[i], nil) {
-				return false
-			}
-		}
+// endAtom forgets what the atom remembered of the groups it touched.
+func (a *IncrAggregate) endAtom() {
+	for _, g := range a.touched {
+		a.flags[g] &^= flagTouched
 	}
-	return true
-}
-
-func (a *IncrAggregate) output(g *aggGroup) ([]types.Datum, error) {
-	row := append([]types.Datum(nil), g.key...)
-	for i, s := range g.states {
-		v, err := s.result(a.aggs[i].Ret)
-		if err != nil {
-			return nil, err
-		}
-		row = append(row, v)
+	a.touched, a.beforeRows = a.touched[:0], a.beforeRows[:0]
+	for _, c := range a.cols {
+		c.endAtom()
 	}
-	return row, nil
 }
 
-// Save writes each changed group: row count, key, output row and the
-// aggregate states.
+// appendKey appends group g's key to the output's key columns.
+func (a *IncrAggregate) appendKey(g int32) error {
+	if len(a.keys) == 0 {
+		return nil
+	}
+	return a.keyDecoder.AppendRow(a.groups.value(g))
+}
+
+// Save writes each changed group: row count, key (as a row value) and the
+// aggregate states, under the group's key encoding. It writes in key
+// order, deletions first: Pebble inserts a batch's keys into its memtable
+// in the batch's order, and a key next to the one before it is found from
+// there instead of from the top of the skiplist.
 func (a *IncrAggregate) Save(w StateWriter) error {
-	for k := range a.dirty {
-		g, ok := a.groups[k]
-		if !ok {
-			if err := w.Delete([]byte(k)); err != nil {
-				return err
+	if len(a.deletedEnds) > 0 {
+		start := func(i int) int {
+			if i == 0 {
+				return 0
 			}
-			continue
+			return a.deletedEnds[i-1]
 		}
-		buf := binary.AppendVarint(nil, g.rows)
-		kb, err := a.codec.encode(nil, g.key)
-		if err != nil {
-			return err
-		}
-		buf = binary.AppendUvarint(buf, uint64(len(kb)))
-		buf = append(buf, kb...)
-		for i, s := range g.states {
-			if buf, err = s.encode(buf, a.aggs[i]); err != nil {
+		deleted := func(i int32) []byte { return a.deleted[start(int(i)):a.deletedEnds[i]] }
+		a.order = sortByKey(a.order[:0], len(a.deletedEnds), func(i int) int32 { return int32(i) }, deleted)
+		for _, o := range a.order {
+			if err := w.Delete(deleted(o.i)); err != nil {
 				return err
 			}
 		}
-		if err := w.Put([]byte(k), buf); err != nil {
+		a.deleted, a.deletedEnds = a.deleted[:0], a.deletedEnds[:0]
+	}
+	// A group dropped since it was listed has lost its flag; one listed
+	// twice (dropped and its number reused) is saved once.
+	dirty := a.dirty[:0]
+	for _, g := range a.dirty {
+		if a.flags[g]&flagDirty != 0 {
+			a.flags[g] &^= flagDirty
+			dirty = append(dirty, g)
+		}
+	}
+	a.order = sortByKey(a.order[:0], len(dirty), func(i int) int32 { return dirty[i] }, a.groups.key)
+	for _, o := range a.order {
+		g := o.i
+		buf := binary.AppendVarint(a.saveBuf[:0], a.rows[g])
+		val := a.groups.value(g)
+		buf = binary.AppendUvarint(buf, uint64(len(val)))
+		buf = append(buf, val...)
+		for _, c := range a.cols {
+			var err error
+			if buf, err = c.encode(buf, g); err != nil {
+				return err
+			}
+		}
+		a.saveBuf = buf
+		if err := w.Put(a.groups.key(g), buf); err != nil {
 			return err
 		}
 	}
-	clear(a.dirty)
+	a.dirty = a.dirty[:0]
 	return nil
 }
 
-func (a *IncrAggregate) Load(r StateReader) error {
-	a.groups, a.dirty = map[string]*aggGroup{}, map[string]bool{}
-	if a.purge != nil {
-		a.purge.reset()
+// keyOrder is an entry to sort by key: its first 16 bytes, big-endian and
+// zero-padded, decide most comparisons without reading the key.
+type keyOrder struct {
+	p0, p1 uint64
+	i      int32
+}
+
+// sortByKey appends to dst the entries item(0..n-1) ordered by key(item).
+func sortByKey(dst []keyOrder, n int, item func(int) int32, key func(int32) []byte) []keyOrder {
+	for j := range n {
+		i := item(j)
+		var pad [16]byte
+		copy(pad[:], key(i))
+		dst = append(dst, keyOrder{p0: binary.BigEndian.Uint64(pad[:8]), p1: binary.BigEndian.Uint64(pad[8:]), i: i})
 	}
+	slices.SortFunc(dst, func(x, y keyOrder) int {
+		switch {
+		case x.p0 != y.p0:
+			return cmp.Compare(x.p0, y.p0)
+		case x.p1 != y.p1:
+			return cmp.Compare(x.p1, y.p1)
+		}
+		return bytes.Compare(key(x.i), key(y.i))
+	})
+	return dst
+}
+
+func (a *IncrAggregate) Load(r StateReader) error {
+	a.groups = newAggGroupTable()
+	a.rows, a.flags, a.closeAt = nil, nil, nil
+	a.dirty, a.deleted, a.deletedEnds = nil, nil, nil
+	a.makeColumns()
+	a.purgeQueue = a.purgeQueue[:0]
 	return r.Scan(func(k, v []byte) error {
 		rows, n := binary.Varint(v)
 		if n <= 0 {
@@ -436,27 +583,29 @@ func (a *IncrAggregate) Load(r StateReader) error {
 		if n <= 0 || uint64(len(v)-n) < l {
 			return corruptState()
 		}
-		key, err := a.codec.decode(v[n : n+int(l)])
-		if err != nil {
-			return err
-		}
+		val := v[n : n+int(l)]
 		v = v[n+int(l):]
-		g := a.newGroup(key)
-		g.rows = rows
-		for i := range g.states {
-			if v, err = g.states[i].decode(v, a.aggs[i]); err != nil {
+		g := a.newGroup(k, val, a.groups.hash(k))
+		a.rows[g] = rows
+		for _, c := range a.cols {
+			var err error
+			if v, err = c.decode(v, g); err != nil {
 				return err
 			}
 		}
-		if g.rows > 0 || a.global {
-			if g.out, err = a.output(g); err != nil {
-				return err
+		if rows > 0 || a.global {
+			for _, c := range a.cols {
+				if err := c.loaded(g); err != nil {
+					return err
+				}
 			}
 		}
-		g.mapKey = string(k)
-		a.groups[g.mapKey] = g
-		if a.purge != nil {
-			a.purge.note(g.key, g)
+		if a.close != nil || a.purge != nil {
+			key, err := a.codec.decode(val)
+			if err != nil {
+				return err
+			}
+			a.noteKey(g, key)
 		}
 		return nil
 	})
@@ -464,400 +613,40 @@ func (a *IncrAggregate) Load(r StateReader) error {
 
 func corruptState() error { return pgerror.New(pgerror.DataCorrupted, "exec: corrupt aggregate state") }
 
-// incrAggState is one aggregate's retractable state in one group.
-type incrAggState interface {
-	add(v types.Datum, diff int64) error
-	result(ret types.T) (types.Datum, error)
-	encode(buf []byte, s incrAggSpec) ([]byte, error)
-	decode(buf []byte, s incrAggSpec) ([]byte, error)
-}
-
-func newIncrAggState(s incrAggSpec) incrAggState {
-	if s.collect {
-		return newCollectState(&s)
-	}
-	var st incrAggState
-	switch s.kind {
-	case "count":
-		st = &countState{}
-	case "sum", "avg":
-		st = &sumState{avg: s.kind == "avg", t: s.ArgTypes[0]}
-	case "min", "max":
-		st = &extremeState{max: s.kind == "max", t: s.ArgTypes[0], vals: countedRows{}}
-	default: // bool_and, every, bool_or
-		st = &boolState{or: s.kind == "bool_or"}
-	}
-	if s.Distinct {
-		return &distinctState{inner: st, t: s.ArgTypes[0], seen: countedRows{}}
-	}
-	return st
-}
-
-type countState struct{ n int64 }
-
-func (c *countState) add(v types.Datum, diff int64) error {
-	if v != nil {
-		c.n += diff
-	}
-	return nil
-}
-func (c *countState) result(types.T) (types.Datum, error) { return c.n, nil }
-func (c *countState) encode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	return binary.AppendVarint(buf, c.n), nil
-}
-func (c *countState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	v, n := binary.Varint(buf)
-	if n <= 0 {
-		return nil, corruptState()
-	}
-	c.n = v
-	return buf[n:], nil
-}
-
-// sumState keeps an exact sum: integers and numerics as a decimal, floats
-// as a float (whose rounding may differ from a batch sum in the last bits).
-// A numeric sum shows the largest scale among the values summed, as in
-// PostgreSQL (1.5 + 2.25 = 3.75, 1.5 + 2 = 3.5), and a retraction can lower
-// it, so the state counts the values of each scale.
-type sumState struct {
-	avg    bool
-	t      types.T
-	n      int64
-	dec    apd.Decimal
-	float  float64
-	scales map[int32]int64
-}
-
-// scaleOf returns a decimal's number of digits after the point.
-func scaleOf(d *apd.Decimal) int32 {
-	if d.Exponent >= 0 {
-		return 0
-	}
-	return -d.Exponent
-}
-
-func (s *sumState) add(v types.Datum, diff int64) error {
-	if v == nil {
-		return nil
-	}
-	s.n += diff
-	switch {
-	case s.t.IsFloat():
-		s.float += float64(diff) * v.(float64)
-	case s.t.Kind == types.Interval:
-		return pgerror.Unsupportedf("sum(interval) is not supported in workflows")
-	default:
-		var d apd.Decimal
-		switch x := v.(type) {
-		case int64:
-			d.SetInt64(x)
-		case *apd.Decimal:
-			d.Set(x)
-			if s.scales == nil {
-				s.scales = map[int32]int64{}
-			}
-			sc := scaleOf(x)
-			if s.scales[sc] += diff; s.scales[sc] == 0 {
-				delete(s.scales, sc)
-			}
-		}
-		if diff < 0 {
-			d.Neg(&d)
-		}
-		if _, err := types.NumericContext.Add(&s.dec, &s.dec, &d); err != nil {
-			return pgerror.New(pgerror.NumericValueOutOfRange, "value overflows numeric format")
-		}
-	}
-	return nil
-}
-
-func (s *sumState) result(ret types.T) (types.Datum, error) {
-	if s.n == 0 {
-		return nil, nil
-	}
-	if s.t.IsFloat() {
-		if s.avg {
-			return s.float / float64(s.n), nil
-		}
-		if ret.Kind == types.Float4 {
-			return float64(float32(s.float)), nil
-		}
-		return s.float, nil
-	}
-	sum := new(apd.Decimal).Set(&s.dec)
-	if len(s.scales) > 0 {
-		scale := int32(0)
-		for sc := range s.scales {
-			scale = max(scale, sc)
-		}
-		// The sum is exact at that scale; only its trailing zeros change.
-		if _, err := types.NumericContext.Quantize(sum, sum, -scale); err != nil {
-			return nil, pgerror.New(pgerror.NumericValueOutOfRange, "value overflows numeric format")
-		}
-	}
-	if s.avg {
-		return expr.NumericDivide(sum, apd.New(s.n, 0))
-	}
-	if ret.Kind == types.Int8 {
-		v, err := sum.Int64()
-		if err != nil {
-			return nil, pgerror.New(pgerror.NumericValueOutOfRange, "bigint out of range")
-		}
-		return v, nil
-	}
-	return sum, nil
-}
-
-func (s *sumState) encode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	buf = binary.AppendVarint(buf, s.n)
-	if s.t.IsFloat() {
-		return binary.BigEndian.AppendUint64(buf, math.Float64bits(s.float)), nil
-	}
-	txt := s.dec.String()
-	buf = binary.AppendUvarint(buf, uint64(len(txt)))
-	buf = append(buf, txt...)
-	scales := make([]int32, 0, len(s.scales))
-	for sc := range s.scales {
-		scales = append(scales, sc)
-	}
-	sort.Slice(scales, func(i, j int) bool { return scales[i] < scales[j] })
-	buf = binary.AppendUvarint(buf, uint64(len(scales)))
-	for _, sc := range scales {
-		buf = binary.AppendUvarint(buf, uint64(sc))
-		buf = binary.AppendVarint(buf, s.scales[sc])
-	}
-	return buf, nil
-}
-
-func (s *sumState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	v, n := binary.Varint(buf)
-	if n <= 0 {
-		return nil, corruptState()
-	}
-	s.n, buf = v, buf[n:]
-	if s.t.IsFloat() {
-		if len(buf) < 8 {
-			return nil, corruptState()
-		}
-		s.float = math.Float64frombits(binary.BigEndian.Uint64(buf))
-		return buf[8:], nil
-	}
-	l, n := binary.Uvarint(buf)
-	if n <= 0 || uint64(len(buf)-n) < l {
-		return nil, corruptState()
-	}
-	if _, _, err := s.dec.SetString(string(buf[n : n+int(l)])); err != nil {
-		return nil, corruptState()
-	}
-	buf = buf[n+int(l):]
-	cnt, n := binary.Uvarint(buf)
-	if n <= 0 {
-		return nil, corruptState()
-	}
-	buf = buf[n:]
-	s.scales = nil
-	for range cnt {
-		sc, a := binary.Uvarint(buf)
-		if a <= 0 {
-			return nil, corruptState()
-		}
-		c, b := binary.Varint(buf[a:])
-		if b <= 0 {
-			return nil, corruptState()
-		}
-		if s.scales == nil {
-			s.scales = map[int32]int64{}
-		}
-		s.scales[int32(sc)] = c
-		buf = buf[a+b:]
-	}
-	return buf, nil
-}
-
-// extremeState keeps the multiset of values so that min and max survive
-// deletions.
-type extremeState struct {
-	max  bool
-	t    types.T
-	vals countedRows
-	best types.Datum
-	// stale is set when the best value was deleted and must be found again.
-	stale bool
-}
-
-func (e *extremeState) add(v types.Datum, diff int64) error {
-	if v == nil {
-		return nil
-	}
-	_, after, err := e.vals.add([]types.T{e.t}, []types.Datum{v}, diff)
-	if err != nil {
-		return err
-	}
-	if after <= 0 {
-		if e.best != nil && types.Compare(e.t, e.best, v) == 0 {
-			e.stale = true
-		}
-		return nil
-	}
-	if diff > 0 && !e.stale && (e.best == nil || (types.Compare(e.t, v, e.best) > 0) == e.max && types.Compare(e.t, v, e.best) != 0) {
-		e.best = v
-	}
-	return nil
-}
-
-func (e *extremeState) result(types.T) (types.Datum, error) {
-	if e.stale {
-		e.best, e.stale = nil, false
-		for _, vc := range e.vals {
-			if v := vc.vals[0]; e.best == nil || (types.Compare(e.t, v, e.best) > 0) == e.max && types.Compare(e.t, v, e.best) != 0 {
-				e.best = v
-			}
-		}
-	}
-	if len(e.vals) == 0 {
-		return nil, nil
-	}
-	return e.best, nil
-}
-
-func (e *extremeState) encode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	return e.vals.encode(buf, []types.T{e.t})
-}
-
-func (e *extremeState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	rest, err := e.vals.decode(buf, []types.T{e.t})
-	if err != nil {
-		return nil, err
-	}
-	e.stale, e.best = true, nil
-	return rest, nil
-}
-
-// boolState counts true and false values.
-type boolState struct {
-	or            bool
-	trues, falses int64
-}
-
-func (b *boolState) add(v types.Datum, diff int64) error {
-	if v == nil {
-		return nil
-	}
-	if v.(bool) {
-		b.trues += diff
-	} else {
-		b.falses += diff
-	}
-	return nil
-}
-
-func (b *boolState) result(types.T) (types.Datum, error) {
-	if b.trues+b.falses == 0 {
-		return nil, nil
-	}
-	if b.or {
-		return b.trues > 0, nil
-	}
-	return b.falses == 0, nil
-}
-
-func (b *boolState) encode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	return binary.AppendVarint(binary.AppendVarint(buf, b.trues), b.falses), nil
-}
-
-func (b *boolState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
-	t, n := binary.Varint(buf)
-	if n <= 0 {
-		return nil, corruptState()
-	}
-	f, m := binary.Varint(buf[n:])
-	if m <= 0 {
-		return nil, corruptState()
-	}
-	b.trues, b.falses = t, f
-	return buf[n+m:], nil
-}
-
-// distinctState feeds its inner aggregate a value's first copy and
-// retracts it with the last.
-type distinctState struct {
-	inner incrAggState
-	t     types.T
-	seen  countedRows
-}
-
-func (d *distinctState) add(v types.Datum, diff int64) error {
-	if v == nil {
-		return nil
-	}
-	before, after, err := d.seen.add([]types.T{d.t}, []types.Datum{v}, diff)
-	if err != nil {
-		return err
-	}
-	switch {
-	case before == 0 && after > 0:
-		return d.inner.add(v, 1)
-	case before > 0 && after <= 0:
-		return d.inner.add(v, -1)
-	}
-	return nil
-}
-
-func (d *distinctState) result(t types.T) (types.Datum, error) { return d.inner.result(t) }
-
-func (d *distinctState) encode(buf []byte, s incrAggSpec) ([]byte, error) {
-	buf, err := d.seen.encode(buf, []types.T{d.t})
-	if err != nil {
-		return nil, err
-	}
-	return d.inner.encode(buf, s)
-}
-
-func (d *distinctState) decode(buf []byte, s incrAggSpec) ([]byte, error) {
-	rest, err := d.seen.decode(buf, []types.T{d.t})
-	if err != nil {
-		return nil, err
-	}
-	return d.inner.decode(rest, s)
-}
-
-var _ = fmt.Sprint
-
 // closeWindows emits and drops the groups whose window the watermark has
 // closed.
 func (a *IncrAggregate) closeWindows(ctx *Context) (*batch.ChangeBatch, error) {
-	cb := batch.NewChangeBuilder(a.outTypes)
 	var wm types.Datum
 	if a.close.Source < len(ctx.Watermarks) {
 		wm = ctx.Watermarks[a.close.Source]
 	}
 	if wm == nil {
-		return cb.Build(), nil
+		return batch.EmptyChanges(a.outTypes), nil
 	}
 	limit := int64(wm.(types.TimestampValue))
-	var closed []string
-	for k, g := range a.groups {
-		v := g.key[a.close.key]
-		if v == nil {
-			continue
-		}
-		if int64(v.(types.TimestampValue))+a.close.Offset <= limit {
-			closed = append(closed, k)
+	var closed []int32
+	for g, live := range a.groups.live {
+		if live && a.flags[g]&flagCloseNull == 0 && a.closeAt[g]+a.close.Offset <= limit {
+			closed = append(closed, int32(g))
 		}
 	}
-	sort.Strings(closed)
-	for _, k := range closed {
-		g := a.groups[k]
-		a.dirty[k] = true
-		delete(a.groups, k)
-		if g.rows <= 0 {
-			continue
+	a.order = sortByKey(a.order[:0], len(closed), func(i int) int32 { return closed[i] }, a.groups.key)
+	var diffs []int8
+	for _, o := range a.order {
+		g := o.i
+		if a.rows[g] > 0 {
+			if err := a.appendKey(g); err != nil {
+				return nil, err
+			}
+			for i, col := range a.cols {
+				if err := col.appendFinal(a.out.Column(len(a.keys)+i), g); err != nil {
+					return nil, err
+				}
+			}
+			a.out.AddRows(1)
+			diffs = append(diffs, 1)
 		}
-		row, err := a.output(g)
-		if err != nil {
-			return nil, err
-		}
-		cb.Add(row, 1)
+		a.dropGroup(g)
 	}
-	return cb.Build(), nil
+	return &batch.ChangeBatch{Batch: a.out.Build(), Diff: diffs}, nil
 }
