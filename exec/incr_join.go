@@ -41,6 +41,8 @@ type IncrJoin struct {
 	// change can match or retract (see purge.go); nil when none can be
 	// proven dead.
 	lpurge, rpurge *purger
+	// lpurgeRows and rpurgeRows read the columns the purge rules read.
+	lpurgeRows, rpurgeRows *purgeColumns
 	// lscratch and rscratch are reused by every atom for its changes.
 	lscratch, rscratch changeScratch
 	saveBuf, valBuf    []byte
@@ -55,6 +57,58 @@ func (j *IncrJoin) PurgeDeadRows(left, right []PurgeRule) {
 		return
 	}
 	j.lpurge, j.rpurge = newPurger(left), newPurger(right)
+	j.lpurgeRows, j.rpurgeRows = newPurgeColumns(j.ltypes, left), newPurgeColumns(j.rtypes, right)
+}
+
+// purgeColumns reads, of a side's rows, the columns its purge rules read,
+// into a reused row of the side's width: the purger only looks at them
+// while it is called.
+type purgeColumns struct {
+	cols  []int
+	ts    []types.T
+	codec *rowcodec.RowCodec
+	vals  []types.Datum
+	row   []types.Datum
+}
+
+func newPurgeColumns(ts []types.T, rules []PurgeRule) *purgeColumns {
+	p := &purgeColumns{row: make([]types.Datum, len(ts))}
+	seen := map[int]bool{}
+	var cols []rowcodec.Column
+	for _, r := range rules {
+		for _, c := range r {
+			if !seen[c.Col] {
+				seen[c.Col] = true
+				p.cols = append(p.cols, c.Col)
+				p.ts = append(p.ts, ts[c.Col])
+				cols = append(cols, rowcodec.Column{ID: uint32(c.Col + 1), Type: ts[c.Col]})
+			}
+		}
+	}
+	// The rule columns are of the side's types, which its rowState
+	// already accepted.
+	p.codec, _ = rowcodec.NewRowCodec(cols)
+	p.vals = make([]types.Datum, len(cols))
+	return p
+}
+
+// at returns row k of c as far as the rules read it.
+func (p *purgeColumns) at(c *batch.ChangeBatch, k int) []types.Datum {
+	for i, col := range p.cols {
+		p.row[col] = types.DatumAt(p.ts[i], c.Cols[col], k)
+	}
+	return p.row
+}
+
+// decode returns a stored row's value as far as the rules read it.
+func (p *purgeColumns) decode(value []byte) ([]types.Datum, error) {
+	if err := p.codec.Decode(value, p.vals); err != nil {
+		return nil, err
+	}
+	for i, col := range p.cols {
+		p.row[col] = p.vals[i]
+	}
+	return p.row, nil
 }
 
 // NewIncrJoin returns an incremental join. Keys are over each side's
@@ -325,8 +379,8 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 		return nil, err
 	}
 	if len(dl) == 0 && len(dr) == 0 {
-		j.purge(j.left, j.lpurge, j.lcodec, ctx.Watermarks)
-		j.purge(j.right, j.rpurge, j.rcodec, ctx.Watermarks)
+		j.purge(j.left, j.lpurge, j.lpurgeRows, ctx.Watermarks)
+		j.purge(j.right, j.rpurge, j.rpurgeRows, ctx.Watermarks)
 		return batch.EmptyChanges(j.outTypes), nil
 	}
 	leftOuter := j.kind == LeftJoin || j.kind == FullJoin
@@ -340,8 +394,8 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 		if ch.nullKey {
 			continue
 		}
-		for r := j.right.first(ch.keyHash, ch.kr[:ch.jkLen]); r >= 0; r = j.right.rows[r].next {
-			ps = append(ps, joinPair{change: int32(c), row: r, weight: ch.diff * j.right.rows[r].count})
+		for r := j.right.first(ch.keyHash, ch.kr[:ch.jkLen]); r >= 0; r = j.right.row(r).next {
+			ps = append(ps, joinPair{change: int32(c), row: r, weight: ch.diff * j.right.row(r).count})
 		}
 	}
 	if len(ps) > 0 {
@@ -355,15 +409,15 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 		out = append(out, weighted(b, len(ps), func(k int) int64 { return ps[k].weight }))
 		for _, p := range ps {
 			ch := &dl[p.change]
-			ch.matches += j.right.rows[p.row].count
+			ch.matches += j.right.row(p.row).count
 			if rightOuter {
 				j.right.touch(p.row)
-				j.right.rows[p.row].matches += ch.diff
+				j.right.row(p.row).matches += ch.diff
 				j.right.markDirty(p.row)
 			}
 		}
 	}
-	if err := j.store(j.left, in[0], dl, leftOuter, j.lcodec, j.lpurge); err != nil {
+	if err := j.store(j.left, in[0], dl, leftOuter, j.lcodec, j.lpurge, j.lpurgeRows); err != nil {
 		return nil, err
 	}
 
@@ -374,8 +428,8 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 		if ch.nullKey {
 			continue
 		}
-		for l := j.left.first(ch.keyHash, ch.kr[:ch.jkLen]); l >= 0; l = j.left.rows[l].next {
-			if n := j.left.rows[l].count; n != 0 {
+		for l := j.left.first(ch.keyHash, ch.kr[:ch.jkLen]); l >= 0; l = j.left.row(l).next {
+			if n := j.left.row(l).count; n != 0 {
 				ps = append(ps, joinPair{change: int32(c), row: l, weight: n * ch.diff})
 			}
 		}
@@ -391,15 +445,15 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 		out = append(out, weighted(b, len(ps), func(k int) int64 { return ps[k].weight }))
 		for _, p := range ps {
 			ch := &dr[p.change]
-			ch.matches += j.left.rows[p.row].count
+			ch.matches += j.left.row(p.row).count
 			if leftOuter {
 				j.left.touch(p.row)
 			}
-			j.left.rows[p.row].matches += ch.diff
+			j.left.row(p.row).matches += ch.diff
 			j.left.markDirty(p.row)
 		}
 	}
-	if err := j.store(j.right, in[1], dr, rightOuter, j.rcodec, j.rpurge); err != nil {
+	if err := j.store(j.right, in[1], dr, rightOuter, j.rcodec, j.rpurge, j.rpurgeRows); err != nil {
 		return nil, err
 	}
 
@@ -419,15 +473,15 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 	}
 	j.left.endApply()
 	j.right.endApply()
-	j.purge(j.left, j.lpurge, j.lcodec, ctx.Watermarks)
-	j.purge(j.right, j.rpurge, j.rcodec, ctx.Watermarks)
+	j.purge(j.left, j.lpurge, j.lpurgeRows, ctx.Watermarks)
+	j.purge(j.right, j.rpurge, j.rpurgeRows, ctx.Watermarks)
 	return batch.ConcatChanges(j.outTypes, out), nil
 }
 
 // store applies a side's changes to its stored rows. A new row's matches
 // are the rows it joined in this atom; copies of a stored row share its
 // matches.
-func (j *IncrJoin) store(s *joinSide, c *batch.ChangeBatch, changes []joinChange, outer bool, codec *rowState, p *purger) error {
+func (j *IncrJoin) store(s *joinSide, c *batch.ChangeBatch, changes []joinChange, outer bool, codec *rowState, p *purger, pc *purgeColumns) error {
 	var enc *rowcodec.BatchEncoder
 	for k := range changes {
 		ch := &changes[k]
@@ -445,11 +499,11 @@ func (j *IncrJoin) store(s *joinSide, c *batch.ChangeBatch, changes []joinChange
 		if outer {
 			s.touch(i)
 		}
-		r := &s.rows[i]
+		r := s.row(i)
 		if r.count == 0 {
 			r.matches = ch.matches
 			if p != nil {
-				p.note(purgeRowAt(c, codec.types, p, k), joinRowRef(s, i))
+				p.note(pc.at(c, k), joinRowRef(s, i))
 			}
 		}
 		r.count += ch.diff
@@ -467,7 +521,7 @@ func (j *IncrJoin) unmatched(s *joinSide, build *batch.Builders, dec *rowcodec.D
 	}
 	var list []padded
 	for _, t := range s.touched {
-		r := &s.rows[t.row]
+		r := s.row(t.row)
 		if t.count0 > 0 && t.matches0 == 0 {
 			list = append(list, padded{t.row, -t.count0})
 		}
@@ -497,35 +551,22 @@ func (j *IncrJoin) unmatched(s *joinSide, build *batch.Builders, dec *rowcodec.D
 	return weighted(b, len(list), func(k int) int64 { return list[k].weight }), nil
 }
 
-// purgeRowAt returns row k of c as far as the purger's rules read it.
-func purgeRowAt(c *batch.ChangeBatch, ts []types.T, p *purger, k int) []types.Datum {
-	row := make([]types.Datum, len(ts))
-	for _, r := range p.rules {
-		for _, cond := range r {
-			if row[cond.Col] == nil {
-				row[cond.Col] = types.DatumAt(ts[cond.Col], c.Cols[cond.Col], k)
-			}
-		}
-	}
-	return row
-}
-
 // joinRowRef names a stored row for the purger: its number and the
 // generation of its slot, so that a slot reused for another row is not
 // taken for it.
 func joinRowRef(s *joinSide, i int32) any {
-	return uint64(s.rows[i].gen)<<32 | uint64(uint32(i))
+	return uint64(s.row(i).gen)<<32 | uint64(uint32(i))
 }
 
 // purge drops the rows of side s that p finds dead.
-func (j *IncrJoin) purge(s *joinSide, p *purger, codec *rowState, wms []types.Datum) {
+func (j *IncrJoin) purge(s *joinSide, p *purger, pc *purgeColumns, wms []types.Datum) {
 	if p == nil || !p.due(wms) {
 		return
 	}
 	live := func(ref any) (int32, bool) {
 		v := ref.(uint64)
 		i := int32(uint32(v))
-		r := &s.rows[i]
+		r := s.row(i)
 		return i, r.gen == uint32(v>>32) && r.state == rowLive
 	}
 	p.sweep(wms, func(ref any) ([]types.Datum, bool) {
@@ -533,7 +574,7 @@ func (j *IncrJoin) purge(s *joinSide, p *purger, codec *rowState, wms []types.Da
 		if !ok {
 			return nil, false
 		}
-		row, err := codec.decode(s.valueOf(i))
+		row, err := pc.decode(s.valueOf(i))
 		if err != nil {
 			// A row that does not decode is kept: purging is an
 			// optimization, and Save or the next match reports the damage.
@@ -564,7 +605,7 @@ func (j *IncrJoin) Save(w StateWriter) error {
 	}{{'l', j.left}, {'r', j.right}} {
 		s := side.s
 		for _, i := range s.dirty {
-			r := &s.rows[i]
+			r := s.row(i)
 			kr := s.keyOf(i)
 			j.saveBuf = appendJoinStateKey(j.saveBuf[:0], side.tag, kr[:r.jkLen], kr[r.jkLen:])
 			if r.state != rowLive || r.count == 0 {
@@ -597,9 +638,9 @@ func (j *IncrJoin) Load(r StateReader) error {
 		if len(k) < 2 {
 			return corruptState()
 		}
-		side, codec, p := j.left, j.lcodec, j.lpurge
+		side, codec, p, pc := j.left, j.lcodec, j.lpurge, j.lpurgeRows
 		if k[0] == 'r' {
-			side, codec, p = j.right, j.rcodec, j.rpurge
+			side, codec, p, pc = j.right, j.rcodec, j.rpurge, j.rpurgeRows
 		}
 		l, n := binary.Uvarint(k[1:])
 		if n <= 0 || uint64(len(k)-1-n) < l {
@@ -615,8 +656,7 @@ func (j *IncrJoin) Load(r StateReader) error {
 			return corruptState()
 		}
 		value := v[a+b:]
-		row, err := codec.decode(value)
-		if err != nil {
+		if _, err := codec.decode(value); err != nil {
 			return err
 		}
 		kh, rh := side.hashes(kr, int(l))
@@ -624,8 +664,12 @@ func (j *IncrJoin) Load(r StateReader) error {
 		if i < 0 {
 			i = side.insert(kh, rh, kr, int(l), value)
 		}
-		side.rows[i].count, side.rows[i].matches = count, matches
+		side.row(i).count, side.row(i).matches = count, matches
 		if p != nil {
+			row, err := pc.decode(value)
+			if err != nil {
+				return err
+			}
 			p.note(row, joinRowRef(side, i))
 		}
 		return nil

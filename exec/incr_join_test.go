@@ -263,8 +263,8 @@ func TestJoinSideCollisionsAndReuse(t *testing.T) {
 		}
 		for jk, n := range perKey {
 			chain := 0
-			for i := s.first(7, []byte(jk)); i >= 0; i = s.rows[i].next {
-				if _, ok := want[i]; !ok || string(s.keyOf(i)[:s.rows[i].jkLen]) != jk {
+			for i := s.first(7, []byte(jk)); i >= 0; i = s.row(i).next {
+				if _, ok := want[i]; !ok || string(s.keyOf(i)[:s.row(i).jkLen]) != jk {
 					t.Fatalf("%s: chain of %q holds row %d", when, jk, i)
 				}
 				chain++

@@ -38,6 +38,18 @@ type joinRow struct {
 	_                    [3]byte
 }
 
+const (
+	rowChunkBits = 10
+	rowChunkMask = 1<<rowChunkBits - 1
+)
+
+type rowChunk [1 << rowChunkBits]joinRow
+
+// row returns stored row i.
+func (s *joinSide) row(i int32) *joinRow {
+	return &s.rows[i>>rowChunkBits][i&rowChunkMask]
+}
+
 // Row states: a dropped row is out of the indexes and waits for Save to
 // write its deletion before it is freed.
 const (
@@ -55,7 +67,10 @@ type touchedRow struct {
 
 // joinSide is the state of one side of an IncrJoin.
 type joinSide struct {
-	rows  []joinRow
+	// rows holds the rows in chunks, so that growing the state never
+	// copies it; nrows counts the rows ever allocated.
+	rows  []*rowChunk
+	nrows int32
 	free  []int32
 	arena rowArena
 	// byKey finds the first row of a join key's chain; byRow finds a row
@@ -91,19 +106,19 @@ func (s *joinSide) hashes(kr []byte, jkLen int) (keyHash, rowHash uint64) {
 }
 
 func (s *joinSide) bytesOf(i int32) []byte {
-	r := &s.rows[i]
+	r := s.row(i)
 	n := r.jkLen + r.rkLen + r.valLen
 	return s.arena.pages[r.page][r.off : r.off+n : r.off+n]
 }
 
 // keyOf returns a row's join key and row key, adjacent.
 func (s *joinSide) keyOf(i int32) []byte {
-	r := &s.rows[i]
+	r := s.row(i)
 	return s.bytesOf(i)[:r.jkLen+r.rkLen]
 }
 
 func (s *joinSide) valueOf(i int32) []byte {
-	r := &s.rows[i]
+	r := s.row(i)
 	return s.bytesOf(i)[r.jkLen+r.rkLen:]
 }
 
@@ -117,7 +132,7 @@ func (s *joinSide) first(keyHash uint64, jk []byte) int32 {
 		}
 		if uint32(slot>>32) == uint32(keyHash) {
 			i := int32(uint32(slot)) - 1
-			r := &s.rows[i]
+			r := s.row(i)
 			if r.keyHash == keyHash && int(r.jkLen) == len(jk) && bytes.Equal(s.keyOf(i)[:r.jkLen], jk) {
 				return i
 			}
@@ -136,7 +151,7 @@ func (s *joinSide) find(rowHash uint64, kr []byte, jkLen int) int32 {
 		}
 		if uint32(slot>>32) == uint32(rowHash) {
 			i := int32(uint32(slot)) - 1
-			r := &s.rows[i]
+			r := s.row(i)
 			if r.rowHash == rowHash && int(r.jkLen) == jkLen && bytes.Equal(s.keyOf(i), kr) {
 				return i
 			}
@@ -152,13 +167,16 @@ func (s *joinSide) insert(keyHash, rowHash uint64, kr []byte, jkLen int, value [
 		i = s.free[n-1]
 		s.free = s.free[:n-1]
 	} else {
-		s.rows = append(s.rows, joinRow{})
-		i = int32(len(s.rows) - 1)
+		if s.nrows&rowChunkMask == 0 {
+			s.rows = append(s.rows, new(rowChunk))
+		}
+		i = s.nrows
+		s.nrows++
 	}
 	page, off, buf := s.arena.alloc(len(kr) + len(value))
 	copy(buf, kr)
 	copy(buf[len(kr):], value)
-	r := &s.rows[i]
+	r := s.row(i)
 	*r = joinRow{keyHash: keyHash, rowHash: rowHash, next: -1, prev: -1, page: page, off: off,
 		jkLen: uint32(jkLen), rkLen: uint32(len(kr) - jkLen), valLen: uint32(len(value)), gen: r.gen, state: rowLive}
 	s.arena.live += len(buf)
@@ -166,10 +184,10 @@ func (s *joinSide) insert(keyHash, rowHash uint64, kr []byte, jkLen int, value [
 	if head := s.first(keyHash, kr[:jkLen]); head >= 0 {
 		// Join the key's chain after its first row: the index keeps
 		// pointing at the same row.
-		h := &s.rows[head]
+		h := s.row(head)
 		r.prev, r.next = head, h.next
 		if h.next >= 0 {
-			s.rows[h.next].prev = i
+			s.row(h.next).prev = i
 		}
 		h.next = i
 	} else {
@@ -182,17 +200,17 @@ func (s *joinSide) insert(keyHash, rowHash uint64, kr []byte, jkLen int, value [
 // drop takes a live row out of the indexes; Save writes its deletion and
 // frees it.
 func (s *joinSide) drop(i int32) {
-	r := &s.rows[i]
+	r := s.row(i)
 	s.byRow.remove(r.rowHash, i)
 	if r.prev >= 0 {
-		s.rows[r.prev].next = r.next
+		s.row(r.prev).next = r.next
 	} else if r.next >= 0 {
 		s.byKey.replace(r.keyHash, i, r.next)
 	} else {
 		s.byKey.remove(r.keyHash, i)
 	}
 	if r.next >= 0 {
-		s.rows[r.next].prev = r.prev
+		s.row(r.next).prev = r.prev
 	}
 	r.next, r.prev = -1, -1
 	r.state = rowDropped
@@ -202,14 +220,14 @@ func (s *joinSide) drop(i int32) {
 
 // release frees a dropped row once its deletion is saved.
 func (s *joinSide) release(i int32) {
-	r := &s.rows[i]
+	r := s.row(i)
 	s.arena.live -= int(r.jkLen + r.rkLen + r.valLen)
 	*r = joinRow{gen: r.gen + 1, state: rowFree}
 	s.free = append(s.free, i)
 }
 
 func (s *joinSide) markDirty(i int32) {
-	if r := &s.rows[i]; r.dirtyIn != s.saveEpoch {
+	if r := s.row(i); r.dirtyIn != s.saveEpoch {
 		r.dirtyIn = s.saveEpoch
 		s.dirty = append(s.dirty, i)
 	}
@@ -217,7 +235,7 @@ func (s *joinSide) markDirty(i int32) {
 
 // touch records a row's count and matches before the atom changes them.
 func (s *joinSide) touch(i int32) {
-	if r := &s.rows[i]; r.touchedIn != s.applyEpoch {
+	if r := s.row(i); r.touchedIn != s.applyEpoch {
 		r.touchedIn = s.applyEpoch
 		s.touched = append(s.touched, touchedRow{row: i, count0: r.count, matches0: r.matches})
 	}
@@ -229,7 +247,7 @@ func (s *joinSide) endApply() {
 	s.touched = s.touched[:0]
 	s.applyEpoch++
 	for _, i := range s.dirty {
-		if r := &s.rows[i]; r.state == rowLive && r.count == 0 {
+		if r := s.row(i); r.state == rowLive && r.count == 0 {
 			s.drop(i)
 		}
 	}
@@ -239,7 +257,7 @@ func (s *joinSide) endApply() {
 // a new dirty list and compacts the arena when most of it is garbage.
 func (s *joinSide) endSave() {
 	for _, i := range s.dirty {
-		if s.rows[i].state == rowDropped {
+		if s.row(i).state == rowDropped {
 			s.release(i)
 		}
 	}
@@ -253,12 +271,12 @@ func (s *joinSide) endSave() {
 // compact copies the live rows' bytes into a fresh arena.
 func (s *joinSide) compact() {
 	var fresh rowArena
-	for i := range s.rows {
-		r := &s.rows[i]
+	for i := int32(0); i < s.nrows; i++ {
+		r := s.row(i)
 		if r.state == rowFree {
 			continue
 		}
-		old := s.bytesOf(int32(i))
+		old := s.bytesOf(i)
 		page, off, buf := fresh.alloc(len(old))
 		copy(buf, old)
 		r.page, r.off = page, off
