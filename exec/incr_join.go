@@ -388,6 +388,7 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 	var out []*batch.ChangeBatch
 
 	// Phase 1: ΔL against the right side as it was.
+	j.right.warm(dl, true)
 	var ps []joinPair
 	for c := range dl {
 		ch := &dl[c]
@@ -422,6 +423,7 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 	}
 
 	// Phase 2: the new left side against ΔR.
+	j.left.warm(dr, true)
 	ps = ps[:0]
 	for c := range dr {
 		ch := &dr[c]
@@ -483,6 +485,8 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 // matches.
 func (j *IncrJoin) store(s *joinSide, c *batch.ChangeBatch, changes []joinChange, outer bool, codec *rowState, p *purger, pc *purgeColumns) error {
 	var enc *rowcodec.BatchEncoder
+	s.warm(changes, false)
+	s.warm(changes, true)
 	for k := range changes {
 		ch := &changes[k]
 		i := s.find(ch.rowHash, ch.kr, ch.jkLen)

@@ -87,6 +87,8 @@ type joinSide struct {
 	// a row is in it when its touchedIn is applyEpoch.
 	touched    []touchedRow
 	applyEpoch uint32
+	// warmSum keeps warm's loads from being optimized away.
+	warmSum uint64
 	// live counts the rows in the indexes: the runtime asks for the state's
 	// size after every atom.
 	live int
@@ -157,6 +159,38 @@ func (s *joinSide) find(rowHash uint64, kr []byte, jkLen int) int32 {
 			}
 		}
 	}
+}
+
+// warm reads, for the changes, the slots their lookups start at and the
+// rows those slots name, before the lookups themselves. The loads of one
+// pass do not depend on one another, so the processor overlaps their
+// cache misses, where lookups one after the other wait for each in turn;
+// the lookups then find the lines in the cache. byKey selects the table
+// the changes' join keys (rather than their rows) are looked up in.
+func (s *joinSide) warm(changes []joinChange, byKey bool) {
+	t := &s.byRow
+	if byKey {
+		t = &s.byKey
+	}
+	var sum uint64
+	for k := range changes {
+		h := changes[k].rowHash
+		if byKey {
+			h = changes[k].keyHash
+		}
+		sum += t.slots[h&t.mask]
+	}
+	for k := range changes {
+		h := changes[k].rowHash
+		if byKey {
+			h = changes[k].keyHash
+		}
+		if slot := t.slots[h&t.mask]; slot != 0 && uint32(slot>>32) == uint32(h) {
+			r := s.row(int32(uint32(slot)) - 1)
+			sum += uint64(s.arena.pages[r.page][r.off])
+		}
+	}
+	s.warmSum += sum
 }
 
 // insert stores a new row with count and matches 0 (the caller has found
