@@ -388,7 +388,7 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 	var out []*batch.ChangeBatch
 
 	// Phase 1: ΔL against the right side as it was.
-	j.right.warm(dl, true)
+	j.right.warm(dl)
 	var ps []joinPair
 	for c := range dl {
 		ch := &dl[c]
@@ -423,7 +423,7 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 	}
 
 	// Phase 2: the new left side against ΔR.
-	j.left.warm(dr, true)
+	j.left.warm(dr)
 	ps = ps[:0]
 	for c := range dr {
 		ch := &dr[c]
@@ -485,11 +485,10 @@ func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBa
 // matches.
 func (j *IncrJoin) store(s *joinSide, c *batch.ChangeBatch, changes []joinChange, outer bool, codec *rowState, p *purger, pc *purgeColumns) error {
 	var enc *rowcodec.BatchEncoder
-	s.warm(changes, false)
-	s.warm(changes, true)
+	s.warm(changes)
 	for k := range changes {
 		ch := &changes[k]
-		i := s.find(ch.rowHash, ch.kr, ch.jkLen)
+		i := s.find(ch.keyHash, ch.rowHash, ch.kr, ch.jkLen)
 		if i < 0 {
 			if enc == nil {
 				enc = codec.codec.NewBatchEncoder(c.Cols)
@@ -664,7 +663,7 @@ func (j *IncrJoin) Load(r StateReader) error {
 			return err
 		}
 		kh, rh := side.hashes(kr, int(l))
-		i := side.find(rh, kr, int(l))
+		i := side.find(kh, rh, kr, int(l))
 		if i < 0 {
 			i = side.insert(kh, rh, kr, int(l), value)
 		}

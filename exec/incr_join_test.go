@@ -233,7 +233,7 @@ func TestJoinSideCollisionsAndReuse(t *testing.T) {
 	// go through the key check.
 	add := func(jk, rk string, value []byte) int32 {
 		kr := []byte(jk + rk)
-		if s.find(9, kr, len(jk)) >= 0 {
+		if s.find(7, 9, kr, len(jk)) >= 0 {
 			t.Fatalf("row %q/%q found before it was stored", jk, rk)
 		}
 		i := s.insert(7, 9, kr, len(jk), value)
@@ -253,13 +253,25 @@ func TestJoinSideCollisionsAndReuse(t *testing.T) {
 		}
 		perKey := map[string]int{}
 		for i, w := range want {
-			if got := s.find(9, w.kr, w.jkLen); got != i {
+			if got := s.find(7, 9, w.kr, w.jkLen); got != i {
 				t.Fatalf("%s: row %q found as %d, want %d", when, w.kr, got, i)
 			}
 			if string(s.valueOf(i)) != string(w.value) {
 				t.Fatalf("%s: row %d's value changed", when, i)
 			}
 			perKey[string(w.kr[:w.jkLen])]++
+		}
+		// byRow holds exactly the rows of the chains marked indexed.
+		inIndexed := 0
+		for jk, n := range perKey {
+			if head := s.first(7, []byte(jk)); s.row(head).indexed {
+				inIndexed += n
+			} else if n > chainIndexedAt {
+				t.Fatalf("%s: chain of %q has %d rows and is not indexed", when, jk, n)
+			}
+		}
+		if s.byRow.n != inIndexed {
+			t.Fatalf("%s: byRow holds %d rows, the indexed chains %d", when, s.byRow.n, inIndexed)
 		}
 		for jk, n := range perKey {
 			chain := 0
@@ -293,6 +305,24 @@ func TestJoinSideCollisionsAndReuse(t *testing.T) {
 		add(fmt.Sprint("k", n%4), fmt.Sprint("again", n), []byte{byte(n)})
 	}
 	check("after reusing freed rows")
+	// A chain's first rows leave one by one: the chain stays indexed.
+	for n := 0; n < 30; n++ {
+		head := s.first(7, []byte("k3"))
+		s.drop(head)
+		delete(want, head)
+		s.endSave()
+		check(fmt.Sprint("after dropping the first row of k3 ", n+1, " times"))
+		add("k3", fmt.Sprint("late", n), nil)
+		check(fmt.Sprint("after adding row ", n+1, " to k3"))
+	}
+	// A key with few rows is found by walking its chain.
+	for n := 0; n < 3; n++ {
+		add("short", fmt.Sprint(n), nil)
+	}
+	if s.row(s.first(7, []byte("short"))).indexed {
+		t.Fatal("a chain of 3 rows is indexed")
+	}
+	check("after a short chain")
 }
 
 // The rows the watermark makes dead leave the state and the saved state

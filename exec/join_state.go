@@ -14,9 +14,10 @@ import (
 // changed, and every garbage collection scanned millions of pointers. Here
 // a row is a fixed-size struct without pointers in one slice, numbered by
 // int32 and recycled through a free list; its bytes (join key, row key and
-// encoded value, exactly as they are saved) sit in a paged arena; two
-// open-addressing tables of integers find a join key's rows and a row's
-// entry from hashes computed once per change; and the rows an atom changed
+// encoded value, exactly as they are saved) sit in a paged arena; an
+// open-addressing table of integers finds a join key's chain of rows from
+// a hash computed once per change, and a second one finds the rows of
+// long chains without walking them; and the rows an atom changed
 // are listed by number, with an epoch stamp on each row instead of a set.
 // Rows stay encoded until a match is emitted, when they are decoded
 // straight into the output's Arrow builders.
@@ -34,9 +35,18 @@ type joinRow struct {
 	jkLen, rkLen, valLen uint32
 	dirtyIn, touchedIn   uint32
 	gen                  uint32
-	state                uint8
-	_                    [3]byte
+	// chainLen and indexed are kept on the first row of a chain: its
+	// number of rows, and whether they are in byRow.
+	chainLen int32
+	state    uint8
+	indexed  bool
+	_        [2]byte
 }
+
+// chainIndexedAt is the length beyond which a chain's rows are found
+// through byRow rather than by walking the chain: a walk touches a row per
+// step, a byRow lookup a slot and the row found.
+const chainIndexedAt = 4
 
 const (
 	rowChunkBits = 10
@@ -74,6 +84,7 @@ type joinSide struct {
 	free  []int32
 	arena rowArena
 	// byKey finds the first row of a join key's chain; byRow finds a row
+	// of a long chain (see find)
 	// by join key and row key.
 	byKey, byRow hashIndex
 	// seed is the join's: a change of one side probes the other with
@@ -143,8 +154,23 @@ func (s *joinSide) first(keyHash uint64, jk []byte) int32 {
 }
 
 // find returns the row whose join key and row key are kr (split at
-// jkLen), or -1.
-func (s *joinSide) find(rowHash uint64, kr []byte, jkLen int) int32 {
+// jkLen), or -1. Most join keys have a few rows, found by walking their
+// chain from its first row: a lookup costs one probe of byKey, and
+// inserting a row no probe of a second table. Only the rows of long
+// chains are also in byRow, so that a key with many rows costs no walk.
+func (s *joinSide) find(keyHash, rowHash uint64, kr []byte, jkLen int) int32 {
+	head := s.first(keyHash, kr[:jkLen])
+	if head < 0 {
+		return -1
+	}
+	if !s.row(head).indexed {
+		for i := head; i >= 0; i = s.row(i).next {
+			if r := s.row(i); r.rowHash == rowHash && bytes.Equal(s.keyOf(i), kr) {
+				return i
+			}
+		}
+		return -1
+	}
 	t := &s.byRow
 	for p := rowHash & t.mask; ; p = (p + 1) & t.mask {
 		slot := t.slots[p]
@@ -161,33 +187,23 @@ func (s *joinSide) find(rowHash uint64, kr []byte, jkLen int) int32 {
 	}
 }
 
-// warm reads, for the changes, the slots their lookups start at and the
-// rows those slots name, before the lookups themselves. The loads of one
-// pass do not depend on one another, so the processor overlaps their
-// cache misses, where lookups one after the other wait for each in turn;
-// the lookups then find the lines in the cache. byKey selects the table
-// the changes' join keys (rather than their rows) are looked up in.
-func (s *joinSide) warm(changes []joinChange, byKey bool) {
-	t := &s.byRow
-	if byKey {
-		t = &s.byKey
-	}
+// warm reads, for the changes, the slots of byKey their lookups start at
+// and the first rows those slots name, before the lookups themselves.
+// The loads of one pass do not depend on one another, so the processor
+// overlaps their cache misses, where lookups one after the other wait for
+// each in turn; the lookups then find the lines in the cache.
+func (s *joinSide) warm(changes []joinChange) {
+	t := &s.byKey
 	var sum uint64
 	for k := range changes {
-		h := changes[k].rowHash
-		if byKey {
-			h = changes[k].keyHash
-		}
-		sum += t.slots[h&t.mask]
+		sum += t.slots[changes[k].keyHash&t.mask]
 	}
 	for k := range changes {
-		h := changes[k].rowHash
-		if byKey {
-			h = changes[k].keyHash
-		}
+		h := changes[k].keyHash
 		if slot := t.slots[h&t.mask]; slot != 0 && uint32(slot>>32) == uint32(h) {
-			r := s.row(int32(uint32(slot)) - 1)
-			sum += uint64(s.arena.pages[r.page][r.off])
+			if b := s.bytesOf(int32(uint32(slot)) - 1); len(b) > 0 {
+				sum += uint64(b[0])
+			}
 		}
 	}
 	s.warmSum += sum
@@ -214,7 +230,6 @@ func (s *joinSide) insert(keyHash, rowHash uint64, kr []byte, jkLen int, value [
 	*r = joinRow{keyHash: keyHash, rowHash: rowHash, next: -1, prev: -1, page: page, off: off,
 		jkLen: uint32(jkLen), rkLen: uint32(len(kr) - jkLen), valLen: uint32(len(value)), gen: r.gen, state: rowLive}
 	s.arena.live += len(buf)
-	s.byRow.insert(rowHash, i)
 	if head := s.first(keyHash, kr[:jkLen]); head >= 0 {
 		// Join the key's chain after its first row: the index keeps
 		// pointing at the same row.
@@ -224,8 +239,19 @@ func (s *joinSide) insert(keyHash, rowHash uint64, kr []byte, jkLen int, value [
 			s.row(h.next).prev = i
 		}
 		h.next = i
+		h.chainLen++
+		switch {
+		case h.indexed:
+			s.byRow.insert(rowHash, i)
+		case h.chainLen > chainIndexedAt:
+			for k := head; k >= 0; k = s.row(k).next {
+				s.byRow.insert(s.row(k).rowHash, k)
+			}
+			h.indexed = true
+		}
 	} else {
 		s.byKey.insert(keyHash, i)
+		r.chainLen = 1
 	}
 	s.live++
 	return i
@@ -235,18 +261,30 @@ func (s *joinSide) insert(keyHash, rowHash uint64, kr []byte, jkLen int, value [
 // frees it.
 func (s *joinSide) drop(i int32) {
 	r := s.row(i)
-	s.byRow.remove(r.rowHash, i)
+	head := i
 	if r.prev >= 0 {
+		head = s.first(r.keyHash, s.keyOf(i)[:r.jkLen])
+	}
+	h := s.row(head)
+	if h.indexed {
+		s.byRow.remove(r.rowHash, i)
+	}
+	switch {
+	case r.prev >= 0:
 		s.row(r.prev).next = r.next
-	} else if r.next >= 0 {
+		h.chainLen--
+	case r.next >= 0:
+		// The next row becomes the first, and keeps the chain's length.
 		s.byKey.replace(r.keyHash, i, r.next)
-	} else {
+		n := s.row(r.next)
+		n.chainLen, n.indexed = h.chainLen-1, h.indexed
+	default:
 		s.byKey.remove(r.keyHash, i)
 	}
 	if r.next >= 0 {
 		s.row(r.next).prev = r.prev
 	}
-	r.next, r.prev = -1, -1
+	r.next, r.prev, r.chainLen, r.indexed = -1, -1, 0, false
 	r.state = rowDropped
 	s.live--
 	s.markDirty(i)
