@@ -2,12 +2,17 @@ package exec
 
 import (
 	"encoding/binary"
-	"sort"
+	"hash/maphash"
+	"strconv"
 	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"portalsdb/batch"
 	"portalsdb/exec/expr"
 	"portalsdb/pgerror"
+	"portalsdb/storage/rowcodec"
 	"portalsdb/types"
 )
 
@@ -15,20 +20,32 @@ import (
 // inputs stateful. For an atom with changes ΔL and ΔR it emits
 // ΔL ⋈ R_old + L_new ⋈ ΔR. For outer joins each stored row also counts its
 // matches on the other side, so the NULL-padded row appears exactly while a
-// row has no match.
+// row has no match. The stored rows are laid out as join_state.go
+// describes; a row is saved under its side, join key and row key, with its
+// count, matches and encoded value (see
+// docs/decisions/0010-join-state-layout.md).
 type IncrJoin struct {
 	kind           JoinKind
 	lkeys, rkeys   []evalSpec
 	ltypes, rtypes []types.T
-	lkeyTypes      []types.T
+	outTypes       []types.T
 	residual       expr.Evaluator
 	left, right    *joinSide
 	desc           string
 	lcodec, rcodec *rowState
+	// ldec and rdec decode stored rows into lbuild and rbuild, the
+	// builders of each side's columns of the output.
+	ldec, rdec     *rowcodec.Decoder
+	lbuild, rbuild *batch.Builders
 	// lpurge and rpurge drop the stored rows of each side that no future
 	// change can match or retract (see purge.go); nil when none can be
 	// proven dead.
 	lpurge, rpurge *purger
+	// lpurgeRows and rpurgeRows read the columns the purge rules read.
+	lpurgeRows, rpurgeRows *purgeColumns
+	// lscratch and rscratch are reused by every atom for its changes.
+	lscratch, rscratch changeScratch
+	saveBuf, valBuf    []byte
 }
 
 // PurgeDeadRows drops, without emitting anything, the stored rows of each
@@ -40,77 +57,58 @@ func (j *IncrJoin) PurgeDeadRows(left, right []PurgeRule) {
 		return
 	}
 	j.lpurge, j.rpurge = newPurger(left), newPurger(right)
+	j.lpurgeRows, j.rpurgeRows = newPurgeColumns(j.ltypes, left), newPurgeColumns(j.rtypes, right)
 }
 
-type joinEntry struct {
-	// jk and rk are the entry's join key and row key: its place in
-	// joinSide.byKey and in the saved state.
-	jk, rk  string
-	row     []types.Datum
-	count   int64
-	matches int64
+// purgeColumns reads, of a side's rows, the columns its purge rules read,
+// into a reused row of the side's width: the purger only looks at them
+// while it is called.
+type purgeColumns struct {
+	cols  []int
+	ts    []types.T
+	codec *rowcodec.RowCodec
+	vals  []types.Datum
+	row   []types.Datum
 }
 
-type joinSide struct {
-	byKey map[string]map[string]*joinEntry
-	dirty map[[2]string]bool
-	// entries is the number of rows in byKey, kept as they come and go:
-	// the runtime asks for the state's size after every atom, and
-	// counting the maps then made each atom cost as much as the state.
-	entries int
-}
-
-func newJoinSide() *joinSide {
-	return &joinSide{byKey: map[string]map[string]*joinEntry{}, dirty: map[[2]string]bool{}}
-}
-
-func (s *joinSide) entry(jk, rk string, row []types.Datum) *joinEntry {
-	m := s.byKey[jk]
-	if m == nil {
-		m = map[string]*joinEntry{}
-		s.byKey[jk] = m
+func newPurgeColumns(ts []types.T, rules []PurgeRule) *purgeColumns {
+	p := &purgeColumns{row: make([]types.Datum, len(ts))}
+	seen := map[int]bool{}
+	var cols []rowcodec.Column
+	for _, r := range rules {
+		for _, c := range r {
+			if !seen[c.Col] {
+				seen[c.Col] = true
+				p.cols = append(p.cols, c.Col)
+				p.ts = append(p.ts, ts[c.Col])
+				cols = append(cols, rowcodec.Column{ID: uint32(c.Col + 1), Type: ts[c.Col]})
+			}
+		}
 	}
-	e := m[rk]
-	if e == nil {
-		e = &joinEntry{jk: jk, rk: rk, row: row}
-		m[rk] = e
-		s.entries++
-	}
-	return e
+	// The rule columns are of the side's types, which its rowState
+	// already accepted.
+	p.codec, _ = rowcodec.NewRowCodec(cols)
+	p.vals = make([]types.Datum, len(cols))
+	return p
 }
 
-// addMatches changes a stored row's count of matches; the change is saved
-// with the atom like a change of its count.
-func (s *joinSide) addMatches(e *joinEntry, n int64) {
-	e.matches += n
-	s.dirty[[2]string{e.jk, e.rk}] = true
+// at returns row k of c as far as the rules read it.
+func (p *purgeColumns) at(c *batch.ChangeBatch, k int) []types.Datum {
+	for i, col := range p.cols {
+		p.row[col] = types.DatumAt(p.ts[i], c.Cols[col], k)
+	}
+	return p.row
 }
 
-func (s *joinSide) size() int { return s.entries }
-
-// remove deletes an entry; the deletion is saved with the atom.
-func (s *joinSide) remove(e *joinEntry) {
-	m := s.byKey[e.jk]
-	if m[e.rk] != e {
-		return
+// decode returns a stored row's value as far as the rules read it.
+func (p *purgeColumns) decode(value []byte) ([]types.Datum, error) {
+	if err := p.codec.Decode(value, p.vals); err != nil {
+		return nil, err
 	}
-	delete(m, e.rk)
-	if len(m) == 0 {
-		delete(s.byKey, e.jk)
+	for i, col := range p.cols {
+		p.row[col] = p.vals[i]
 	}
-	s.entries--
-	s.dirty[[2]string{e.jk, e.rk}] = true
-}
-
-// purge drops the entries p finds dead.
-func (s *joinSide) purge(p *purger, wms []types.Datum) {
-	if p == nil || !p.due(wms) {
-		return
-	}
-	p.sweep(wms, func(ref any) ([]types.Datum, bool) {
-		e := ref.(*joinEntry)
-		return e.row, s.byKey[e.jk][e.rk] == e
-	}, func(ref any) { s.remove(ref.(*joinEntry)) })
+	return p.row, nil
 }
 
 // NewIncrJoin returns an incremental join. Keys are over each side's
@@ -123,16 +121,15 @@ func NewIncrJoin(spec JoinSpec) (*IncrJoin, error) {
 	if len(spec.LeftKeys) == 0 {
 		return nil, pgerror.Unsupportedf("joins without an equality condition are not supported in workflows")
 	}
-	j := &IncrJoin{kind: spec.Kind, ltypes: spec.LeftTypes, rtypes: spec.RightTypes, left: newJoinSide(), right: newJoinSide()}
+	seed := maphash.MakeSeed()
+	j := &IncrJoin{kind: spec.Kind, ltypes: spec.LeftTypes, rtypes: spec.RightTypes, left: newJoinSide(seed), right: newJoinSide(seed)}
+	j.outTypes = append(append([]types.T(nil), j.ltypes...), j.rtypes...)
 	var err error
 	if j.lkeys, err = compileSpecs(spec.LeftKeys, spec.LeftLayout); err != nil {
 		return nil, err
 	}
 	if j.rkeys, err = compileSpecs(spec.RightKeys, spec.RightLayout); err != nil {
 		return nil, err
-	}
-	for _, k := range spec.LeftKeys {
-		j.lkeyTypes = append(j.lkeyTypes, k.Type())
 	}
 	if spec.Residual != nil {
 		if j.residual, err = expr.Compile(spec.Residual, spec.Layout); err != nil {
@@ -143,6 +140,12 @@ func NewIncrJoin(spec JoinSpec) (*IncrJoin, error) {
 		return nil, err
 	}
 	if j.rcodec, err = newRowState(j.rtypes); err != nil {
+		return nil, err
+	}
+	if j.lbuild, j.ldec, err = rowDecoder(j.ltypes); err != nil {
+		return nil, err
+	}
+	if j.rbuild, j.rdec, err = rowDecoder(j.rtypes); err != nil {
 		return nil, err
 	}
 	// The description names the keys, as EXPLAIN WORKFLOW shows them: the
@@ -158,366 +161,495 @@ func NewIncrJoin(spec JoinSpec) (*IncrJoin, error) {
 	return j, nil
 }
 
+// rowDecoder returns builders of columns of ts and a decoder of rowState
+// values into them.
+func rowDecoder(ts []types.T) (*batch.Builders, *rowcodec.Decoder, error) {
+	b := batch.NewBuilders(ts)
+	cols := make([]rowcodec.Column, len(ts))
+	bs := make([]array.Builder, len(ts))
+	for i, t := range ts {
+		cols[i] = rowcodec.Column{ID: uint32(i + 1), Type: t}
+		bs[i] = b.Column(i)
+	}
+	d, err := rowcodec.NewDecoder(cols, bs)
+	return b, d, err
+}
+
 func (j *IncrJoin) Describe() string { return j.desc }
 func (j *IncrJoin) StateSize() int   { return j.left.size() + j.right.size() }
 
-func (j *IncrJoin) outTypes() []types.T {
-	return append(append([]types.T(nil), j.ltypes...), j.rtypes...)
+// joinChange is one row change of an atom: its keys (in the scratch
+// buffer), their hashes, and the matches it finds on the other side.
+type joinChange struct {
+	// kr is the join key followed by the row key; jkLen splits them.
+	kr               []byte
+	jkLen            int
+	keyHash, rowHash uint64
+	diff             int64
+	// nullKey: a key column is NULL, so the row matches nothing. Outer
+	// joins still keep it, under the empty join key, which no value
+	// encodes to and which is never probed.
+	nullKey bool
+	matches int64
 }
 
-// change is one row change with its join key (null when a key column is
-// NULL: it matches nothing).
-type change struct {
-	row   []types.Datum
-	diff  int64
-	jk    string
-	rk    string
-	nullK bool
+// changeScratch holds an atom's changes of one side and their keys.
+type changeScratch struct {
+	changes []joinChange
+	buf     []byte
 }
 
-func (j *IncrJoin) changes(ctx *Context, c *batch.ChangeBatch, keys []evalSpec, ts []types.T) ([]change, error) {
+// encodeChanges computes each change's join key and row key straight from
+// the Arrow columns, in the bytes the saved state has always used: a
+// single integer-like key is its decimal digits (computeKeys' integers),
+// any other key and the row key the rowcodec key encoding.
+func (j *IncrJoin) encodeChanges(ctx *Context, c *batch.ChangeBatch, keySpecs []evalSpec, ts []types.T, side *joinSide, sc *changeScratch) ([]joinChange, error) {
+	sc.changes = sc.changes[:0]
 	if c.Len == 0 {
 		return nil, nil
 	}
-	k, _, err := evalKeys(ctx, keys, c.Batch)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]change, c.Len)
-	for r := 0; r < c.Len; r++ {
-		row := c.Row(ts, r)
-		rk, err := rowKey(ts, row)
+	keyCols := make([]arrow.Array, len(keySpecs))
+	keyTypes := make([]types.T, len(keySpecs))
+	for i, k := range keySpecs {
+		arr, err := k.ev.Eval(ctx.Eval, c.Batch)
 		if err != nil {
 			return nil, err
 		}
-		ch := change{row: row, diff: int64(c.Diff[r]), rk: rk, nullK: k.null[r]}
-		switch {
-		case ch.nullK:
-			// Rows with a NULL key match nothing, but outer joins keep
-			// them. They live under the empty join key, which no value
-			// encodes to and which is never probed; an integer key's slot
-			// of a NULL holds 0 and would match the rows of 0.
-			ch.jk = ""
-		case k.single:
-			ch.jk = itoaKey(k.ints[r])
-		default:
-			ch.jk = k.strs[r]
+		keyCols[i], keyTypes[i] = arr, k.t
+	}
+	var ints keys
+	if len(keyCols) == 1 && isIntLike(keyTypes[0]) {
+		var err error
+		if ints, err = computeKeys(keyCols, keyTypes, c.Len); err != nil {
+			return nil, err
 		}
-		out[r] = ch
 	}
-	return out, nil
+	anyNull := false
+	for _, kc := range keyCols {
+		anyNull = anyNull || kc.NullN() > 0
+	}
+	// The scratch buffer is reused; a change's slice of it stays valid
+	// when it grows, as the old array is not written again.
+	buf := sc.buf[:0]
+	for r := 0; r < c.Len; r++ {
+		start := len(buf)
+		null := false
+		if anyNull {
+			for _, kc := range keyCols {
+				null = null || kc.IsNull(r)
+			}
+		}
+		switch {
+		case null:
+		case ints.single:
+			buf = strconv.AppendUint(buf, uint64(ints.ints[r]), 10)
+		default:
+			for i, kc := range keyCols {
+				var err error
+				if buf, err = rowcodec.AppendKeyAt(buf, keyTypes[i], kc, r); err != nil {
+					return nil, err
+				}
+			}
+		}
+		jkLen := len(buf) - start
+		for i, col := range c.Cols {
+			var err error
+			if buf, err = rowcodec.AppendKeyAt(buf, ts[i], col, r); err != nil {
+				return nil, err
+			}
+		}
+		kr := buf[start:len(buf):len(buf)]
+		kh, rh := side.hashes(kr, jkLen)
+		sc.changes = append(sc.changes, joinChange{kr: kr, jkLen: jkLen, keyHash: kh, rowHash: rh,
+			diff: int64(c.Diff[r]), nullKey: null})
+	}
+	sc.buf = buf
+	return sc.changes, nil
 }
 
-// pair is a candidate joined row with its weight.
-type pair struct {
-	l, r   []types.Datum
+// joinPair is a candidate joined row: a change of one side and a stored
+// row of the other, with the weight of the joined row.
+type joinPair struct {
+	change int32
+	row    int32
 	weight int64
-	// le and re are the stored entries involved, for match counting.
-	le, re *joinEntry
-	lch    *change
-	rch    *change
 }
 
-// filterPairs keeps the pairs that satisfy the residual condition.
-func (j *IncrJoin) filterPairs(ctx *Context, ps []pair) ([]pair, error) {
-	if j.residual == nil || len(ps) == 0 {
-		return ps, nil
+// pairBatch builds the joined rows of pairs: the changes' rows taken from
+// their batch, the stored rows decoded from their bytes.
+func (j *IncrJoin) pairBatch(ps []joinPair, changes *batch.ChangeBatch, stored *joinSide, changesLeft bool) (*batch.Batch, error) {
+	idx := make([]int32, len(ps))
+	for k, p := range ps {
+		idx[k] = p.change
 	}
-	rows := make([][]types.Datum, len(ps))
-	for i, p := range ps {
-		rows[i] = append(append([]types.Datum(nil), p.l...), p.r...)
+	taken := make([]arrow.Array, len(changes.Cols))
+	for c, col := range changes.Cols {
+		taken[c] = batch.TakeArray(col, idx)
 	}
-	b := batch.FromRows(j.outTypes(), rows)
-	res, err := j.residual.Eval(ctx.Eval, b)
+	build, dec := j.rbuild, j.rdec
+	if !changesLeft {
+		build, dec = j.lbuild, j.ldec
+	}
+	decoded, err := decodeRows(build, dec, stored, ps, func(p joinPair) int32 { return p.row })
 	if err != nil {
 		return nil, err
 	}
-	sel := selection(res)
-	out := make([]pair, len(sel))
-	for i, s := range sel {
-		out[i] = ps[s]
+	if changesLeft {
+		return &batch.Batch{Cols: append(taken, decoded...), Len: len(ps)}, nil
 	}
-	return out, nil
+	return &batch.Batch{Cols: append(decoded, taken...), Len: len(ps)}, nil
 }
 
-// touched records an entry's state before the atom, for outer joins.
-type touched struct {
-	e                *joinEntry
-	count0, matches0 int64
+// decodeRows decodes the stored rows of items into columns.
+func decodeRows[T any](build *batch.Builders, dec *rowcodec.Decoder, s *joinSide, items []T, row func(T) int32) ([]arrow.Array, error) {
+	for _, it := range items {
+		if err := dec.AppendRow(s.valueOf(row(it))); err != nil {
+			build.Build() // discard the partial row
+			return nil, err
+		}
+	}
+	build.AddRows(len(items))
+	return build.Build().Cols, nil
+}
+
+// filterPairs keeps the pairs whose joined rows satisfy the residual
+// condition, and returns them with the rows' batch.
+func (j *IncrJoin) filterPairs(ctx *Context, ps []joinPair, b *batch.Batch) ([]joinPair, *batch.Batch, error) {
+	if j.residual == nil || len(ps) == 0 {
+		return ps, b, nil
+	}
+	res, err := j.residual.Eval(ctx.Eval, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	sel := selection(res)
+	if len(sel) == len(ps) {
+		return ps, b, nil
+	}
+	out := make([]joinPair, len(sel))
+	for k, s := range sel {
+		out[k] = ps[s]
+	}
+	return out, b.Take(sel), nil
+}
+
+// weighted returns the changes of rows b[k] with weight weights(k): |w|
+// copies, inserted or deleted by w's sign.
+func weighted(b *batch.Batch, n int, weight func(k int) int64) *batch.ChangeBatch {
+	diffs := make([]int8, 0, n)
+	var idx []int32
+	for k := 0; k < n; k++ {
+		w := weight(k)
+		if w == 1 || w == -1 {
+			if idx != nil {
+				idx = append(idx, int32(k))
+			}
+			diffs = append(diffs, int8(w))
+			continue
+		}
+		if idx == nil {
+			// The first row not taken once: list the ones before it.
+			idx = make([]int32, k, n+8)
+			for i := range idx {
+				idx[i] = int32(i)
+			}
+		}
+		d := int8(1)
+		if w < 0 {
+			d, w = -1, -w
+		}
+		for ; w > 0; w-- {
+			idx = append(idx, int32(k))
+			diffs = append(diffs, d)
+		}
+	}
+	if idx == nil {
+		return &batch.ChangeBatch{Batch: b, Diff: diffs}
+	}
+	return &batch.ChangeBatch{Batch: b.Take(idx), Diff: diffs}
 }
 
 func (j *IncrJoin) Apply(ctx *Context, in []*batch.ChangeBatch) (*batch.ChangeBatch, error) {
-	dl, err := j.changes(ctx, in[0], j.lkeys, j.ltypes)
+	dl, err := j.encodeChanges(ctx, in[0], j.lkeys, j.ltypes, j.left, &j.lscratch)
 	if err != nil {
 		return nil, err
 	}
-	dr, err := j.changes(ctx, in[1], j.rkeys, j.rtypes)
+	dr, err := j.encodeChanges(ctx, in[1], j.rkeys, j.rtypes, j.right, &j.rscratch)
 	if err != nil {
 		return nil, err
 	}
-	cb := batch.NewChangeBuilder(j.outTypes())
 	if len(dl) == 0 && len(dr) == 0 {
-		j.left.purge(j.lpurge, ctx.Watermarks)
-		j.right.purge(j.rpurge, ctx.Watermarks)
-		return cb.Build(), nil
+		j.purge(j.left, j.lpurge, j.lpurgeRows, ctx.Watermarks)
+		j.purge(j.right, j.rpurge, j.rpurgeRows, ctx.Watermarks)
+		return batch.EmptyChanges(j.outTypes), nil
 	}
 	leftOuter := j.kind == LeftJoin || j.kind == FullJoin
 	rightOuter := j.kind == RightJoin || j.kind == FullJoin
-	lTouched := map[*joinEntry]*touched{}
-	rTouched := map[*joinEntry]*touched{}
-	touch := func(m map[*joinEntry]*touched, e *joinEntry) {
-		if _, ok := m[e]; !ok {
-			m[e] = &touched{e: e, count0: e.count, matches0: e.matches}
-		}
-	}
-	emit := func(ps []pair) {
-		for _, p := range ps {
-			row := append(append([]types.Datum(nil), p.l...), p.r...)
-			d := int8(1)
-			w := p.weight
-			if w < 0 {
-				d, w = -1, -w
-			}
-			for i := int64(0); i < w; i++ {
-				cb.Add(row, d)
-			}
-		}
-	}
+	var out []*batch.ChangeBatch
 
 	// Phase 1: ΔL against the right side as it was.
-	var ps []pair
-	for i := range dl {
-		ch := &dl[i]
-		if ch.nullK {
+	j.right.warm(dl)
+	var ps []joinPair
+	for c := range dl {
+		ch := &dl[c]
+		if ch.nullKey {
 			continue
 		}
-		for _, re := range j.right.byKey[ch.jk] {
-			ps = append(ps, pair{l: ch.row, r: re.row, weight: ch.diff * re.count, re: re, lch: ch})
+		for r := j.right.first(ch.keyHash, ch.kr[:ch.jkLen]); r >= 0; r = j.right.row(r).next {
+			ps = append(ps, joinPair{change: int32(c), row: r, weight: ch.diff * j.right.row(r).count})
 		}
 	}
-	if ps, err = j.filterPairs(ctx, ps); err != nil {
-		return nil, err
-	}
-	emit(ps)
-	lMatches := map[*change]int64{}
-	for _, p := range ps {
-		lMatches[p.lch] += p.re.count
-		if rightOuter {
-			touch(rTouched, p.re)
-			j.right.addMatches(p.re, p.lch.diff)
+	if len(ps) > 0 {
+		b, err := j.pairBatch(ps, in[0], j.right, true)
+		if err != nil {
+			return nil, err
 		}
-	}
-	// Apply ΔL to the left state.
-	for i := range dl {
-		ch := &dl[i]
-		e := j.left.entry(ch.jk, ch.rk, ch.row)
-		touch(lTouched, e)
-		if e.count == 0 {
-			// A new row: its matches are the right rows it joins. Copies of
-			// an existing row share its matches.
-			e.matches = lMatches[ch]
-			if j.lpurge != nil {
-				j.lpurge.note(e.row, e)
+		if ps, b, err = j.filterPairs(ctx, ps, b); err != nil {
+			return nil, err
+		}
+		out = append(out, weighted(b, len(ps), func(k int) int64 { return ps[k].weight }))
+		for _, p := range ps {
+			ch := &dl[p.change]
+			ch.matches += j.right.row(p.row).count
+			if rightOuter {
+				j.right.touch(p.row)
+				j.right.row(p.row).matches += ch.diff
+				j.right.markDirty(p.row)
 			}
 		}
-		e.count += ch.diff
-		j.left.dirty[[2]string{ch.jk, ch.rk}] = true
 	}
+	if err := j.store(j.left, in[0], dl, leftOuter, j.lcodec, j.lpurge, j.lpurgeRows); err != nil {
+		return nil, err
+	}
+
 	// Phase 2: the new left side against ΔR.
+	j.left.warm(dr)
 	ps = ps[:0]
-	for i := range dr {
-		ch := &dr[i]
-		if ch.nullK {
+	for c := range dr {
+		ch := &dr[c]
+		if ch.nullKey {
 			continue
 		}
-		for _, le := range j.left.byKey[ch.jk] {
-			if le.count == 0 {
-				continue
+		for l := j.left.first(ch.keyHash, ch.kr[:ch.jkLen]); l >= 0; l = j.left.row(l).next {
+			if n := j.left.row(l).count; n != 0 {
+				ps = append(ps, joinPair{change: int32(c), row: l, weight: n * ch.diff})
 			}
-			ps = append(ps, pair{l: le.row, r: ch.row, weight: le.count * ch.diff, le: le, rch: ch})
 		}
 	}
-	if ps, err = j.filterPairs(ctx, ps); err != nil {
+	if len(ps) > 0 {
+		b, err := j.pairBatch(ps, in[1], j.left, false)
+		if err != nil {
+			return nil, err
+		}
+		if ps, b, err = j.filterPairs(ctx, ps, b); err != nil {
+			return nil, err
+		}
+		out = append(out, weighted(b, len(ps), func(k int) int64 { return ps[k].weight }))
+		for _, p := range ps {
+			ch := &dr[p.change]
+			ch.matches += j.left.row(p.row).count
+			if leftOuter {
+				j.left.touch(p.row)
+			}
+			j.left.row(p.row).matches += ch.diff
+			j.left.markDirty(p.row)
+		}
+	}
+	if err := j.store(j.right, in[1], dr, rightOuter, j.rcodec, j.rpurge, j.rpurgeRows); err != nil {
 		return nil, err
 	}
-	emit(ps)
-	rMatches := map[*change]int64{}
-	for _, p := range ps {
-		rMatches[p.rch] += p.le.count
-		touch(lTouched, p.le)
-		j.left.addMatches(p.le, p.rch.diff)
-	}
-	for i := range dr {
-		ch := &dr[i]
-		e := j.right.entry(ch.jk, ch.rk, ch.row)
-		touch(rTouched, e)
-		if e.count == 0 {
-			e.matches = rMatches[ch]
-			if j.rpurge != nil {
-				j.rpurge.note(e.row, e)
-			}
-		}
-		e.count += ch.diff
-		j.right.dirty[[2]string{ch.jk, ch.rk}] = true
-	}
+
 	if leftOuter {
-		nulls := make([]types.Datum, len(j.rtypes))
-		j.emitUnmatched(cb, lTouched, func(row []types.Datum) []types.Datum { return append(append([]types.Datum(nil), row...), nulls...) })
+		c, err := j.unmatched(j.left, j.lbuild, j.ldec, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
 	}
 	if rightOuter {
-		nulls := make([]types.Datum, len(j.ltypes))
-		j.emitUnmatched(cb, rTouched, func(row []types.Datum) []types.Datum { return append(append([]types.Datum(nil), nulls...), row...) })
+		c, err := j.unmatched(j.right, j.rbuild, j.rdec, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
 	}
-	j.dropEmpty(j.left)
-	j.dropEmpty(j.right)
-	j.left.purge(j.lpurge, ctx.Watermarks)
-	j.right.purge(j.rpurge, ctx.Watermarks)
-	return cb.Build(), nil
+	j.left.endApply()
+	j.right.endApply()
+	j.purge(j.left, j.lpurge, j.lpurgeRows, ctx.Watermarks)
+	j.purge(j.right, j.rpurge, j.rpurgeRows, ctx.Watermarks)
+	return batch.ConcatChanges(j.outTypes, out), nil
 }
 
-// emitUnmatched emits the change of each touched entry's NULL-padded row.
-func (j *IncrJoin) emitUnmatched(cb *batch.ChangeBuilder, ts map[*joinEntry]*touched, pad func([]types.Datum) []types.Datum) {
-	// Deterministic order: by the padded row's position of first touch is
-	// not tracked, so sort by row key.
-	list := make([]*touched, 0, len(ts))
-	for _, t := range ts {
-		list = append(list, t)
+// store applies a side's changes to its stored rows. A new row's matches
+// are the rows it joined in this atom; copies of a stored row share its
+// matches.
+func (j *IncrJoin) store(s *joinSide, c *batch.ChangeBatch, changes []joinChange, outer bool, codec *rowState, p *purger, pc *purgeColumns) error {
+	var enc *rowcodec.BatchEncoder
+	s.warm(changes)
+	for k := range changes {
+		ch := &changes[k]
+		i := s.find(ch.keyHash, ch.rowHash, ch.kr, ch.jkLen)
+		if i < 0 {
+			if enc == nil {
+				enc = codec.codec.NewBatchEncoder(c.Cols)
+			}
+			var err error
+			if j.valBuf, err = enc.AppendRow(j.valBuf[:0], k); err != nil {
+				return err
+			}
+			i = s.insert(ch.keyHash, ch.rowHash, ch.kr, ch.jkLen, j.valBuf)
+		}
+		if outer {
+			s.touch(i)
+		}
+		r := s.row(i)
+		if r.count == 0 {
+			r.matches = ch.matches
+			if p != nil {
+				p.note(pc.at(c, k), joinRowRef(s, i))
+			}
+		}
+		r.count += ch.diff
+		s.markDirty(i)
 	}
-	sort.Slice(list, func(a, b int) bool {
-		return fmtRow(list[a].e.row) < fmtRow(list[b].e.row)
-	})
-	for _, t := range list {
-		e := t.e
+	return nil
+}
+
+// unmatched returns the changes of the NULL-padded rows of the rows the
+// atom touched on side s, in the order it touched them.
+func (j *IncrJoin) unmatched(s *joinSide, build *batch.Builders, dec *rowcodec.Decoder, left bool) (*batch.ChangeBatch, error) {
+	type padded struct {
+		row    int32
+		weight int64
+	}
+	var list []padded
+	for _, t := range s.touched {
+		r := s.row(t.row)
 		if t.count0 > 0 && t.matches0 == 0 {
-			for i := int64(0); i < t.count0; i++ {
-				cb.Add(pad(e.row), -1)
-			}
+			list = append(list, padded{t.row, -t.count0})
 		}
-		if e.count > 0 && e.matches == 0 {
-			for i := int64(0); i < e.count; i++ {
-				cb.Add(pad(e.row), 1)
-			}
+		if r.count > 0 && r.matches == 0 {
+			list = append(list, padded{t.row, r.count})
 		}
 	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	decoded, err := decodeRows(build, dec, s, list, func(p padded) int32 { return p.row })
+	if err != nil {
+		return nil, err
+	}
+	other := j.rtypes
+	if !left {
+		other = j.ltypes
+	}
+	nulls := make([]arrow.Array, len(other))
+	for i, t := range other {
+		nulls[i] = array.MakeArrayOfNull(types.Allocator, t.ArrowType(), len(list))
+	}
+	b := &batch.Batch{Cols: append(decoded, nulls...), Len: len(list)}
+	if !left {
+		b.Cols = append(nulls, decoded...)
+	}
+	return weighted(b, len(list), func(k int) int64 { return list[k].weight }), nil
 }
 
-func fmtRow(row []types.Datum) string {
-	var b []byte
-	for _, d := range row {
-		b = append(b, []byte(typesKeyString(d))...)
-		b = append(b, 0)
-	}
-	return string(b)
+// joinRowRef names a stored row for the purger: its number and the
+// generation of its slot, so that a slot reused for another row is not
+// taken for it.
+func joinRowRef(s *joinSide, i int32) any {
+	return uint64(s.row(i).gen)<<32 | uint64(uint32(i))
 }
 
-func typesKeyString(d types.Datum) string {
-	if d == nil {
-		return "\xff"
+// purge drops the rows of side s that p finds dead.
+func (j *IncrJoin) purge(s *joinSide, p *purger, pc *purgeColumns, wms []types.Datum) {
+	if p == nil || !p.due(wms) {
+		return
 	}
-	return types.FormatText(guessType(d), d, nil)
-}
-
-func guessType(d types.Datum) types.T {
-	switch d.(type) {
-	case bool:
-		return types.BoolType
-	case int64:
-		return types.Int8Type
-	case float64:
-		return types.Float8Type
-	case []byte:
-		return types.ByteaType
-	case types.DateValue:
-		return types.DateType
-	case types.TimestampValue:
-		return types.TimestampType
-	case types.IntervalValue:
-		return types.IntervalType
-	case types.UUIDValue:
-		return types.UUIDType
-	case types.TimeOfDay:
-		return types.TimeType
-	case []types.Datum:
-		return types.ArrayOf(types.Text)
+	live := func(ref any) (int32, bool) {
+		v := ref.(uint64)
+		i := int32(uint32(v))
+		r := s.row(i)
+		return i, r.gen == uint32(v>>32) && r.state == rowLive
 	}
-	if _, ok := d.(string); ok {
-		return types.TextType
-	}
-	return types.NumericType
-}
-
-func (j *IncrJoin) dropEmpty(s *joinSide) {
-	for k := range s.dirty {
-		m := s.byKey[k[0]]
-		if e := m[k[1]]; e != nil && e.count == 0 {
-			delete(m, k[1])
-			s.entries--
-			if len(m) == 0 {
-				delete(s.byKey, k[0])
-			}
+	p.sweep(wms, func(ref any) ([]types.Datum, bool) {
+		i, ok := live(ref)
+		if !ok {
+			return nil, false
 		}
-	}
+		row, err := pc.decode(s.valueOf(i))
+		if err != nil {
+			// A row that does not decode is kept: purging is an
+			// optimization, and Save or the next match reports the damage.
+			return nil, false
+		}
+		return row, true
+	}, func(ref any) {
+		if i, ok := live(ref); ok {
+			s.drop(i)
+		}
+	})
 }
 
 // State keys: side byte ('l' or 'r'), join key length and bytes, row key.
-func joinStateKey(side byte, jk, rk string) []byte {
-	b := []byte{side}
-	b = binary.AppendUvarint(b, uint64(len(jk)))
-	b = append(b, jk...)
-	return append(b, rk...)
+// Values: count and matches as varints, then the row in rowState's
+// encoding.
+func appendJoinStateKey(dst []byte, side byte, jk, rk []byte) []byte {
+	dst = append(dst, side)
+	dst = binary.AppendUvarint(dst, uint64(len(jk)))
+	dst = append(dst, jk...)
+	return append(dst, rk...)
 }
 
 func (j *IncrJoin) Save(w StateWriter) error {
-	for side, s := range map[byte]*joinSide{'l': j.left, 'r': j.right} {
-		codec := j.lcodec
-		if side == 'r' {
-			codec = j.rcodec
-		}
-		for k := range s.dirty {
-			key := joinStateKey(side, k[0], k[1])
-			e := s.byKey[k[0]][k[1]]
-			if e == nil || e.count == 0 {
-				if err := w.Delete(key); err != nil {
+	for _, side := range []struct {
+		tag byte
+		s   *joinSide
+	}{{'l', j.left}, {'r', j.right}} {
+		s := side.s
+		for _, i := range s.dirty {
+			r := s.row(i)
+			kr := s.keyOf(i)
+			j.saveBuf = appendJoinStateKey(j.saveBuf[:0], side.tag, kr[:r.jkLen], kr[r.jkLen:])
+			if r.state != rowLive || r.count == 0 {
+				if err := w.Delete(j.saveBuf); err != nil {
 					return err
 				}
 				continue
 			}
-			v := binary.AppendVarint(nil, e.count)
-			v = binary.AppendVarint(v, e.matches)
-			v, err := codec.encode(v, e.row)
-			if err != nil {
-				return err
-			}
-			if err := w.Put(key, v); err != nil {
+			v := binary.AppendVarint(j.valBuf[:0], r.count)
+			v = binary.AppendVarint(v, r.matches)
+			j.valBuf = append(v, s.valueOf(i)...)
+			if err := w.Put(j.saveBuf, j.valBuf); err != nil {
 				return err
 			}
 		}
-		clear(s.dirty)
+		s.endSave()
 	}
 	return nil
 }
 
 func (j *IncrJoin) Load(r StateReader) error {
-	j.left, j.right = newJoinSide(), newJoinSide()
+	j.left, j.right = newJoinSide(j.left.seed), newJoinSide(j.left.seed)
 	for _, p := range []*purger{j.lpurge, j.rpurge} {
 		if p != nil {
 			p.reset()
 		}
 	}
+	var kr []byte
 	return r.Scan(func(k, v []byte) error {
 		if len(k) < 2 {
 			return corruptState()
 		}
-		side, codec := j.left, j.lcodec
+		side, codec, p, pc := j.left, j.lcodec, j.lpurge, j.lpurgeRows
 		if k[0] == 'r' {
-			side, codec = j.right, j.rcodec
+			side, codec, p, pc = j.right, j.rcodec, j.rpurge, j.rpurgeRows
 		}
 		l, n := binary.Uvarint(k[1:])
 		if n <= 0 || uint64(len(k)-1-n) < l {
 			return corruptState()
 		}
-		jk := string(k[1+n : 1+n+int(l)])
-		rk := string(k[1+n+int(l):])
+		kr = append(kr[:0], k[1+n:]...)
 		count, a := binary.Varint(v)
 		if a <= 0 {
 			return corruptState()
@@ -526,18 +658,22 @@ func (j *IncrJoin) Load(r StateReader) error {
 		if b <= 0 {
 			return corruptState()
 		}
-		row, err := codec.decode(v[a+b:])
-		if err != nil {
+		value := v[a+b:]
+		if _, err := codec.decode(value); err != nil {
 			return err
 		}
-		e := side.entry(jk, rk, row)
-		e.count, e.matches = count, matches
-		p := j.lpurge
-		if side == j.right {
-			p = j.rpurge
+		kh, rh := side.hashes(kr, int(l))
+		i := side.find(kh, rh, kr, int(l))
+		if i < 0 {
+			i = side.insert(kh, rh, kr, int(l), value)
 		}
+		side.row(i).count, side.row(i).matches = count, matches
 		if p != nil {
-			p.note(row, e)
+			row, err := pc.decode(value)
+			if err != nil {
+				return err
+			}
+			p.note(row, joinRowRef(side, i))
 		}
 		return nil
 	})

@@ -54,7 +54,7 @@ func showChanges(ts []types.T, c *batch.ChangeBatch) string {
 }
 
 // intJoin returns a join of (a int8) with (b int8) on a = b.
-func intJoin(t *testing.T, kind JoinKind) *IncrJoin {
+func intJoin(t testing.TB, kind JoinKind) *IncrJoin {
 	t.Helper()
 	i8 := types.Int8Type
 	j, err := NewIncrJoin(JoinSpec{Kind: kind, LeftTypes: []types.T{i8}, RightTypes: []types.T{i8},
