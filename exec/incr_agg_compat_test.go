@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"testing"
@@ -69,21 +68,4 @@ func TestIncrAggregateLoadsStateOfEarlierVersion(t *testing.T) {
 			}
 		}
 	}
-}
-
-func unhexState(t *testing.T, m map[string]string) memState {
-	t.Helper()
-	out := memState{}
-	for k, v := range m {
-		kb, err := hex.DecodeString(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		vb, err := hex.DecodeString(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[string(kb)] = vb
-	}
-	return out
 }

@@ -160,7 +160,9 @@ func hexState(m memState) map[string]string {
 	return out
 }
 
+// unhexState is hexState's inverse, for the golden state files.
 func unhexState(tb testing.TB, m map[string]string) memState {
+	tb.Helper()
 	out := memState{}
 	for k, v := range m {
 		kb, err := hex.DecodeString(k)
