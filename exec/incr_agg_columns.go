@@ -582,16 +582,9 @@ func (c *boolColumn) encode(buf []byte, g int32) ([]byte, error) {
 }
 
 func (c *boolColumn) decode(buf []byte, g int32) ([]byte, error) {
-	t, n := binary.Varint(buf)
-	if n <= 0 {
-		return nil, corruptState()
-	}
-	f, m := binary.Varint(buf[n:])
-	if m <= 0 {
-		return nil, corruptState()
-	}
-	c.trues[g], c.falses[g] = t, f
-	return buf[n+m:], nil
+	var err error
+	c.trues[g], c.falses[g], buf, err = decodeBoolCounts(buf)
+	return buf, err
 }
 
 // generalColumn keeps an incrAggState per group, fed boxed values, and

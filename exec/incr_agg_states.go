@@ -319,16 +319,23 @@ func (b *boolState) encode(buf []byte, _ incrAggSpec) ([]byte, error) {
 }
 
 func (b *boolState) decode(buf []byte, _ incrAggSpec) ([]byte, error) {
+	var err error
+	b.trues, b.falses, buf, err = decodeBoolCounts(buf)
+	return buf, err
+}
+
+// decodeBoolCounts reads bool_and/bool_or's saved state, its counts of
+// true and false values (boolState and boolColumn save the same bytes).
+func decodeBoolCounts(buf []byte) (trues, falses int64, rest []byte, err error) {
 	t, n := binary.Varint(buf)
 	if n <= 0 {
-		return nil, corruptState()
+		return 0, 0, nil, corruptState()
 	}
 	f, m := binary.Varint(buf[n:])
 	if m <= 0 {
-		return nil, corruptState()
+		return 0, 0, nil, corruptState()
 	}
-	b.trues, b.falses = t, f
-	return buf[n+m:], nil
+	return t, f, buf[n+m:], nil
 }
 
 // distinctState feeds its inner aggregate a value's first copy and
