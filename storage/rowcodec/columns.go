@@ -72,6 +72,41 @@ func isPlainText(t types.T) bool {
 	return false
 }
 
+// canonicalNumericText reports whether s is a numeric as
+// types.AppendNumeric writes it: NaN, Infinity, -Infinity, or
+// -?(0|[1-9][0-9]*)(.[0-9]+)? other than a negative zero. Such text is
+// stored as it is; anything else is parsed and written out again.
+func canonicalNumericText(s string) bool {
+	switch s {
+	case "NaN", "Infinity", "-Infinity":
+		return true
+	}
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 1 && s[0] == '0' {
+		return false
+	}
+	zero := i == 1 && s[0] == '0'
+	if i < len(s) {
+		if s[i] != '.' || i+1 == len(s) {
+			return false
+		}
+		for j := i + 1; j < len(s); j++ {
+			if s[j] < '0' || s[j] > '9' {
+				return false
+			}
+			zero = zero && s[j] == '0'
+		}
+	}
+	return !(neg && zero)
+}
+
 // BatchEncoder encodes the rows of Arrow columns in a RowCodec's value
 // format.
 type BatchEncoder struct {
@@ -92,6 +127,7 @@ const (
 	encBool
 	encFloat64
 	encString
+	encNumeric
 )
 
 type encColumn struct {
@@ -153,8 +189,11 @@ func (c *RowCodec) NewBatchEncoder(arrs []arrow.Array) *BatchEncoder {
 				ec.kind, ec.f64 = encFloat64, a.Float64Values()
 			}
 		case *array.String:
-			if isPlainText(col.Type) || col.Type.Kind == types.Char {
+			switch {
+			case isPlainText(col.Type) || col.Type.Kind == types.Char:
 				ec.kind, ec.str = encString, a
+			case col.Type.Kind == types.Numeric:
+				ec.kind, ec.str = encNumeric, a
 			}
 		}
 		e.cols[j] = ec
@@ -203,6 +242,18 @@ func (e *BatchEncoder) AppendRow(dst []byte, i int) ([]byte, error) {
 		case encString:
 			v := ec.str.Value(i)
 			dst = append(binary.AppendUvarint(dst, uint64(len(v))), v...)
+		case encNumeric:
+			// A numeric's stored form is its canonical text, which its
+			// Arrow column usually holds already.
+			v := ec.str.Value(i)
+			if canonicalNumericText(v) {
+				dst = append(binary.AppendUvarint(dst, uint64(len(v))), v...)
+				continue
+			}
+			var err error
+			if dst, err = appendValue(dst, ec.t, types.DatumAt(ec.t, ec.arr, i)); err != nil {
+				return dst[:start], err
+			}
 		default:
 			var err error
 			if dst, err = appendValue(dst, ec.t, types.DatumAt(ec.t, ec.arr, i)); err != nil {

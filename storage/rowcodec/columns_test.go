@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/cockroachdb/apd/v3"
 
 	"portalsdb/types"
 )
@@ -135,4 +136,41 @@ func BenchmarkEncodeBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)*10000/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestNumericTextStoredAsIs: a numeric column's Arrow text is stored as it
+// is only when it is the canonical text (what storing the parsed value
+// writes); any other spelling is parsed and written out again.
+func TestNumericTextStoredAsIs(t *testing.T) {
+	texts := []string{"0", "1.50", "-12.345", "NaN", "Infinity", "-Infinity", "123456789012345678901234567890.1",
+		"-0", "-0.00", "007", "+5", "1e3", "1.2E-2", "0.000", "-0.010", "10"}
+	b := array.NewStringBuilder(types.Allocator)
+	for _, s := range texts {
+		b.Append(s)
+	}
+	col := b.NewArray()
+	ts := []types.T{types.NumericType}
+	codec, err := NewRowCodec([]Column{{ID: 1, Type: types.NumericType}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := codec.NewBatchEncoder([]arrow.Array{col})
+	for i, s := range texts {
+		d := types.DatumAt(ts[0], col, i)
+		want, err := codec.Encode(nil, []types.Datum{d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := enc.AppendRow(nil, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%q: value %q, want %q", s, got, want)
+		}
+		canonical := string(types.AppendNumeric(nil, d.(*apd.Decimal))) == s
+		if canonicalNumericText(s) != canonical {
+			t.Errorf("canonicalNumericText(%q) = %v, but AppendNumeric gives it back: %v", s, !canonical, canonical)
+		}
+	}
 }
