@@ -175,37 +175,47 @@ func ParseNumeric(s string) (*apd.Decimal, error) {
 // several times cheaper than apd's general parser (COPY and every read of
 // a numeric column go through here); other forms report false.
 func plainNumeric(s string) (*apd.Decimal, bool) {
-	neg := false
+	neg, coeff, scale, ok := PlainNumericParts(s)
+	if !ok {
+		return nil, false
+	}
+	d := apd.New(int64(coeff), -int32(scale))
+	d.Negative = neg
+	return d, true
+}
+
+// PlainNumericParts splits a numeric written plainly, [-+]digits[.digits]
+// with at most 18 digits, into its sign, coefficient and scale (digits
+// after the point): 1.50 is 150 at scale 2. Other forms report false.
+// Kernels use it to compute on small numerics without a decimal.
+func PlainNumericParts(s string) (neg bool, coeff uint64, scale int, ok bool) {
 	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
 		neg = s[0] == '-'
 		s = s[1:]
 	}
-	var coeff int64
-	digits, scale, i := 0, 0, 0
+	digits, i := 0, 0
 	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		coeff = coeff*10 + int64(s[i]-'0')
+		coeff = coeff*10 + uint64(s[i]-'0')
 		digits++
 	}
 	if digits == 0 {
-		return nil, false
+		return false, 0, 0, false
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
 		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			coeff = coeff*10 + int64(s[i]-'0')
+			coeff = coeff*10 + uint64(s[i]-'0')
 			digits++
 			scale++
 		}
 		if scale == 0 {
-			return nil, false
+			return false, 0, 0, false
 		}
 	}
 	if i != len(s) || digits > 18 {
-		return nil, false
+		return false, 0, 0, false
 	}
-	d := apd.New(coeff, -int32(scale))
-	d.Negative = neg
-	return d, true
+	return neg, coeff, scale, true
 }
 
 // CoerceNumeric rounds d to the scale of numeric(p,s) and checks its

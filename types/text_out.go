@@ -164,17 +164,18 @@ func AppendNumeric(buf []byte, d *apd.Decimal) []byte {
 		d = &c
 	}
 	if d.Exponent >= -19 && d.Coeff.IsUint64() {
-		return appendSmallNumeric(buf, d.Negative, d.Coeff.Uint64(), int(-d.Exponent))
+		return AppendNumericParts(buf, d.Negative, d.Coeff.Uint64(), int(-d.Exponent))
 	}
 	return d.Append(buf, 'f')
 }
 
-// appendSmallNumeric writes coeff * 10^-scale in plain notation, as apd's
+// AppendNumericParts writes coeff * 10^-scale in plain notation, as apd's
 // 'f' format does, without its general (big-number) path: most numerics a
 // database stores have a coefficient that fits a uint64, and writing them
-// is on the path of every COPY and every read of a numeric column.
-func appendSmallNumeric(buf []byte, neg bool, coeff uint64, scale int) []byte {
-	if neg {
+// is on the path of every COPY and every read of a numeric column. A zero
+// is written without its sign, as AppendNumeric writes it.
+func AppendNumericParts(buf []byte, neg bool, coeff uint64, scale int) []byte {
+	if neg && coeff != 0 {
 		buf = append(buf, '-')
 	}
 	var tmp [20]byte

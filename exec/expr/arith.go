@@ -52,10 +52,14 @@ func registerArithmetic(r *Registry) {
 	n := types.NumericType
 	for op := opAdd; op <= opMod; op++ {
 		op := op
-		r.add(&Overload{Name: arithNames[op], Args: []types.T{n, n}, Ret: n, Infix: true,
+		o := &Overload{Name: arithNames[op], Args: []types.T{n, n}, Ret: n, Infix: true,
 			Row: func(_ *Ctx, args []types.Datum) (types.Datum, error) {
 				return NumericArith(op, args[0].(*apd.Decimal), args[1].(*apd.Decimal))
-			}})
+			}}
+		if op == opAdd || op == opSub || op == opMul {
+			o.Vec = numericVec(op)
+		}
+		r.add(o)
 	}
 	r.add(&Overload{Name: "-", Args: []types.T{n}, Ret: n, Infix: true, Row: func(_ *Ctx, args []types.Datum) (types.Datum, error) {
 		d := args[0].(*apd.Decimal)
