@@ -36,7 +36,7 @@ func newIncrAggState(s incrAggSpec) incrAggState {
 	case "sum", "avg":
 		st = &sumState{avg: s.kind == "avg", t: s.ArgTypes[0]}
 	case "min", "max":
-		st = &extremeState{max: s.kind == "max", t: s.ArgTypes[0], vals: countedRows{}}
+		st = &extremeState{max: s.kind == "max", t: s.ArgTypes[0], vals: countedRows{}, appendOnly: s.appendOnly && !s.Distinct}
 	default: // bool_and, every, bool_or
 		st = &boolState{or: s.kind == "bool_or"}
 	}
@@ -236,11 +236,40 @@ type extremeState struct {
 	best types.Datum
 	// stale is set when the best value was deleted and must be found again.
 	stale bool
+	// appendOnly keeps only the extreme in vals: with no retraction to
+	// come, a value that is not the extreme never becomes it.
+	appendOnly bool
 }
 
 func (e *extremeState) add(v types.Datum, diff int64) error {
 	if v == nil {
 		return nil
+	}
+	if e.appendOnly {
+		if diff < 0 {
+			return pgerror.Internalf("aggregate: %s over an append-only input received a retraction", map[bool]string{true: "max", false: "min"}[e.max])
+		}
+		if e.stale {
+			_, _ = e.result(e.t)
+		}
+		if len(e.vals) > 1 && e.best != nil {
+			// State saved with every value (by an aggregate not told its
+			// input is append-only): keep only the extreme's entry.
+			for k, r := range e.vals {
+				if types.Compare(e.t, r.vals[0], e.best) != 0 {
+					delete(e.vals, k)
+				}
+			}
+		}
+		if e.best != nil {
+			c := types.Compare(e.t, v, e.best)
+			if c != 0 && (c > 0) != e.max {
+				return nil // worse than the extreme: it never matters
+			}
+			if c != 0 {
+				clear(e.vals) // a new extreme: the old ones never matter again
+			}
+		}
 	}
 	_, after, err := e.vals.add([]types.T{e.t}, []types.Datum{v}, diff)
 	if err != nil {

@@ -293,6 +293,9 @@ func (b *dfBuilder) lower(n logical.Node) (dfRef, error) {
 		if err != nil {
 			return dfRef{}, err
 		}
+		if in.appendOnly {
+			op.AppendOnlyInput()
+		}
 		closing := false
 		if b.eowc {
 			for i, g := range x.GroupBy {
