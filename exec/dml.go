@@ -336,7 +336,7 @@ func (i *Insert) writeBatch(ctx *Context, b *batch.Batch) error {
 		return err
 	}
 	var row []types.Datum
-	if i.log != nil || i.setEvs != nil {
+	if i.log != nil || i.conf != nil {
 		row = make([]types.Datum, len(ts))
 	}
 	for r := 0; r < b.Len; r++ {
