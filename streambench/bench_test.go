@@ -25,7 +25,7 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("%s: %s", r.Workload, r.Error)
 			continue
 		}
-		if r.ResultRows == 0 || r.EventsPerSec <= 0 || r.EventsPerCoreSec <= 0 || r.Loop.EventsPerSec <= 0 || r.Ratio <= 0 || r.PeakHeapMB <= 0 {
+		if r.ResultRows == 0 || r.EventsPerSec <= 0 || r.EventsPerCoreSec <= 0 || r.Loop.EventsPerSec <= 0 || r.Loop.EventsPerCoreSec <= 0 || r.Ratio <= 0 || r.PeakHeapMB <= 0 {
 			t.Errorf("%s: missing figures: %+v", r.Workload, r)
 		}
 		if r.Batch == nil || r.Batch.Atoms != 3 || r.Batch.EventsPerSec <= 0 {
