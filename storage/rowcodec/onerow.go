@@ -170,26 +170,13 @@ func (d *RowDecoder) decodeOne(r *reader, p *oneProjected, wt int, slab []byte, 
 	case layoutFixed:
 		var b []byte
 		switch p.t.Kind {
-		case types.Float4:
-			src := r.bytes(4)
+		case types.Float4, types.Float8, types.UUID:
+			// Stored as the array holds them: width little-endian bytes.
+			src := r.bytes(uint64(p.width))
 			if src == nil {
 				return nil, slab
 			}
-			b = take(4)
-			binary.LittleEndian.PutUint32(b, binary.LittleEndian.Uint32(src))
-		case types.Float8:
-			src := r.bytes(8)
-			if src == nil {
-				return nil, slab
-			}
-			b = take(8)
-			binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(src))
-		case types.UUID:
-			src := r.bytes(16)
-			if src == nil {
-				return nil, slab
-			}
-			b = take(16)
+			b = take(p.width)
 			copy(b, src)
 		case types.Interval:
 			m, days, us := r.varint(), r.varint(), r.varint()
