@@ -27,6 +27,19 @@ func waitFor(t *testing.T, conn *pgx.Conn, query string, want int64) {
 	}
 }
 
+// waitAtLeast polls query until it returns at least n, for up to a
+// minute: a running generator's stream has grown that far.
+func waitAtLeast(t *testing.T, conn *pgx.Conn, query string, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for queryInt(t, conn, query) < n {
+		if time.Now().After(deadline) {
+			t.Fatal("the generator does not advance")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // TestGeneratorResumesAcrossKill kills the server with SIGKILL while a
 // bounded generator runs, twice, and checks that the stream ends up with
 // every event exactly once, in whole atoms, and that a workflow over it
@@ -43,13 +56,7 @@ func TestGeneratorResumesAcrossKill(t *testing.T) {
 		"CREATE WORKFLOW g_total AS SELECT count(*) AS c, sum(n) AS s, count(DISTINCT n) AS d, max(n) AS hi FROM g")
 	for kill := range 2 {
 		// Kill once some atoms are in, while more are coming.
-		deadline := time.Now().Add(time.Minute)
-		for queryInt(t, conn, "SELECT count(*) FROM g") < int64((kill+1)*events/4) {
-			if time.Now().After(deadline) {
-				t.Fatal("the generator does not advance")
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		waitAtLeast(t, conn, "SELECT count(*) FROM g", int64((kill+1)*events/4))
 		srv.kill()
 		srv = startChild(t, dir)
 		conn = connect(t, srv.addr, nil)
@@ -106,13 +113,7 @@ func TestGeneratedStreamsAcrossKill(t *testing.T) {
 	}
 	var reads []seen
 	for kill := range 2 {
-		deadline := time.Now().Add(time.Minute)
-		for queryInt(t, conn, "SELECT count(*) FROM bids") < int64((kill+1)*bids/4) {
-			if time.Now().After(deadline) {
-				t.Fatal("the generator does not advance")
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		waitAtLeast(t, conn, "SELECT count(*) FROM bids", int64((kill+1)*bids/4))
 		atom := queryInt(t, conn, "SELECT max(_atom) FROM bids")
 		reads = append(reads, seen{atom,
 			query(t, conn, fmt.Sprintf("SELECT * FROM bid WHERE _atom <= %d", atom)),
